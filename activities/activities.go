@@ -1,0 +1,55 @@
+// Package activities holds the side effects of job-order workflows: reading and writing the
+// database. Activities receive IDs and read personal data themselves, so it never enters a
+// workflow history.
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+
+	"jobordre/models"
+)
+
+// Activities holds the dependencies every activity needs.
+type Activities struct {
+	DB  *gorm.DB
+	Now func() time.Time
+}
+
+// New returns the activities over db.
+func New(db *gorm.DB) *Activities {
+	return &Activities{DB: db, Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// ProjectStateInput is the part of a workflow's state that list views read from the database.
+type ProjectStateInput struct {
+	JobOrderID    string
+	Status        string
+	Sharing       string
+	CoordinatorID *string
+}
+
+// ProjectState writes the workflow's status, sharing level and coordinator to the order's row,
+// so list queries and visibility checks see what the workflow decided. Repeating it is harmless.
+func (a *Activities) ProjectState(ctx context.Context, in ProjectStateInput) error {
+	if models.SharingRank(in.Sharing) < 0 {
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("unknown sharing level %q", in.Sharing), "InvalidInput", nil)
+	}
+	res := a.DB.WithContext(ctx).Model(&models.JobOrder{}).Where("id = ?", in.JobOrderID).Updates(map[string]any{
+		"status":         in.Status,
+		"sharing":        in.Sharing,
+		"coordinator_id": in.CoordinatorID,
+		"updated_at":     a.Now(),
+	})
+	if res.Error != nil {
+		return fmt.Errorf("project job order %s: %w", in.JobOrderID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return temporal.NewNonRetryableApplicationError("job order "+in.JobOrderID+" is not in the database", "NotFound", nil)
+	}
+	return nil
+}

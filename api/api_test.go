@@ -1,0 +1,229 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jobordre/internal/access"
+	"jobordre/internal/auth"
+	"jobordre/internal/orders"
+	"jobordre/internal/pgtest"
+	"jobordre/internal/refdata"
+	"jobordre/internal/store"
+	"jobordre/internal/telemetry"
+	"jobordre/models"
+	"jobordre/workflows"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// recordingWorkflows stands in for Temporal in the HTTP-layer tests: it records which workflows
+// the API asked to start. The integration tests run the same API against a real Temporal server.
+type recordingWorkflows struct {
+	mu        sync.Mutex
+	started   []workflows.JobOrderInput
+	startErr  error
+	queryErr  error
+	liveState map[string]workflows.LiveState
+}
+
+func (r *recordingWorkflows) StartJobOrder(_ context.Context, in workflows.JobOrderInput) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.startErr != nil {
+		return r.startErr
+	}
+	r.started = append(r.started, in)
+	return nil
+}
+
+func (r *recordingWorkflows) LiveState(_ context.Context, id string) (workflows.LiveState, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.queryErr != nil {
+		return workflows.LiveState{}, r.queryErr
+	}
+	for _, in := range r.started {
+		if in.JobOrderID == id {
+			return workflows.LiveState{JobOrderID: id, Status: models.StatusOpen, Sharing: models.SharingInternal,
+				ResponsibleJobcenter: in.ResponsibleJobcenter, OpenedAt: in.CreatedAt, Deadlines: []workflows.Deadline{}}, nil
+		}
+	}
+	return workflows.LiveState{}, errors.New("workflow not found")
+}
+
+func (r *recordingWorkflows) startedCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.started)
+}
+
+type testAPI struct {
+	t      *testing.T
+	srv    *httptest.Server
+	db     *gorm.DB
+	wf     *recordingWorkflows
+	signer *auth.HS256
+	svc    *orders.Service
+}
+
+const testSecret = "test-secret-that-is-long-enough-for-hs256"
+
+func newTestAPI(t *testing.T) *testAPI {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, pgtest.NewDatabase(t), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close(db) })
+	if err := store.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	signer, err := auth.NewHS256(testSecret, "jobordre", "jobordre-api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wf := &recordingWorkflows{}
+	ref := refdata.Default()
+	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, nil)
+	h := New(Deps{
+		Orders: svc, Verifier: signer, Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
+		Readiness: map[string]ReadinessCheck{"database": func(ctx context.Context) error { return store.Ping(ctx, db) }},
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &testAPI{t: t, srv: srv, db: db, wf: wf, signer: signer, svc: svc}
+}
+
+func (a *testAPI) token(p auth.Principal) string {
+	a.t.Helper()
+	tok, err := a.signer.Sign(p, time.Hour)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return tok
+}
+
+var (
+	employer      = auth.Principal{Subject: "emp-1", Role: auth.RoleEmployer, CVR: "10103940"}
+	otherEmployer = auth.Principal{Subject: "emp-2", Role: auth.RoleEmployer, CVR: "24256790"}
+	caseworker    = auth.Principal{Subject: "cw-1", Role: auth.RoleCaseworker, Jobcenter: "751"}
+	otherCW       = auth.Principal{Subject: "cw-2", Role: auth.RoleCaseworker, Jobcenter: "101"}
+	neighbourCW   = auth.Principal{Subject: "cw-3", Role: auth.RoleCaseworker, Jobcenter: "746"}
+	admin         = auth.Principal{Subject: "adm-1", Role: auth.RoleAdmin}
+)
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T, dst any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, dst); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+func (a *testAPI) do(method, path string, p *auth.Principal, body any, headers ...string) response {
+	a.t.Helper()
+	var rdr io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rdr = strings.NewReader(b)
+	case []byte:
+		rdr = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		rdr = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, a.srv.URL+path, rdr)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if p != nil {
+		req.Header.Set("Authorization", "Bearer "+a.token(*p))
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// validOrder is the README's example body.
+func validOrder() map[string]any {
+	return map[string]any{
+		"company_cvr": "10103940",
+		"title":       "Tømrer til renovering af etageejendomme",
+		"description": "Vi søger to erfarne tømrere til renovering af vinduer og tage.",
+		"workplace": map[string]any{
+			"address": "Søren Frichs Vej 38", "postal_code": "8000", "municipality_code": "751",
+		},
+		"responsible_jobcenter": "751",
+		"occupation_code":       "7115",
+		"positions":             2,
+		"start_date":            "2027-01-04",
+		"application_deadline":  "2026-12-20",
+		"kind":                  "ordinary",
+	}
+}
+
+func (a *testAPI) countOrders() int64 {
+	a.t.Helper()
+	var n int64
+	if err := a.db.Model(&models.JobOrder{}).Count(&n).Error; err != nil {
+		a.t.Fatal(err)
+	}
+	return n
+}
+
+func (a *testAPI) createOrder(p auth.Principal, body map[string]any) JobOrderResponse {
+	a.t.Helper()
+	r := a.do(http.MethodPost, "/api/v1/job-orders", &p, body)
+	if r.status != http.StatusCreated {
+		a.t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	var o JobOrderResponse
+	r.json(a.t, &o)
+	return o
+}
+
+func problemOf(t *testing.T, r response) Problem {
+	t.Helper()
+	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, ProblemContentType) {
+		t.Fatalf("content type %q, want %s (body %s)", ct, ProblemContentType, r.body)
+	}
+	var p Problem
+	r.json(t, &p)
+	if p.Status != r.status || p.Type == "" || p.Title == "" {
+		t.Fatalf("incomplete problem %+v for status %d", p, r.status)
+	}
+	return p
+}

@@ -1,0 +1,98 @@
+// Package api is jobordre's HTTP API: Gin handlers that validate requests, apply the access
+// rules and turn commands into workflow starts, updates and queries.
+package api
+
+import (
+	"context"
+	_ "embed"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"jobordre/internal/auth"
+	"jobordre/internal/orders"
+	"jobordre/internal/telemetry"
+)
+
+//go:embed openapi.yaml
+var openAPIDocument []byte
+
+// OpenAPIDocument returns the OpenAPI 3.1 description of the API served at /openapi.yaml.
+func OpenAPIDocument() []byte { return openAPIDocument }
+
+// ReadinessCheck is one dependency /readyz asks; it returns nil when the dependency answers.
+type ReadinessCheck func(ctx context.Context) error
+
+// Deps are the API's dependencies.
+type Deps struct {
+	Orders       *orders.Service
+	Verifier     auth.Verifier
+	Logger       *slog.Logger
+	Metrics      *telemetry.Metrics
+	MaxBodyBytes int64
+	// BaseURL is the public base URL used in Location headers; empty means relative locations.
+	BaseURL string
+	// Readiness maps a dependency's name ("database", "temporal") to its check.
+	Readiness map[string]ReadinessCheck
+	// Extra adds routes outside /api/v1 (the dev stack's pages); nil in production.
+	Extra func(r *gin.Engine)
+}
+
+// New builds the HTTP handler.
+func New(d Deps) *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.MaxBodyBytes <= 0 {
+		d.MaxBodyBytes = 1 << 20
+	}
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	r.Use(requestID(), securityHeaders(), accessLog(d.Logger), recoverer(d.Logger))
+	if d.Metrics != nil {
+		r.Use(newHTTPMetrics(d.Metrics.Registry).middleware())
+		r.GET("/metrics", gin.WrapH(d.Metrics.Handler()))
+	}
+	r.NoRoute(func(c *gin.Context) {
+		writeProblem(c, http.StatusNotFound, "not-found", "no such resource")
+	})
+	r.NoMethod(func(c *gin.Context) {
+		writeProblem(c, http.StatusMethodNotAllowed, "method-not-allowed", c.Request.Method+" is not allowed here")
+	})
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", readyz(d.Readiness))
+	r.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openAPIDocument) })
+
+	h := &jobOrderHandlers{orders: d.Orders, baseURL: d.BaseURL}
+	v1 := r.Group("/api/v1", limitBody(d.MaxBodyBytes), authenticate(d.Verifier))
+	v1.POST("/job-orders", h.create)
+	v1.GET("/job-orders", h.list)
+	v1.GET("/job-orders/:id", h.get)
+	if d.Extra != nil {
+		d.Extra(r)
+	}
+	return r
+}
+
+// readyz answers 200 when every dependency answers within two seconds, 503 naming those that don't.
+func readyz(checks map[string]ReadinessCheck) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		defer cancel()
+		status := http.StatusOK
+		result := gin.H{}
+		for name, check := range checks {
+			if err := check(ctx); err != nil {
+				status = http.StatusServiceUnavailable
+				result[name] = "unavailable: " + err.Error()
+			} else {
+				result[name] = "ok"
+			}
+		}
+		c.JSON(status, gin.H{"status": map[bool]string{true: "ready", false: "not ready"}[status == http.StatusOK], "checks": result})
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"net"
+
+	"github.com/spf13/cobra"
+
+	"jobordre/api"
+	"jobordre/internal/app"
+	"jobordre/internal/store"
+	"jobordre/internal/telemetry"
+	"jobordre/internal/temporalx"
+)
+
+func apiCommand() *cobra.Command {
+	var httpAddr string
+	cmd := &cobra.Command{
+		Use:   "api",
+		Short: "Run the HTTP API against an external Temporal and PostgreSQL",
+		Long: `Run the HTTP API. Reads DATABASE_URL (PostgreSQL), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+TEMPORAL_API_KEY / TEMPORAL_TLS_* (the Temporal SDK's environment configuration),
+JOBORDRE_JWT_SECRET and the other variables listed in the README.`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			applyFlags(cmd, map[string]func(){"http-addr": func() { cfg.HTTPAddr = httpAddr }})
+			if err := requireProductionDatabase(cfg); err != nil {
+				return err
+			}
+			if cfg.JWTSecret == "" {
+				return fmt.Errorf("JOBORDRE_JWT_SECRET is not set: the API cannot verify bearer tokens without it")
+			}
+			verifier, err := app.HS256Verifier(cfg, cfg.JWTSecret)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := app.OpenDatabase(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer store.Close(db)
+			metrics := telemetry.NewMetrics()
+			defer metrics.Close()
+			c, err := temporalx.Dial(ctx, temporalx.DialOptions{
+				Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: log,
+				MetricsHandler: metrics.Temporal, UseEnvConfig: true,
+			})
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			ln, err := net.Listen("tcp", cfg.HTTPAddr)
+			if err != nil {
+				return err
+			}
+			log.Info("jobordre api listening", "addr", ln.Addr().String(), "version", version)
+			return app.Serve(ctx, ln, api.New(*app.NewAPIDeps(cfg, db, c, verifier, metrics, log)), cfg.ShutdownTimeout)
+		},
+	}
+	cmd.Flags().StringVar(&httpAddr, "http-addr", ":8080", "address the HTTP API listens on (env JOBORDRE_HTTP_ADDR)")
+	return cmd
+}

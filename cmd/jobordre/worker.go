@@ -1,0 +1,69 @@
+package main
+
+import (
+	"net"
+	"net/http"
+
+	"github.com/spf13/cobra"
+
+	"jobordre/internal/app"
+	"jobordre/internal/store"
+	"jobordre/internal/telemetry"
+	"jobordre/internal/temporalx"
+)
+
+func workerCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "worker",
+		Short: "Run the Temporal worker (workflows and activities) against an external Temporal and PostgreSQL",
+		Long: `Run the worker. It registers the job-order search attributes in the namespace if they are
+missing, polls the task queue (JOBORDRE_TASK_QUEUE), starts workflows of orders whose start was
+interrupted, and serves /healthz and /metrics on JOBORDRE_WORKER_METRICS_ADDR (default :9090).`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, log, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			if err := requireProductionDatabase(cfg); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			db, err := app.OpenDatabase(ctx, cfg, log)
+			if err != nil {
+				return err
+			}
+			defer store.Close(db)
+			metrics := telemetry.NewMetrics()
+			defer metrics.Close()
+			c, err := temporalx.Dial(ctx, temporalx.DialOptions{
+				Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: log,
+				MetricsHandler: metrics.Temporal, UseEnvConfig: true,
+			})
+			if err != nil {
+				return err
+			}
+			defer c.Close()
+			if err := temporalx.EnsureSearchAttributes(ctx, c, cfg.TemporalNamespace); err != nil {
+				return err
+			}
+			w, err := app.StartWorker(cfg, db, c, log)
+			if err != nil {
+				return err
+			}
+			defer w.Stop()
+			mux := http.NewServeMux()
+			mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				_, _ = w.Write([]byte(`{"status":"ok"}`))
+			})
+			mux.Handle("GET /metrics", metrics.Handler())
+			ln, err := net.Listen("tcp", cfg.WorkerMetricsAddr)
+			if err != nil {
+				return err
+			}
+			log.Info("jobordre worker running", "task_queue", cfg.TaskQueue, "metrics_addr", ln.Addr().String(), "version", version)
+			return app.Serve(ctx, ln, mux, cfg.ShutdownTimeout)
+		},
+	}
+	return cmd
+}

@@ -1,0 +1,149 @@
+// Package app assembles jobordre's processes from their parts: the database, the Temporal client,
+// the worker, the HTTP API. The `api`, `worker` and `dev` commands share it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"gorm.io/gorm"
+
+	"jobordre/activities"
+	"jobordre/api"
+	"jobordre/internal/access"
+	"jobordre/internal/auth"
+	"jobordre/internal/config"
+	"jobordre/internal/orders"
+	"jobordre/internal/refdata"
+	"jobordre/internal/store"
+	"jobordre/internal/telemetry"
+	"jobordre/worker"
+)
+
+// OpenDatabase opens the application database and migrates it when cfg.AutoMigrate is set.
+func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*gorm.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.AutoMigrate {
+		if err := store.Migrate(ctx, db); err != nil {
+			_ = store.Close(db)
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+// HS256Verifier returns the token verifier for a JWT secret.
+func HS256Verifier(cfg config.Config, secret string) (*auth.HS256, error) {
+	return auth.NewHS256(secret, cfg.JWTIssuer, cfg.JWTAudience)
+}
+
+// NewOrderService wires the job-order service to the database and Temporal.
+func NewOrderService(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logger) *orders.Service {
+	wf := orders.TemporalWorkflows{Client: c, TaskQueue: cfg.TaskQueue, QueryTimeout: cfg.QueryTimeout}
+	ref := refdata.Default()
+	return orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, log)
+}
+
+// NewAPIDeps gathers the HTTP API's dependencies, with readiness checks on the database and Temporal.
+func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier, m *telemetry.Metrics, log *slog.Logger) *api.Deps {
+	return &api.Deps{
+		Orders:       NewOrderService(cfg, db, c, log),
+		Verifier:     v,
+		Logger:       log,
+		Metrics:      m,
+		MaxBodyBytes: cfg.MaxBodyBytes,
+		BaseURL:      cfg.PublicBaseURL,
+		Readiness: map[string]api.ReadinessCheck{
+			"database": func(ctx context.Context) error { return store.Ping(ctx, db) },
+			"temporal": func(ctx context.Context) error {
+				_, err := c.CheckHealth(ctx, &client.CheckHealthRequest{})
+				return err
+			},
+		},
+	}
+}
+
+// Serve runs an HTTP server on ln until ctx ends, then shuts it down gracefully.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, shutdownTimeout time.Duration) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Worker is a running Temporal worker with the reconciler that starts forgotten workflows.
+type Worker struct {
+	w      sdkworker.Worker
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// StartWorker starts the worker on cfg.TaskQueue and the reconciler loop.
+func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logger) (*Worker, error) {
+	w := worker.New(c, cfg.TaskQueue, activities.New(db))
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	wk := &Worker{w: w, cancel: cancel, done: make(chan struct{})}
+	svc := NewOrderService(cfg, db, c, log)
+	go wk.reconcile(ctx, svc, log)
+	return wk, nil
+}
+
+// reconcile starts, every 30 s, the workflows of orders that were stored but never started
+// (a process stopped between the two steps), so no stored order is left without its workflow.
+func (wk *Worker) reconcile(ctx context.Context, svc *orders.Service, log *slog.Logger) {
+	defer close(wk.done)
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		n, err := svc.StartPendingWorkflows(ctx, 10*time.Second)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("reconciler could not start pending workflows", "error", err)
+		} else if n > 0 {
+			log.Info("reconciler started pending workflows", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// Stop stops the reconciler and the worker, letting running activities finish.
+func (wk *Worker) Stop() {
+	wk.cancel()
+	<-wk.done
+	wk.w.Stop()
+}

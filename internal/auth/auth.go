@@ -1,0 +1,174 @@
+// Package auth turns bearer tokens into principals: who is calling, in which role, for which
+// company (CVR) or job centre.
+package auth
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Roles a principal can have.
+const (
+	RoleEmployer   = "employer"
+	RoleCaseworker = "caseworker"
+	RoleManager    = "manager"
+	RoleAdmin      = "admin"
+)
+
+// Roles lists every role.
+var Roles = []string{RoleEmployer, RoleCaseworker, RoleManager, RoleAdmin}
+
+// Principal is the authenticated caller.
+type Principal struct {
+	Subject   string `json:"sub"`
+	Role      string `json:"role"`
+	CVR       string `json:"cvr,omitempty"`
+	Jobcenter string `json:"jobcenter,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Email     string `json:"email,omitempty"`
+}
+
+// IsJobcenterStaff tells whether the principal works at a job centre (caseworker or manager).
+func (p Principal) IsJobcenterStaff() bool {
+	return p.Role == RoleCaseworker || p.Role == RoleManager
+}
+
+var (
+	cvrPattern       = regexp.MustCompile(`^[0-9]{8}$`)
+	jobcenterPattern = regexp.MustCompile(`^[0-9]{3}$`)
+)
+
+// Validate checks that the principal's claims fit its role.
+func (p Principal) Validate() error {
+	if strings.TrimSpace(p.Subject) == "" {
+		return errors.New("token has no sub")
+	}
+	switch p.Role {
+	case RoleEmployer:
+		if !cvrPattern.MatchString(p.CVR) {
+			return errors.New("an employer token needs an 8-digit cvr claim")
+		}
+	case RoleCaseworker, RoleManager:
+		if !jobcenterPattern.MatchString(p.Jobcenter) {
+			return errors.New("a caseworker or manager token needs a 3-digit jobcenter claim")
+		}
+	case RoleAdmin:
+	default:
+		return fmt.Errorf("role %q is not one of %s", p.Role, strings.Join(Roles, ", "))
+	}
+	return nil
+}
+
+// Verifier checks a bearer token and returns its principal.
+type Verifier interface {
+	Verify(token string) (Principal, error)
+}
+
+// ErrInvalidToken wraps every reason a token is refused.
+var ErrInvalidToken = errors.New("invalid token")
+
+type claims struct {
+	jwt.RegisteredClaims
+	Role      string `json:"role"`
+	CVR       string `json:"cvr,omitempty"`
+	Jobcenter string `json:"jobcenter,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Email     string `json:"email,omitempty"`
+}
+
+// HS256 signs and verifies tokens with a shared secret: local development and `jobordre token`.
+type HS256 struct {
+	secret   []byte
+	issuer   string
+	audience string
+	now      func() time.Time
+}
+
+// NewHS256 returns an HS256 signer/verifier; the secret must be at least 32 bytes.
+func NewHS256(secret, issuer, audience string) (*HS256, error) {
+	if len(secret) < 32 {
+		return nil, errors.New("the JWT secret must be at least 32 characters")
+	}
+	return &HS256{secret: []byte(secret), issuer: issuer, audience: audience, now: time.Now}, nil
+}
+
+// Sign issues a token for p that expires after ttl.
+func (h *HS256) Sign(p Principal, ttl time.Duration) (string, error) {
+	if err := p.Validate(); err != nil {
+		return "", err
+	}
+	now := h.now()
+	c := claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Subject:   p.Subject,
+			Issuer:    h.issuer,
+			Audience:  jwt.ClaimStrings{h.audience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)),
+			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
+		},
+		Role: p.Role, CVR: p.CVR, Jobcenter: p.Jobcenter, Name: p.Name, Email: p.Email,
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(h.secret)
+}
+
+// Verify checks signature, algorithm, issuer, audience, expiry and not-before, then the claims.
+func (h *HS256) Verify(token string) (Principal, error) {
+	var c claims
+	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return h.secret, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(h.issuer),
+		jwt.WithAudience(h.audience),
+		jwt.WithExpirationRequired(),
+		jwt.WithLeeway(30*time.Second),
+		jwt.WithTimeFunc(h.now),
+	)
+	if err != nil {
+		return Principal{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	p := Principal{Subject: c.Subject, Role: c.Role, CVR: c.CVR, Jobcenter: c.Jobcenter, Name: c.Name, Email: c.Email}
+	if err := p.Validate(); err != nil {
+		return Principal{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	return p, nil
+}
+
+// SecretFile is where `dev` keeps its generated secret inside the data dir.
+func SecretFile(dataDir string) string { return filepath.Join(dataDir, "jwt-secret") }
+
+// LoadSecret reads the secret kept in dataDir.
+func LoadSecret(dataDir string) (string, error) {
+	b, err := os.ReadFile(SecretFile(dataDir))
+	if err != nil {
+		return "", fmt.Errorf("no JOBORDRE_JWT_SECRET set and no dev secret in %s (start `jobordre dev` once, or set JOBORDRE_JWT_SECRET): %w", dataDir, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// LoadOrCreateSecret returns the secret kept in dataDir, generating and saving one (mode 0600) if there is none.
+func LoadOrCreateSecret(dataDir string) (string, error) {
+	if s, err := LoadSecret(dataDir); err == nil && s != "" {
+		return s, nil
+	}
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return "", err
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	s := hex.EncodeToString(b)
+	if err := os.WriteFile(SecretFile(dataDir), []byte(s+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("save dev secret: %w", err)
+	}
+	return s, nil
+}

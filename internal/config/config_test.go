@@ -1,0 +1,48 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaultsApplyWhenTheEnvironmentIsEmpty(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != ":8080" || c.DataDir != "./data" || c.TemporalPort != 7233 || c.UIPort != 8233 ||
+		c.TemporalNamespace != "default" || !c.AutoMigrate || c.MaxBodyBytes != 1<<20 {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestEnvironmentOverridesDefaults(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{
+		"JOBORDRE_HTTP_ADDR": "127.0.0.1:9000", "JOBORDRE_DATA_DIR": "/tmp/x", "JOBORDRE_TEMPORAL_PORT": "7300",
+		"JOBORDRE_UI_PORT": "0", "DATABASE_URL": "postgres://u@h/db", "JOBORDRE_AUTO_MIGRATE": "false",
+		"JOBORDRE_QUERY_TIMEOUT": "5s", "JOBORDRE_PUBLIC_BASE_URL": "https://jobordre.example.dk/",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:9000" || c.DataDir != "/tmp/x" || c.TemporalPort != 7300 || c.UIPort != 0 ||
+		c.DatabaseURL != "postgres://u@h/db" || c.AutoMigrate || c.QueryTimeout != 5*time.Second ||
+		c.PublicBaseURL != "https://jobordre.example.dk" {
+		t.Fatalf("overrides: %+v", c)
+	}
+}
+
+func TestBadValuesNameTheVariable(t *testing.T) {
+	_, err := FromEnv(env(map[string]string{"JOBORDRE_TEMPORAL_PORT": "seventy", "JOBORDRE_AUTO_MIGRATE": "maybe", "JOBORDRE_LOG_LEVEL": "loud"}))
+	if err == nil {
+		t.Fatal("bad values must be refused")
+	}
+	for _, name := range []string{"JOBORDRE_TEMPORAL_PORT", "JOBORDRE_AUTO_MIGRATE", "JOBORDRE_LOG_LEVEL"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}

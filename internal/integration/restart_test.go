@@ -1,0 +1,47 @@
+package integration
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	enumspb "go.temporal.io/api/enums/v1"
+
+	"jobordre/workflows"
+)
+
+// The dev default (SQLite for app data and Temporal, both in the data dir) must survive a stop
+// and start: the order, its workflow, and the workflow's state.
+func TestOrderAndItsRunningWorkflowSurviveStoppingAndStartingDev(t *testing.T) {
+	dir := t.TempDir()
+	cfg := stackConfig(dir, "")
+	first := startStack(t, cfg)
+	created := call(t, http.MethodPost, first.HTTPURL+"/api/v1/job-orders", first.Tokens["employer"], readmeOrder())
+	if created.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", created.status, created.body)
+	}
+	var o order
+	created.decode(t, &o)
+	if err := first.Stop(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+
+	second := startStack(t, cfg)
+	// Tokens are signed with the secret kept in the data dir, so the first stack's still work.
+	var got order
+	r := call(t, http.MethodGet, second.HTTPURL+"/api/v1/job-orders/"+o.ID, first.Tokens["employer"], nil)
+	r.decode(t, &got)
+	if r.status != 200 || got.ID != o.ID || got.Live == nil || got.Live.Status != "open" {
+		t.Fatalf("after restart: %d %s", r.status, r.body)
+	}
+	desc, err := temporalClient(t, second).DescribeWorkflowExecution(context.Background(), workflows.JobOrderWorkflowID(o.ID), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		t.Fatalf("workflow after restart: %v", st)
+	}
+	if ret := desc.GetExecutionConfig(); ret == nil {
+		t.Fatal("no execution config")
+	}
+}

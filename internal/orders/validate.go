@@ -1,0 +1,242 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"jobordre/internal/auth"
+	"jobordre/internal/cvr"
+	"jobordre/models"
+)
+
+// Limits on free-text fields, in characters.
+const (
+	MaxTitleLength       = 200
+	MaxDescriptionLength = 5000
+	MaxAddressLength     = 200
+	MaxPositions         = 999
+)
+
+// CreateRequest is the body of POST /api/v1/job-orders.
+type CreateRequest struct {
+	CompanyCVR           string       `json:"company_cvr"`
+	Title                string       `json:"title"`
+	Description          string       `json:"description"`
+	Workplace            Workplace    `json:"workplace"`
+	ResponsibleJobcenter string       `json:"responsible_jobcenter"`
+	OccupationCode       string       `json:"occupation_code"`
+	Positions            *int         `json:"positions"`
+	StartDate            *string      `json:"start_date"`
+	ApplicationDeadline  *string      `json:"application_deadline"`
+	Kind                 string       `json:"kind"`
+
+	startDate, applicationDeadline *models.Date
+}
+
+// Workplace is where the work is done.
+type Workplace struct {
+	Address          string `json:"address"`
+	PostalCode       string `json:"postal_code"`
+	MunicipalityCode string `json:"municipality_code"`
+}
+
+var (
+	postalPattern       = regexp.MustCompile(`^[0-9]{4}$`)
+	municipalityPattern = regexp.MustCompile(`^[0-9]{3}$`)
+	occupationPattern   = regexp.MustCompile(`^[0-9]{4}$`)
+)
+
+// normalize trims the request and fills in what the caller may leave out; the result is what
+// gets stored and what an Idempotency-Key is compared against.
+func normalize(p auth.Principal, r CreateRequest) CreateRequest {
+	r.CompanyCVR = strings.TrimSpace(r.CompanyCVR)
+	if p.Role == auth.RoleEmployer && r.CompanyCVR == "" {
+		r.CompanyCVR = p.CVR
+	}
+	r.Title = strings.TrimSpace(r.Title)
+	r.Description = strings.TrimSpace(r.Description)
+	r.Workplace.Address = strings.TrimSpace(r.Workplace.Address)
+	r.Workplace.PostalCode = strings.TrimSpace(r.Workplace.PostalCode)
+	r.Workplace.MunicipalityCode = strings.TrimSpace(r.Workplace.MunicipalityCode)
+	r.ResponsibleJobcenter = strings.TrimSpace(r.ResponsibleJobcenter)
+	r.OccupationCode = strings.TrimSpace(r.OccupationCode)
+	r.Kind = strings.TrimSpace(r.Kind)
+	if r.Kind == "" {
+		r.Kind = models.KindOrdinary
+	}
+	return r
+}
+
+// validate checks every field and resolves the workplace municipality and responsible job centre.
+// It returns ErrNotJobOrder for another kind of request, or a *ValidationError listing each bad field.
+func (s *Service) validate(ctx context.Context, p auth.Principal, r *CreateRequest) error {
+	if r.Kind != models.KindOrdinary {
+		return ErrNotJobOrder
+	}
+	v := &ValidationError{}
+	switch {
+	case r.CompanyCVR == "":
+		v.add("company_cvr", "is required")
+	case !cvr.Valid(r.CompanyCVR):
+		v.add("company_cvr", "must be an 8-digit CVR number that passes the modulus-11 check")
+	case p.Role == auth.RoleEmployer && r.CompanyCVR != p.CVR:
+		v.add("company_cvr", "an employer can only create job orders for its own CVR number")
+	}
+	text(v, "title", r.Title, MaxTitleLength)
+	text(v, "description", r.Description, MaxDescriptionLength)
+	text(v, "workplace.address", r.Workplace.Address, MaxAddressLength)
+	s.resolveWorkplace(v, &r.Workplace)
+	if err := s.resolveJobcenter(ctx, v, p, r); err != nil {
+		return err
+	}
+	switch {
+	case r.OccupationCode == "":
+		v.add("occupation_code", "is required")
+	case !occupationPattern.MatchString(r.OccupationCode):
+		v.add("occupation_code", "must be a 4-digit ISCO-08 unit group code")
+	default:
+		if o, ok := s.ref.Occupation(r.OccupationCode); !ok || o.Level != 4 {
+			v.add("occupation_code", "%s is not an ISCO-08 unit group", r.OccupationCode)
+		}
+	}
+	switch {
+	case r.Positions == nil:
+		v.add("positions", "is required")
+	case *r.Positions < 1 || *r.Positions > MaxPositions:
+		v.add("positions", "must be between 1 and %d", MaxPositions)
+	}
+	r.startDate = date(v, "start_date", r.StartDate)
+	r.applicationDeadline = date(v, "application_deadline", r.ApplicationDeadline)
+	if r.startDate != nil && r.applicationDeadline != nil && r.applicationDeadline.After(r.startDate.Time) {
+		v.add("application_deadline", "must not be after start_date (%s)", r.startDate)
+	}
+	return v.orNil()
+}
+
+func text(v *ValidationError, field, value string, max int) {
+	switch n := utf8.RuneCountInString(value); {
+	case n == 0:
+		v.add(field, "is required")
+	case n > max:
+		v.add(field, "must be at most %d characters, got %d", max, n)
+	case !utf8.ValidString(value):
+		v.add(field, "must be valid UTF-8 text")
+	}
+}
+
+// date parses an optional YYYY-MM-DD field; it returns nil when absent or wrong.
+func date(v *ValidationError, field string, s *string) *models.Date {
+	if s == nil {
+		return nil
+	}
+	d, err := models.ParseDate(strings.TrimSpace(*s))
+	if err != nil {
+		v.add(field, "%s", err.Error())
+		return nil
+	}
+	if d.Year() < 2000 || d.Year() > 2100 {
+		v.add(field, "must be a date between 2000 and 2100")
+		return nil
+	}
+	return &d
+}
+
+// resolveWorkplace checks the postal code against the shipped list and fills in the municipality
+// when the postal code lies in exactly one.
+func (s *Service) resolveWorkplace(v *ValidationError, w *Workplace) {
+	var candidates []string
+	switch {
+	case w.PostalCode == "":
+		v.add("workplace.postal_code", "is required")
+	case !postalPattern.MatchString(w.PostalCode):
+		v.add("workplace.postal_code", "must be a 4-digit Danish postal code")
+	default:
+		pc, ok := s.ref.PostalCode(w.PostalCode)
+		if !ok {
+			v.add("workplace.postal_code", "%s is not a known Danish postal code", w.PostalCode)
+		} else {
+			candidates = pc.Municipalities
+		}
+	}
+	if w.MunicipalityCode == "" {
+		switch {
+		case len(candidates) == 1:
+			w.MunicipalityCode = candidates[0]
+		case len(candidates) > 1:
+			v.add("workplace.municipality_code", "is required: postal code %s spans municipalities %s",
+				w.PostalCode, strings.Join(candidates, ", "))
+		}
+		return
+	}
+	if !municipalityPattern.MatchString(w.MunicipalityCode) {
+		v.add("workplace.municipality_code", "must be a 3-digit municipality code")
+		return
+	}
+	if _, ok := s.ref.Municipality(w.MunicipalityCode); !ok {
+		v.add("workplace.municipality_code", "%s is not a Danish municipality code", w.MunicipalityCode)
+		return
+	}
+	if len(candidates) > 0 && !contains(candidates, w.MunicipalityCode) {
+		v.add("workplace.municipality_code", "postal code %s does not lie in municipality %s (it lies in %s)",
+			w.PostalCode, w.MunicipalityCode, strings.Join(candidates, ", "))
+	}
+}
+
+// resolveJobcenter defaults the responsible job centre: a caseworker's own job centre, otherwise
+// the job centre serving the workplace's municipality; an employer may choose any job centre.
+// It returns an error only when the database fails.
+func (s *Service) resolveJobcenter(ctx context.Context, v *ValidationError, p auth.Principal, r *CreateRequest) error {
+	if p.IsJobcenterStaff() {
+		if r.ResponsibleJobcenter == "" {
+			r.ResponsibleJobcenter = p.Jobcenter
+		} else if r.ResponsibleJobcenter != p.Jobcenter {
+			v.add("responsible_jobcenter", "a job centre creates job orders for itself (%s)", p.Jobcenter)
+			return nil
+		}
+	}
+	if r.ResponsibleJobcenter == "" {
+		if r.Workplace.MunicipalityCode == "" || v.has("workplace.municipality_code") {
+			return nil // the workplace error already says what to fix
+		}
+		var link models.JobcenterMunicipality
+		err := s.db.WithContext(ctx).Where("municipality_code = ?", r.Workplace.MunicipalityCode).Take(&link).Error
+		switch {
+		case errIsNotFound(err):
+			v.add("responsible_jobcenter", "no job centre serves municipality %s; name one", r.Workplace.MunicipalityCode)
+		case err != nil:
+			return err
+		default:
+			r.ResponsibleJobcenter = link.JobcenterCode
+		}
+		return nil
+	}
+	if !municipalityPattern.MatchString(r.ResponsibleJobcenter) {
+		v.add("responsible_jobcenter", "must be a 3-digit job centre code")
+		return nil
+	}
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&models.Jobcenter{}).Where("code = ?", r.ResponsibleJobcenter).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		v.add("responsible_jobcenter", "%s is not a known job centre", r.ResponsibleJobcenter)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// errIsNotFound tells whether a GORM error means no row.
+func errIsNotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }

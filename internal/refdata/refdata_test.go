@@ -1,0 +1,72 @@
+package refdata
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestShippedDataHasTheDocumentedCounts(t *testing.T) {
+	d := Default()
+	if got := len(d.Municipalities()); got != 98 {
+		t.Fatalf("municipalities: got %d, want 98", got)
+	}
+	if got := len(d.postalCodes); got != 1120 {
+		t.Fatalf("distinct postal codes: got %d, want 1120", got)
+	}
+	pairs := 0
+	for _, n := range d.neighbours {
+		pairs += len(n)
+	}
+	if pairs/2 != 186 {
+		t.Fatalf("neighbour pairs: got %d, want 186", pairs/2)
+	}
+	if got := len(d.occupations); got != 619 {
+		t.Fatalf("occupations: got %d, want 619", got)
+	}
+}
+
+func TestPostalCodesMapToTheirMunicipalities(t *testing.T) {
+	d := Default()
+	cases := map[string][]string{
+		"8000": {"751"},
+		"2000": {"101", "147"},
+		"8600": {"740", "746", "756"},
+		"0800": {"169"},
+	}
+	for code, want := range cases {
+		p, ok := d.PostalCode(code)
+		if !ok {
+			t.Fatalf("postal code %s missing", code)
+		}
+		if !reflect.DeepEqual(p.Municipalities, want) {
+			t.Errorf("postal code %s: got %v, want %v", code, p.Municipalities, want)
+		}
+	}
+	if _, ok := d.PostalCode("0960"); ok {
+		t.Error("0960 Udland is a pseudo code and must not be shipped")
+	}
+}
+
+func TestNeighboursAreSymmetricAndIslandsHaveNone(t *testing.T) {
+	d := Default()
+	if !d.AreNeighbours("101", "147") || !d.AreNeighbours("147", "101") {
+		t.Error("København and Frederiksberg share a border")
+	}
+	if d.AreNeighbours("101", "751") {
+		t.Error("København and Aarhus do not share a border")
+	}
+	if n := d.Neighbours("400"); len(n) != 0 {
+		t.Errorf("Bornholm has no land neighbours, got %v", n)
+	}
+}
+
+func TestOccupationsKnowTheirLevel(t *testing.T) {
+	d := Default()
+	o, ok := d.Occupation("2512")
+	if !ok || o.Level != 4 || o.ParentCode != "251" {
+		t.Fatalf("2512: got %+v, %v", o, ok)
+	}
+	if _, ok := d.Occupation("9999"); ok {
+		t.Fatal("9999 is not an ISCO-08 code")
+	}
+}

@@ -1,0 +1,101 @@
+// Package models holds jobordre's persistent records: job orders, companies, job centres and the
+// bookkeeping that makes commands idempotent. GORM maps them to PostgreSQL (production) or SQLite (dev).
+package models
+
+import "time"
+
+// Order status values.
+const (
+	StatusOpen                = "open"
+	StatusTemporarilyInactive = "temporarily_inactive"
+	StatusClosed              = "closed"
+)
+
+// Sharing levels, from narrowest to widest; each level includes the ones before it.
+const (
+	SharingInternal   = "internal"
+	SharingNeighbours = "neighbours"
+	SharingCommunity  = "community"
+	SharingNational   = "national"
+)
+
+// KindOrdinary is the only kind of request that is a job order.
+const KindOrdinary = "ordinary"
+
+// SharingLevels lists the sharing levels from narrowest to widest.
+var SharingLevels = []string{SharingInternal, SharingNeighbours, SharingCommunity, SharingNational}
+
+// SharingRank orders sharing levels; an unknown level ranks -1.
+func SharingRank(level string) int {
+	for i, l := range SharingLevels {
+		if l == level {
+			return i
+		}
+	}
+	return -1
+}
+
+// Company is an employer known by its CVR number.
+type Company struct {
+	CVR          string    `gorm:"primaryKey;size:8" json:"cvr"`
+	Name         string    `gorm:"size:200" json:"name"`
+	IndustryCode string    `gorm:"size:8" json:"industry_code,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Jobcenter is a job centre; by default one per municipality with the municipality's code.
+type Jobcenter struct {
+	Code      string    `gorm:"primaryKey;size:3" json:"code"`
+	Name      string    `gorm:"size:100;not null" json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// JobcenterMunicipality says which job centre serves a municipality (a merged job centre serves several).
+type JobcenterMunicipality struct {
+	MunicipalityCode string `gorm:"primaryKey;size:3"`
+	JobcenterCode    string `gorm:"size:3;not null;index"`
+}
+
+// JobOrder is the database projection of one job order; its workflow is the source of truth for
+// its live state (deadlines, timers), and activities keep Status, Sharing and CoordinatorID in step.
+type JobOrder struct {
+	ID                        string     `gorm:"primaryKey;size:36"`
+	CompanyCVR                string     `gorm:"size:8;not null;index:idx_job_orders_company"`
+	Title                     string     `gorm:"size:200;not null"`
+	Description               string     `gorm:"type:text;not null"`
+	WorkplaceAddress          string     `gorm:"size:200;not null"`
+	WorkplacePostalCode       string     `gorm:"size:4;not null"`
+	WorkplaceMunicipalityCode string     `gorm:"size:3;not null"`
+	ResponsibleJobcenter      string     `gorm:"size:3;not null;index:idx_job_orders_jobcenter"`
+	OccupationCode            string     `gorm:"size:4;not null"`
+	Positions                 int        `gorm:"not null"`
+	StartDate                 *Date      `gorm:"size:10"`
+	ApplicationDeadline       *Date      `gorm:"size:10"`
+	Kind                      string     `gorm:"size:20;not null"`
+	Status                    string     `gorm:"size:24;not null;index"`
+	Sharing                   string     `gorm:"size:12;not null;index"`
+	CoordinatorID             *string    `gorm:"size:200"`
+	CreatedBySubject          string     `gorm:"size:200;not null"`
+	CreatedByRole             string     `gorm:"size:20;not null"`
+	WorkflowID                string     `gorm:"size:60;not null;uniqueIndex"`
+	WorkflowStartedAt         *time.Time `gorm:"index"`
+	CreatedAt                 time.Time  `gorm:"not null;index:idx_job_orders_created,sort:desc"`
+	UpdatedAt                 time.Time  `gorm:"not null"`
+}
+
+// IdempotencyKey remembers which order a create request with an Idempotency-Key produced, so a
+// retried request returns that order instead of creating a second one.
+type IdempotencyKey struct {
+	Subject     string    `gorm:"primaryKey;size:200"`
+	Key         string    `gorm:"primaryKey;size:200"`
+	RequestHash string    `gorm:"size:64;not null"`
+	JobOrderID  string    `gorm:"size:36;not null"`
+	CreatedAt   time.Time `gorm:"not null"`
+}
+
+// All lists every model the migration manages, in dependency order.
+func All() []any {
+	return []any{&Company{}, &Jobcenter{}, &JobcenterMunicipality{}, &JobOrder{}, &IdempotencyKey{}}
+}
