@@ -18,6 +18,7 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/directory"
 	"jobordre/internal/orders"
 	"jobordre/internal/pgtest"
 	"jobordre/internal/refdata"
@@ -64,6 +65,14 @@ func (r *recordingWorkflows) LiveState(_ context.Context, id string) (workflows.
 	return workflows.LiveState{}, errors.New("workflow not found")
 }
 
+func (r *recordingWorkflows) Update(_ context.Context, id, name string, arg, result any) error {
+	return errors.New("the HTTP-layer tests send no commands; the integration tests do")
+}
+
+func (r *recordingWorkflows) Signal(_ context.Context, id, name string, arg any) error {
+	return errors.New("the HTTP-layer tests send no signals; the integration tests do")
+}
+
 func (r *recordingWorkflows) startedCount() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -100,7 +109,7 @@ func newTestAPI(t *testing.T) *testAPI {
 	ref := refdata.Default()
 	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, nil)
 	h := New(Deps{
-		Orders: svc, Verifier: signer, Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
+		Orders: svc, Directory: directory.New(db), Verifier: signer, Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
 		Readiness: map[string]ReadinessCheck{"database": func(ctx context.Context) error { return store.Ping(ctx, db) }},
 	})
 	srv := httptest.NewServer(h)

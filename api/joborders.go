@@ -184,18 +184,11 @@ func (h *jobOrderHandlers) location(id string) string {
 
 // fail maps a service error to its problem response.
 func (h *jobOrderHandlers) fail(c *gin.Context, err error) {
-	var invalid *orders.ValidationError
 	switch {
-	case errors.As(err, &invalid):
-		writeProblem(c, http.StatusUnprocessableEntity, "validation", "the job order is not valid; see errors", invalid.Fields...)
 	case errors.Is(err, orders.ErrNotJobOrder):
 		writeProblem(c, http.StatusUnprocessableEntity, "not-a-job-order",
 			"only ordinary job orders (kind \"ordinary\") are accepted; wage subsidy, supported employment and similar requests are not job orders",
 			orders.FieldError{Field: "kind", Detail: "must be \"ordinary\""})
-	case errors.Is(err, orders.ErrNotFound):
-		writeProblem(c, http.StatusNotFound, "not-found", "no such job order")
-	case errors.Is(err, orders.ErrForbidden):
-		writeProblem(c, http.StatusForbidden, "forbidden", err.Error())
 	case errors.Is(err, orders.ErrIdempotencyKeyReused):
 		writeProblem(c, http.StatusUnprocessableEntity, "idempotency-key-reused",
 			"this Idempotency-Key was already used with a different request body",
@@ -203,8 +196,7 @@ func (h *jobOrderHandlers) fail(c *gin.Context, err error) {
 	case errors.Is(err, orders.ErrBadCursor):
 		writeProblem(c, http.StatusBadRequest, "validation", err.Error(), orders.FieldError{Field: "cursor", Detail: err.Error()})
 	default:
-		_ = c.Error(err)
-		writeProblem(c, http.StatusInternalServerError, "internal", "an unexpected error occurred; quote the request ID when reporting it")
+		failService(c, err)
 	}
 }
 

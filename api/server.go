@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/directory"
 	"jobordre/internal/orders"
 	"jobordre/internal/telemetry"
 )
@@ -28,6 +29,7 @@ type ReadinessCheck func(ctx context.Context) error
 // Deps are the API's dependencies.
 type Deps struct {
 	Orders       *orders.Service
+	Directory    *directory.Directory
 	Verifier     auth.Verifier
 	Logger       *slog.Logger
 	Metrics      *telemetry.Metrics
@@ -68,10 +70,16 @@ func New(d Deps) *gin.Engine {
 	r.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openAPIDocument) })
 
 	h := &jobOrderHandlers{orders: d.Orders, baseURL: d.BaseURL}
-	v1 := r.Group("/api/v1", limitBody(d.MaxBodyBytes), authenticate(d.Verifier))
+	lc := &lifecycleHandlers{orders: d.Orders, directory: d.Directory}
+	v1 := r.Group("/api/v1", limitBody(d.MaxBodyBytes), authenticate(d.Verifier), register(d.Directory))
 	v1.POST("/job-orders", h.create)
 	v1.GET("/job-orders", h.list)
 	v1.GET("/job-orders/:id", h.get)
+	v1.GET("/job-orders/:id/history", lc.history)
+	v1.POST("/job-orders/:id/notes", lc.addNote)
+	v1.GET("/jobcenters/:code/caseworkers", lc.listCaseworkers)
+	v1.POST("/jobcenters/:code/caseworkers", lc.addCaseworker)
+	v1.GET("/outbox", lc.outbox)
 	if d.Extra != nil {
 		d.Extra(r)
 	}

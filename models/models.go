@@ -46,10 +46,12 @@ type Company struct {
 
 // Jobcenter is a job centre; by default one per municipality with the municipality's code.
 type Jobcenter struct {
-	Code      string    `gorm:"primaryKey;size:3" json:"code"`
-	Name      string    `gorm:"size:100;not null" json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Code string `gorm:"primaryKey;size:3" json:"code"`
+	Name string `gorm:"size:100;not null" json:"name"`
+	// MailboxEmail is the job centre's shared address, used when no person can be addressed.
+	MailboxEmail string    `gorm:"size:320" json:"mailbox_email,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // JobcenterMunicipality says which job centre serves a municipality (a merged job centre serves several).
@@ -61,28 +63,33 @@ type JobcenterMunicipality struct {
 // JobOrder is the database projection of one job order; its workflow is the source of truth for
 // its live state (deadlines, timers), and activities keep Status, Sharing and CoordinatorID in step.
 type JobOrder struct {
-	ID                        string     `gorm:"primaryKey;size:36"`
-	CompanyCVR                string     `gorm:"size:8;not null;index:idx_job_orders_company"`
-	Title                     string     `gorm:"size:200;not null"`
-	Description               string     `gorm:"type:text;not null"`
-	WorkplaceAddress          string     `gorm:"size:200;not null"`
-	WorkplacePostalCode       string     `gorm:"size:4;not null"`
-	WorkplaceMunicipalityCode string     `gorm:"size:3;not null"`
-	ResponsibleJobcenter      string     `gorm:"size:3;not null;index:idx_job_orders_jobcenter"`
-	OccupationCode            string     `gorm:"size:4;not null"`
-	Positions                 int        `gorm:"not null"`
-	StartDate                 *Date      `gorm:"size:10"`
-	ApplicationDeadline       *Date      `gorm:"size:10"`
-	Kind                      string     `gorm:"size:20;not null"`
-	Status                    string     `gorm:"size:24;not null;index"`
-	Sharing                   string     `gorm:"size:12;not null;index"`
-	CoordinatorID             *string    `gorm:"size:200"`
-	CreatedBySubject          string     `gorm:"size:200;not null"`
-	CreatedByRole             string     `gorm:"size:20;not null"`
-	WorkflowID                string     `gorm:"size:60;not null;uniqueIndex"`
-	WorkflowStartedAt         *time.Time `gorm:"index"`
-	CreatedAt                 time.Time  `gorm:"not null;index:idx_job_orders_created,sort:desc"`
-	UpdatedAt                 time.Time  `gorm:"not null"`
+	ID                        string  `gorm:"primaryKey;size:36"`
+	CompanyCVR                string  `gorm:"size:8;not null;index:idx_job_orders_company"`
+	Title                     string  `gorm:"size:200;not null"`
+	Description               string  `gorm:"type:text;not null"`
+	WorkplaceAddress          string  `gorm:"size:200;not null"`
+	WorkplacePostalCode       string  `gorm:"size:4;not null"`
+	WorkplaceMunicipalityCode string  `gorm:"size:3;not null"`
+	ResponsibleJobcenter      string  `gorm:"size:3;not null;index:idx_job_orders_jobcenter"`
+	OccupationCode            string  `gorm:"size:4;not null"`
+	Positions                 int     `gorm:"not null"`
+	StartDate                 *Date   `gorm:"size:10"`
+	ApplicationDeadline       *Date   `gorm:"size:10"`
+	Kind                      string  `gorm:"size:20;not null"`
+	Status                    string  `gorm:"size:24;not null;index"`
+	Sharing                   string  `gorm:"size:12;not null;index"`
+	CoordinatorID             *string `gorm:"size:200"`
+	CreatedBySubject          string  `gorm:"size:200;not null"`
+	// ContactID is the employer's contact person for the order (a CompanyContact), when known.
+	ContactID *string `gorm:"size:200"`
+	// WishedCoordinator is the caseworker the employer asked for, shown to caseworkers.
+	WishedCoordinator string     `gorm:"size:200"`
+	CloseReason       string     `gorm:"size:40"`
+	CreatedByRole     string     `gorm:"size:20;not null"`
+	WorkflowID        string     `gorm:"size:60;not null;uniqueIndex"`
+	WorkflowStartedAt *time.Time `gorm:"index"`
+	CreatedAt         time.Time  `gorm:"not null;index:idx_job_orders_created,sort:desc"`
+	UpdatedAt         time.Time  `gorm:"not null"`
 }
 
 // IdempotencyKey remembers which order a create request with an Idempotency-Key produced, so a
@@ -97,5 +104,6 @@ type IdempotencyKey struct {
 
 // All lists every model the migration manages, in dependency order.
 func All() []any {
-	return []any{&Company{}, &Jobcenter{}, &JobcenterMunicipality{}, &JobOrder{}, &IdempotencyKey{}}
+	return []any{&Company{}, &Jobcenter{}, &JobcenterMunicipality{}, &JobOrder{}, &IdempotencyKey{},
+		&Caseworker{}, &CompanyContact{}, &JobcenterPolicy{}, &OutboxMessage{}, &JobOrderEvent{}, &JobOrderNote{}}
 }

@@ -20,6 +20,7 @@ import (
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
 	"jobordre/internal/config"
+	"jobordre/internal/directory"
 	"jobordre/internal/orders"
 	"jobordre/internal/refdata"
 	"jobordre/internal/store"
@@ -58,6 +59,7 @@ func NewOrderService(cfg config.Config, db *gorm.DB, c client.Client, log *slog.
 func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier, m *telemetry.Metrics, log *slog.Logger) *api.Deps {
 	return &api.Deps{
 		Orders:       NewOrderService(cfg, db, c, log),
+		Directory:    directory.New(db),
 		Verifier:     v,
 		Logger:       log,
 		Metrics:      m,

@@ -71,3 +71,15 @@ func (e *WorkflowNotStartedError) Error() string {
 }
 
 func (e *WorkflowNotStartedError) Unwrap() error { return e.Err }
+
+// CommandRejectedError is a command the order's workflow refused (its update validator or
+// handler said no); nothing changed. Reason is the workflow's error type, e.g. "InvalidCommand".
+type CommandRejectedError struct {
+	Reason  string
+	Message string
+}
+
+func (e *CommandRejectedError) Error() string { return e.Message }
+
+// ErrOrderEnded is returned for a command to an order whose workflow has finished.
+var ErrOrderEnded = errors.New("the job order's workflow has ended; the order can no longer be changed")

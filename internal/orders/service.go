@@ -30,6 +30,11 @@ type Workflows interface {
 	StartJobOrder(ctx context.Context, in workflows.JobOrderInput) error
 	// LiveState queries the order's workflow.
 	LiveState(ctx context.Context, jobOrderID string) (workflows.LiveState, error)
+	// Update sends a command to the order's workflow and waits for its result; a command the
+	// workflow's validator rejects comes back as a *CommandRejectedError.
+	Update(ctx context.Context, jobOrderID, name string, arg, result any) error
+	// Signal sends a fire-and-forget event to the order's workflow.
+	Signal(ctx context.Context, jobOrderID, name string, arg any) error
 }
 
 // Service carries out job-order commands and reads.

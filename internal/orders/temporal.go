@@ -56,3 +56,39 @@ func (t TemporalWorkflows) LiveState(ctx context.Context, jobOrderID string) (wo
 	err = v.Get(&state)
 	return state, err
 }
+
+// Update sends an update and waits until the workflow has completed it. A validator's rejection
+// or a handler's error comes back as *CommandRejectedError; a finished workflow as ErrOrderEnded.
+func (t TemporalWorkflows) Update(ctx context.Context, jobOrderID, name string, arg, result any) error {
+	handle, err := t.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.JobOrderWorkflowID(jobOrderID),
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = handle.Get(ctx, result)
+	}
+	return commandError(err)
+}
+
+// Signal sends a signal to the order's workflow.
+func (t TemporalWorkflows) Signal(ctx context.Context, jobOrderID, name string, arg any) error {
+	return commandError(t.Client.SignalWorkflow(ctx, workflows.JobOrderWorkflowID(jobOrderID), "", name, arg))
+}
+
+// commandError turns Temporal's answers into the service's vocabulary.
+func commandError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		return &CommandRejectedError{Reason: app.Type(), Message: app.Message()}
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return ErrOrderEnded
+	}
+	return err
+}

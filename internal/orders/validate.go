@@ -24,16 +24,16 @@ const (
 
 // CreateRequest is the body of POST /api/v1/job-orders.
 type CreateRequest struct {
-	CompanyCVR           string       `json:"company_cvr"`
-	Title                string       `json:"title"`
-	Description          string       `json:"description"`
-	Workplace            Workplace    `json:"workplace"`
-	ResponsibleJobcenter string       `json:"responsible_jobcenter"`
-	OccupationCode       string       `json:"occupation_code"`
-	Positions            *int         `json:"positions"`
-	StartDate            *string      `json:"start_date"`
-	ApplicationDeadline  *string      `json:"application_deadline"`
-	Kind                 string       `json:"kind"`
+	CompanyCVR           string    `json:"company_cvr"`
+	Title                string    `json:"title"`
+	Description          string    `json:"description"`
+	Workplace            Workplace `json:"workplace"`
+	ResponsibleJobcenter string    `json:"responsible_jobcenter"`
+	OccupationCode       string    `json:"occupation_code"`
+	Positions            *int      `json:"positions"`
+	StartDate            *string   `json:"start_date"`
+	ApplicationDeadline  *string   `json:"application_deadline"`
+	Kind                 string    `json:"kind"`
 
 	startDate, applicationDeadline *models.Date
 }

@@ -98,4 +98,3 @@ func TestDevDefaultCreatesTheSQLiteFileInTheDataDir(t *testing.T) {
 		t.Fatalf("no database file: %v", err)
 	}
 }
-

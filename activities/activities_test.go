@@ -1,0 +1,167 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+	"gorm.io/gorm"
+
+	"jobordre/internal/pgtest"
+	"jobordre/internal/store"
+	"jobordre/models"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+func newDB(t *testing.T) *gorm.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), pgtest.NewDatabase(t), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close(db) })
+	if err := store.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func seedOrder(t *testing.T, db *gorm.DB) *models.JobOrder {
+	t.Helper()
+	now := time.Now().UTC()
+	o := &models.JobOrder{ID: "5b1c0f9e-2f6c-4b8e-9a1d-3c4e5f6a7b8c", CompanyCVR: "10103940", Title: "t", Description: "d",
+		WorkplaceAddress: "a", WorkplacePostalCode: "8000", WorkplaceMunicipalityCode: "751", ResponsibleJobcenter: "751",
+		OccupationCode: "7115", Positions: 1, Kind: "ordinary", Status: "open", Sharing: "internal",
+		CreatedBySubject: "cw", CreatedByRole: "caseworker", WorkflowID: "job-order/5b1c0f9e-2f6c-4b8e-9a1d-3c4e5f6a7b8c",
+		CreatedAt: now, UpdatedAt: now}
+	if err := db.Create(o).Error; err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// run executes an activity the way a worker does, through the SDK's activity environment.
+func run(t *testing.T, a *Activities, fn any, in any) (any, error) {
+	t.Helper()
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+	v, err := env.ExecuteActivity(fn, in)
+	if err != nil {
+		return nil, err
+	}
+	if v == nil || !v.HasValue() {
+		return nil, nil
+	}
+	var res NotifyResult
+	if err := v.Get(&res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func outbox(t *testing.T, db *gorm.DB) []models.OutboxMessage {
+	t.Helper()
+	var rows []models.OutboxMessage
+	if err := db.Order("id").Find(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestNotifyWritesOneRowPerCaseworkerAndTheSameEventTwiceWritesNothingMore(t *testing.T) {
+	db := newDB(t)
+	o := seedOrder(t, db)
+	db.Create(&[]models.Caseworker{
+		{ID: "cw-a", Jobcenter: "751", Role: "caseworker", Email: "a@aarhus.dk", Language: "da"},
+		{ID: "cw-b", Jobcenter: "751", Role: "caseworker", Email: "b@aarhus.dk", Language: "en"},
+		{ID: "cw-x", Jobcenter: "101", Role: "caseworker", Email: "x@kk.dk", Language: "da"},
+	})
+	a := New(db)
+	in := NotifyInput{JobOrderID: o.ID, Template: "new_order", RecipientRole: RecipientCaseworkers, IdempotencyKey: o.WorkflowID + "/new-order/1"}
+	for i := 0; i < 2; i++ {
+		if _, err := run(t, a, a.Notify, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := outbox(t, db)
+	if len(rows) != 2 || rows[0].RecipientEmail != "a@aarhus.dk" || rows[1].Language != "en" || rows[0].Status != models.OutboxPending {
+		t.Fatalf("outbox: %+v", rows)
+	}
+}
+
+func TestCoordinatorRemindersGoToManagersWithoutACoordinatorAndToTheMailboxWithoutManagers(t *testing.T) {
+	db := newDB(t)
+	o := seedOrder(t, db)
+	a := New(db)
+	db.Model(&models.Jobcenter{}).Where("code = ?", "751").Update("mailbox_email", "jobcenter@aarhus.dk")
+	if _, err := run(t, a, a.Notify, NotifyInput{JobOrderID: o.ID, Template: "contact_reminder", RecipientRole: RecipientCoordinator, IdempotencyKey: "k/1"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Create(&models.Caseworker{ID: "mgr", Jobcenter: "751", Role: "manager", Email: "chef@aarhus.dk"})
+	if _, err := run(t, a, a.Notify, NotifyInput{JobOrderID: o.ID, Template: "contact_reminder", RecipientRole: RecipientCoordinator, IdempotencyKey: "k/2"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Create(&models.Caseworker{ID: "cw-c", Jobcenter: "751", Role: "caseworker", Email: "c@aarhus.dk"})
+	coord := "cw-c"
+	if _, err := run(t, a, a.Notify, NotifyInput{JobOrderID: o.ID, Template: "contact_reminder", RecipientRole: RecipientCoordinator, IdempotencyKey: "k/3", CoordinatorID: &coord}); err != nil {
+		t.Fatal(err)
+	}
+	rows := outbox(t, db)
+	got := []string{rows[0].RecipientEmail, rows[1].RecipientEmail, rows[2].RecipientEmail}
+	if got[0] != "jobcenter@aarhus.dk" || got[1] != "chef@aarhus.dk" || got[2] != "c@aarhus.dk" {
+		t.Fatalf("recipients %v", got)
+	}
+}
+
+func TestNotifyForAnUnknownOrderFailsWithoutRetry(t *testing.T) {
+	db := newDB(t)
+	a := New(db)
+	_, err := run(t, a, a.Notify, NotifyInput{JobOrderID: "00000000-0000-0000-0000-000000000000", Template: "new_order", RecipientRole: RecipientCaseworkers, IdempotencyKey: "k"})
+	var appErr *temporal.ApplicationError
+	if err == nil || !asApp(err, &appErr) || !appErr.NonRetryable() {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestRecordEventIsIdempotentByKey(t *testing.T) {
+	db := newDB(t)
+	o := seedOrder(t, db)
+	a := New(db)
+	in := RecordEventInput{JobOrderID: o.ID, EventKey: o.WorkflowID + "/created/1", Type: "created", At: time.Now(), ActorID: "cw", ActorRole: "caseworker", Details: map[string]string{"sharing": "internal"}}
+	for i := 0; i < 2; i++ {
+		if _, err := run(t, a, a.RecordEvent, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int64
+	db.Model(&models.JobOrderEvent{}).Count(&n)
+	if n != 1 {
+		t.Fatalf("%d events", n)
+	}
+}
+
+func TestProjectStateWritesStatusSharingAndCoordinator(t *testing.T) {
+	db := newDB(t)
+	o := seedOrder(t, db)
+	a := New(db)
+	c := "cw-1"
+	if _, err := run(t, a, a.ProjectState, ProjectStateInput{JobOrderID: o.ID, Status: "open", Sharing: "national", CoordinatorID: &c}); err != nil {
+		t.Fatal(err)
+	}
+	var got models.JobOrder
+	db.Take(&got, "id = ?", o.ID)
+	if got.Sharing != "national" || got.CoordinatorID == nil || *got.CoordinatorID != "cw-1" {
+		t.Fatalf("%+v", got)
+	}
+	if _, err := run(t, a, a.ProjectState, ProjectStateInput{JobOrderID: o.ID, Status: "open", Sharing: "everywhere"}); err == nil {
+		t.Fatal("an unknown sharing level must be refused")
+	}
+}
+
+func asApp(err error, target **temporal.ApplicationError) bool { return errors.As(err, target) }

@@ -1,0 +1,59 @@
+package activities
+
+import (
+	"context"
+	"time"
+)
+
+// Recipient roles a notification can be addressed to; the activity resolves the actual
+// addresses from the database at send time.
+const (
+	RecipientCaseworkers = "caseworkers" // every caseworker of the responsible job centre
+	RecipientCoordinator = "coordinator" // the order's coordinator (managers when there is none)
+	RecipientManagers    = "managers"    // the responsible job centre's managers
+	RecipientEmployer    = "employer"    // the employer's contact person for the order
+)
+
+// NotifyInput asks for one notification. IdempotencyKey is derived from the workflow ID and the
+// business event (e.g. job-order/<id>/contact-reminder/2), so a retried or replayed activity
+// never creates a second notification.
+type NotifyInput struct {
+	JobOrderID     string
+	Template       string
+	RecipientRole  string
+	IdempotencyKey string
+	// CoordinatorID is the coordinator at the time of the event (RecipientCoordinator).
+	CoordinatorID *string
+}
+
+// NotifyResult says how many outbox rows the notification produced (0 when it already existed).
+type NotifyResult struct {
+	Created int
+}
+
+// RecordEventInput appends one entry to the order's history (formidlingslog).
+type RecordEventInput struct {
+	JobOrderID string
+	// EventKey makes the entry idempotent: job-order/<id>/<event>/<n>.
+	EventKey  string
+	Type      string
+	At        time.Time
+	ActorID   string // the caller's sub, or "system" for timer-driven events
+	ActorRole string
+	// Details are IDs, codes and levels only — never names, e-mail addresses or free text.
+	Details map[string]string
+	// EmployerVisible marks entries the employer may see in its history view.
+	EmployerVisible bool
+}
+
+// LoadPolicyInput names the job centre whose policy to load.
+type LoadPolicyInput struct {
+	Jobcenter string
+}
+
+// Compile-time signatures the workflow relies on; bodies live in notify.go, events.go and policy.go.
+var (
+	_ func(*Activities, context.Context, NotifyInput) (NotifyResult, error) = (*Activities).Notify
+	_ func(*Activities, context.Context, RecordEventInput) error            = (*Activities).RecordEvent
+	_ func(*Activities, context.Context, ProjectStateInput) error           = (*Activities).ProjectState
+)

@@ -1,0 +1,123 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"jobordre/internal/auth"
+	"jobordre/models"
+)
+
+// recipient is one resolved addressee of a notification.
+type recipient struct {
+	id, email, language string
+}
+
+// Notify resolves the recipients of a notification from the database as they are now and writes
+// one outbox row per recipient. Rows are keyed by (IdempotencyKey, recipient), so a retried
+// activity or a replayed event adds nothing. Delivery is the sender's job.
+func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, error) {
+	if in.IdempotencyKey == "" || in.Template == "" {
+		return NotifyResult{}, temporal.NewNonRetryableApplicationError("notification needs a template and an idempotency key", "InvalidInput", nil)
+	}
+	db := a.DB.WithContext(ctx)
+	var order models.JobOrder
+	if err := db.Take(&order, "id = ?", in.JobOrderID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return NotifyResult{}, temporal.NewNonRetryableApplicationError("job order "+in.JobOrderID+" is not in the database", "NotFound", err)
+		}
+		return NotifyResult{}, err
+	}
+	recipients, err := a.resolve(db, &order, in.RecipientRole, in.CoordinatorID)
+	if err != nil {
+		return NotifyResult{}, err
+	}
+	now := a.Now()
+	rows := make([]models.OutboxMessage, 0, len(recipients))
+	for _, r := range recipients {
+		status := models.OutboxPending
+		if r.email == "" {
+			status = models.OutboxNoAddress
+		}
+		rows = append(rows, models.OutboxMessage{
+			IdempotencyKey: in.IdempotencyKey, RecipientID: r.id, RecipientRole: in.RecipientRole,
+			RecipientEmail: r.email, Language: r.language, Template: in.Template, JobOrderID: in.JobOrderID,
+			Status: status, CreatedAt: now,
+		})
+	}
+	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
+	if res.Error != nil {
+		return NotifyResult{}, fmt.Errorf("write outbox: %w", res.Error)
+	}
+	return NotifyResult{Created: int(res.RowsAffected)}, nil
+}
+
+// resolve finds who a recipient role means for this order right now.
+func (a *Activities) resolve(db *gorm.DB, o *models.JobOrder, role string, coordinatorID *string) ([]recipient, error) {
+	switch role {
+	case RecipientCaseworkers:
+		return a.staff(db, o.ResponsibleJobcenter, auth.RoleCaseworker)
+	case RecipientManagers:
+		return a.staff(db, o.ResponsibleJobcenter, auth.RoleManager)
+	case RecipientCoordinator:
+		if coordinatorID == nil {
+			// No coordinator yet: the job centre's managers answer for the order.
+			return a.staff(db, o.ResponsibleJobcenter, auth.RoleManager)
+		}
+		var cw models.Caseworker
+		err := db.Take(&cw, "id = ?", *coordinatorID).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return a.staff(db, o.ResponsibleJobcenter, auth.RoleManager)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []recipient{{id: cw.ID, email: cw.Email, language: lang(cw.Language)}}, nil
+	case RecipientEmployer:
+		if o.ContactID != nil {
+			var c models.CompanyContact
+			err := db.Take(&c, "id = ?", *o.ContactID).Error
+			if err == nil {
+				return []recipient{{id: c.ID, email: c.Email, language: lang(c.Language)}}, nil
+			}
+			if !errors.Is(err, gorm.ErrRecordNotFound) {
+				return nil, err
+			}
+		}
+		// No known contact person yet: record the message for the company; it has no address.
+		return []recipient{{id: "company:" + o.CompanyCVR, language: "da"}}, nil
+	}
+	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("unknown recipient role %q", role), "InvalidInput", nil)
+}
+
+// staff lists the job centre's people in a role; with none, the job centre's shared mailbox.
+func (a *Activities) staff(db *gorm.DB, jobcenter, role string) ([]recipient, error) {
+	var people []models.Caseworker
+	if err := db.Where("jobcenter = ? AND role = ?", jobcenter, role).Order("id").Find(&people).Error; err != nil {
+		return nil, err
+	}
+	out := make([]recipient, 0, len(people))
+	for _, p := range people {
+		out = append(out, recipient{id: p.ID, email: p.Email, language: lang(p.Language)})
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	var jc models.Jobcenter
+	if err := db.Take(&jc, "code = ?", jobcenter).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	}
+	return []recipient{{id: "jobcenter:" + jobcenter, email: jc.MailboxEmail, language: "da"}}, nil
+}
+
+func lang(l string) string {
+	if l == "en" {
+		return "en"
+	}
+	return "da"
+}

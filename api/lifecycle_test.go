@@ -1,0 +1,109 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"jobordre/internal/auth"
+	"jobordre/models"
+)
+
+var manager = auth.Principal{Subject: "mgr-1", Role: auth.RoleManager, Jobcenter: "751", Name: "Mette Leder", Email: "mette@aarhus.dk"}
+
+func TestStaffAreRegisteredFromTheirTokenOnFirstUseAndListedForTheirJobcentre(t *testing.T) {
+	a := newTestAPI(t)
+	cw := auth.Principal{Subject: "cw-9", Role: auth.RoleCaseworker, Jobcenter: "751", Name: "Ida Sagsbehandler", Email: "ida@aarhus.dk"}
+	a.do(http.MethodGet, "/api/v1/job-orders", &cw, nil)
+	var list CaseworkerList
+	r := a.do(http.MethodGet, "/api/v1/jobcenters/751/caseworkers", &manager, nil)
+	r.json(t, &list)
+	if r.status != 200 || len(list.Items) != 2 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	found := false
+	for _, it := range list.Items {
+		found = found || (it.ID == "cw-9" && it.Email == "ida@aarhus.dk" && it.Role == "caseworker")
+	}
+	if !found {
+		t.Fatalf("cw-9 not registered: %s", r.body)
+	}
+	if r := a.do(http.MethodGet, "/api/v1/jobcenters/101/caseworkers", &manager, nil); r.status != 404 {
+		t.Fatalf("another job centre's staff list: %d", r.status)
+	}
+	if r := a.do(http.MethodGet, "/api/v1/jobcenters/751/caseworkers", &employer, nil); r.status != 404 {
+		t.Fatalf("employer: %d", r.status)
+	}
+}
+
+func TestManagersAddCaseworkersAheadOfTimeAndCaseworkersMayNot(t *testing.T) {
+	a := newTestAPI(t)
+	body := map[string]any{"id": "cw-new", "name": "Ny Kollega", "email": "ny@aarhus.dk", "role": "caseworker"}
+	if r := a.do(http.MethodPost, "/api/v1/jobcenters/751/caseworkers", &caseworker, body); r.status != 403 {
+		t.Fatalf("caseworker adding: %d", r.status)
+	}
+	r := a.do(http.MethodPost, "/api/v1/jobcenters/751/caseworkers", &manager, body)
+	if r.status != 201 {
+		t.Fatalf("manager adding: %d %s", r.status, r.body)
+	}
+	bad := map[string]any{"id": "", "name": "", "email": "not-an-address", "role": "boss"}
+	r = a.do(http.MethodPost, "/api/v1/jobcenters/751/caseworkers", &manager, bad)
+	p := problemOf(t, r)
+	if r.status != 422 || !namesField(p, "id") || !namesField(p, "email") || !namesField(p, "role") {
+		t.Fatalf("bad caseworker: %d %s", r.status, r.body)
+	}
+	// The same person cannot be claimed by another job centre.
+	otherManager := auth.Principal{Subject: "mgr-kbh", Role: auth.RoleManager, Jobcenter: "101"}
+	if r := a.do(http.MethodPost, "/api/v1/jobcenters/101/caseworkers", &otherManager, body); r.status != 409 {
+		t.Fatalf("claiming another centre's caseworker: %d %s", r.status, r.body)
+	}
+}
+
+func TestNotesAreInTheHistoryAndEmployersSeeOnlyNotesMeantForThem(t *testing.T) {
+	a := newTestAPI(t)
+	o := a.createOrder(caseworker, validOrder())
+	for vis, text := range map[string]string{"internal": "Virksomheden er svær at få fat i.", "employer": "Vi har fundet tre kandidater."} {
+		r := a.do(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/notes", &caseworker, map[string]any{"text": text, "visibility": vis})
+		if r.status != 201 {
+			t.Fatalf("note: %d %s", r.status, r.body)
+		}
+	}
+	var staff, emp HistoryList
+	a.do(http.MethodGet, "/api/v1/job-orders/"+o.ID+"/history", &caseworker, nil).json(t, &staff)
+	a.do(http.MethodGet, "/api/v1/job-orders/"+o.ID+"/history", &employer, nil).json(t, &emp)
+	if len(staff.Items) != 2 || len(emp.Items) != 1 || emp.Items[0].Text != "Vi har fundet tre kandidater." {
+		t.Fatalf("staff %d entries, employer %+v", len(staff.Items), emp.Items)
+	}
+	if r := a.do(http.MethodGet, "/api/v1/job-orders/"+o.ID+"/history", &otherEmployer, nil); r.status != 404 {
+		t.Fatalf("another company reading the history: %d", r.status)
+	}
+	// Bad notes and notes from outside the job centre change nothing.
+	if r := a.do(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/notes", &caseworker, map[string]any{"text": "", "visibility": "public"}); r.status != 422 {
+		t.Fatalf("bad note: %d", r.status)
+	}
+	if r := a.do(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/notes", &employer, map[string]any{"text": "x", "visibility": "internal"}); r.status != 403 {
+		t.Fatalf("employer note: %d", r.status)
+	}
+	var n int64
+	a.db.Model(&models.JobOrderNote{}).Count(&n)
+	if n != 2 {
+		t.Fatalf("%d notes stored", n)
+	}
+}
+
+func TestOnlyAdminsReadTheOutbox(t *testing.T) {
+	a := newTestAPI(t)
+	a.db.Create(&models.OutboxMessage{IdempotencyKey: "k", RecipientID: "r", RecipientRole: "employer", RecipientEmail: "hr@firma.dk",
+		Language: "da", Template: "order_received", JobOrderID: "x", Status: "pending"})
+	for _, p := range []auth.Principal{employer, caseworker, manager} {
+		if r := a.do(http.MethodGet, "/api/v1/outbox", &p, nil); r.status != 403 {
+			t.Fatalf("%s: %d", p.Role, r.status)
+		}
+	}
+	var l OutboxList
+	r := a.do(http.MethodGet, "/api/v1/outbox?job_order_id=x&template=order_received", &admin, nil)
+	r.json(t, &l)
+	if r.status != 200 || len(l.Items) != 1 || !strings.Contains(string(r.body), `"recipient":"hr@firma.dk"`) {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+}

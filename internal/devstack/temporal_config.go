@@ -1,0 +1,254 @@
+package devstack
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.temporal.io/server/common/authorization"
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/membership/static"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/primitives"
+	sqliteschema "go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+	"google.golang.org/protobuf/types/known/durationpb"
+)
+
+const (
+	// internalIP is where the history, matching and worker services listen.
+	internalIP = "127.0.0.1"
+	// storeName names the single SQLite data store used for both persistence and visibility.
+	storeName = "sqlite-default"
+)
+
+// servicePorts are the TCP ports picked for one server instance.
+type servicePorts struct {
+	frontendGRPC int
+	frontendHTTP int
+	history      int
+	matching     int
+	worker       int
+	ui           int // 0 when the UI is disabled
+}
+
+// pickPorts resolves the requested ports and picks free ones for the rest.
+func pickPorts(opts TemporalOptions) (servicePorts, error) {
+	var p servicePorts
+	var err error
+	if p.frontendGRPC, err = portOrFree(opts.FrontendIP, opts.FrontendPort, "frontend"); err != nil {
+		return p, err
+	}
+	if p.frontendHTTP, err = freePort(opts.FrontendIP); err != nil {
+		return p, fmt.Errorf("frontend HTTP port: %w", err)
+	}
+	for _, s := range []struct {
+		port *int
+		name string
+	}{{&p.history, "history"}, {&p.matching, "matching"}, {&p.worker, "worker"}} {
+		if *s.port, err = freePort(internalIP); err != nil {
+			return p, fmt.Errorf("%s service port: %w", s.name, err)
+		}
+	}
+	if opts.UIPort >= 0 {
+		if p.ui, err = portOrFree(opts.FrontendIP, opts.UIPort, "web UI"); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// sqlConfig returns the SQLite store configuration: a file in the data dir, or
+// a uniquely named shared-cache in-memory database when there is no data dir.
+func sqlConfig(dataDir string) (*config.SQL, error) {
+	if dataDir == "" {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		return &config.SQL{
+			PluginName:        sqliteplugin.PluginName,
+			DatabaseName:      "devstack-" + hex.EncodeToString(b[:]),
+			ConnectAttributes: map[string]string{"mode": "memory", "cache": "shared"},
+		}, nil
+	}
+	dbPath := filepath.Join(dataDir, dbFileName)
+	// The plugin builds a "file:<path>?<attrs>" URI; these would be misread.
+	if strings.ContainsAny(dbPath, "?#%") {
+		return nil, fmt.Errorf("data dir %s: path must not contain '?', '#' or '%%'", dataDir)
+	}
+	return &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: dbPath,
+		// Keys without a leading underscore: the plugin passes the known URI
+		// parameters (mode, cache, ...) through and turns the rest into pragmas.
+		ConnectAttributes: map[string]string{
+			"mode":         "rwc",
+			"journal_mode": "wal",
+			"synchronous":  "2", // FULL: a committed transaction survives a power cut
+			"busy_timeout": "10000",
+		},
+		// One connection, as the plugin defaults to; it is shared by all
+		// services through the plugin's connection pool.
+		MaxConns:     1,
+		MaxIdleConns: 1,
+	}, nil
+}
+
+// prepareDatabase creates the schema when the database is new and makes sure
+// the namespace exists, and returns the store configuration.
+func prepareDatabase(opts TemporalOptions, fresh bool) (*config.SQL, error) {
+	cfg, err := sqlConfig(opts.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if opts.DataDir != "" && fresh {
+		// Stamp first, so that a database never exists without a stamp.
+		if err := writeStamp(opts.DataDir, currentStamp()); err != nil {
+			return nil, fmt.Errorf("write version stamp in data dir %s: %w", opts.DataDir, err)
+		}
+		if err := sqliteschema.SetupSchema(cfg); err != nil {
+			removeDatabase(opts.DataDir)
+			return nil, fmt.Errorf("create Temporal schema in %s: %w", cfg.DatabaseName, err)
+		}
+	}
+	// (In-memory databases get their schema from the plugin on first connect.)
+
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, opts.Namespace, false, opts.SearchAttributes)
+	if err != nil {
+		return nil, fmt.Errorf("namespace %s: %w", opts.Namespace, err)
+	}
+	// NewNamespaceConfig hard-codes a 24h retention.
+	ns.Detail.Config.Retention = durationpb.New(opts.Retention)
+	// No-op when the namespace exists; StartTemporal reconciles it once the server is up.
+	if err := sqliteschema.CreateNamespaces(cfg, ns); err != nil {
+		if opts.DataDir != "" && fresh {
+			removeDatabase(opts.DataDir)
+		}
+		return nil, fmt.Errorf("create namespace %s: %w", opts.Namespace, err)
+	}
+	return cfg, nil
+}
+
+// removeDatabase deletes a half-created database so that the next start begins afresh.
+func removeDatabase(dir string) {
+	db := filepath.Join(dir, dbFileName)
+	for _, p := range []string{db, db + "-wal", db + "-shm", filepath.Join(dir, stampFileName)} {
+		_ = os.Remove(p)
+	}
+}
+
+// dynamicConfig is the dev stack's fixed dynamic configuration.
+func dynamicConfig() dynamicconfig.StaticClient {
+	return dynamicconfig.StaticClient{
+		// Development-sized caches and limits, as in the Temporal CLI dev server.
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// Newly added search attributes and Nexus endpoints are usable at once.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+		dynamicconfig.ForceNexusEndpointRefreshOnRead.Key():         true,
+		// Bypassing the search attribute cache costs DB reads; raise the limits accordingly.
+		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 10000,
+		dynamicconfig.HistoryPersistenceMaxQPS.Key():  45000,
+		// jobordre's workflows use Updates.
+		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
+		dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
+	}
+}
+
+// serverConfig builds the static server configuration.
+func serverConfig(opts TemporalOptions, store *config.SQL, ports servicePorts) *config.Config {
+	frontendHost := dialHost(opts.FrontendIP)
+	frontendAddr := net.JoinHostPort(frontendHost, strconv.Itoa(ports.frontendGRPC))
+
+	var c config.Config
+	c.Global.Membership.MaxJoinDuration = 30 * time.Second
+	c.Global.Membership.BroadcastAddress = internalIP
+
+	c.Persistence.DefaultStore = storeName
+	c.Persistence.VisibilityStore = storeName
+	c.Persistence.NumHistoryShards = 1
+	c.Persistence.DataStores = map[string]config.DataStore{storeName: {SQL: store}}
+
+	c.ClusterMetadata = &cluster.Config{
+		EnableGlobalNamespace:    false,
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        clusterName,
+		CurrentClusterName:       clusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{
+			clusterName: {
+				Enabled:                true,
+				InitialFailoverVersion: 1,
+				RPCAddress:             frontendAddr,
+				HTTPAddress:            net.JoinHostPort(frontendHost, strconv.Itoa(ports.frontendHTTP)),
+				// ClusterID left empty: the server generates one on first start
+				// and keeps it in the database.
+			},
+		},
+	}
+	c.DCRedirectionPolicy.Policy = "noop"
+
+	internal := func(port int) config.Service {
+		return config.Service{RPC: config.RPC{GRPCPort: port, BindOnIP: internalIP}}
+	}
+	c.Services = map[string]config.Service{
+		string(primitives.FrontendService): {RPC: config.RPC{
+			GRPCPort: ports.frontendGRPC,
+			HTTPPort: ports.frontendHTTP,
+			BindOnIP: opts.FrontendIP,
+		}},
+		string(primitives.HistoryService):  internal(ports.history),
+		string(primitives.MatchingService): internal(ports.matching),
+		string(primitives.WorkerService):   internal(ports.worker),
+	}
+
+	c.Archival.History.State = "disabled"
+	c.Archival.Visibility.State = "disabled"
+	c.NamespaceDefaults.Archival.History.State = "disabled"
+	c.NamespaceDefaults.Archival.Visibility.State = "disabled"
+
+	c.PublicClient.HostPort = frontendAddr
+	return &c
+}
+
+// newServer creates (but does not start) the Temporal server.
+// Its logs pass through when at or above logLevel.
+func newServer(opts TemporalOptions, store *config.SQL, ports servicePorts, logLevel slog.Leveler) (temporal.Server, error) {
+	cfg := serverConfig(opts, store, ports)
+	logger := serverLogger{l: thresholdSlog(opts.Logger, logLevel)}
+
+	authorizer, err := authorization.GetAuthorizerFromConfig(&cfg.Global.Authorization)
+	if err != nil {
+		return nil, fmt.Errorf("authorizer: %w", err)
+	}
+	claimMapper, err := authorization.GetClaimMapperFromConfig(&cfg.Global.Authorization, logger)
+	if err != nil {
+		return nil, fmt.Errorf("claim mapper: %w", err)
+	}
+
+	hostPort := func(host string, port int) static.Hosts {
+		return static.SingleLocalHost(net.JoinHostPort(host, strconv.Itoa(port)))
+	}
+	return temporal.NewServer(
+		temporal.WithConfig(cfg),
+		temporal.ForServices(temporal.DefaultServices),
+		// Fixed membership instead of ringpop gossip: every service runs once, in this process.
+		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
+			primitives.FrontendService: hostPort(dialHost(opts.FrontendIP), ports.frontendGRPC),
+			primitives.HistoryService:  hostPort(internalIP, ports.history),
+			primitives.MatchingService: hostPort(internalIP, ports.matching),
+			primitives.WorkerService:   hostPort(internalIP, ports.worker),
+		}),
+		temporal.WithLogger(logger),
+		temporal.WithAuthorizer(authorizer),
+		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
+		temporal.WithDynamicConfigClient(dynamicConfig()),
+	)
+}

@@ -1,0 +1,168 @@
+// Package directory knows the people behind tokens: job-centre caseworkers and managers, and
+// employers' contact persons. They are registered from their token's claims on first use, so
+// notifications can reach them, and managers can add caseworkers ahead of time.
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"jobordre/internal/auth"
+	"jobordre/models"
+)
+
+// Directory registers and lists people.
+type Directory struct {
+	db   *gorm.DB
+	seen sync.Map // principal fingerprint → struct{}: skip the write when nothing changed
+	now  func() time.Time
+}
+
+// New returns a directory over db.
+func New(db *gorm.DB) *Directory {
+	return &Directory{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// Register records the caller from its token's claims; repeated calls with the same claims are
+// free. Name and e-mail are updated when the identity provider's claims change.
+func (d *Directory) Register(ctx context.Context, p auth.Principal) error {
+	key := p.Subject + "\x00" + p.Role + "\x00" + p.CVR + "\x00" + p.Jobcenter + "\x00" + p.Name + "\x00" + p.Email
+	if _, ok := d.seen.Load(key); ok {
+		return nil
+	}
+	now := d.now()
+	var err error
+	switch p.Role {
+	case auth.RoleCaseworker, auth.RoleManager:
+		cw := models.Caseworker{ID: p.Subject, Jobcenter: p.Jobcenter, Role: p.Role, Name: p.Name, Email: p.Email, Language: "da", CreatedAt: now, UpdatedAt: now}
+		err = d.db.WithContext(ctx).Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "id"}},
+			DoUpdates: clause.Assignments(map[string]any{"jobcenter": p.Jobcenter, "role": p.Role, "updated_at": now}),
+		}).Create(&cw).Error
+		if err == nil && (p.Name != "" || p.Email != "") {
+			err = d.db.WithContext(ctx).Model(&models.Caseworker{}).Where("id = ?", p.Subject).
+				Updates(nonEmpty(map[string]string{"name": p.Name, "email": p.Email})).Error
+		}
+	case auth.RoleEmployer:
+		c := models.CompanyContact{ID: p.Subject, CVR: p.CVR, Name: p.Name, Email: p.Email, Language: "da", CreatedAt: now, UpdatedAt: now}
+		err = d.db.WithContext(ctx).Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "id"}},
+			DoUpdates: clause.Assignments(map[string]any{"cvr": p.CVR, "updated_at": now}),
+		}).Create(&c).Error
+		if err == nil && (p.Name != "" || p.Email != "") {
+			err = d.db.WithContext(ctx).Model(&models.CompanyContact{}).Where("id = ?", p.Subject).
+				Updates(nonEmpty(map[string]string{"name": p.Name, "email": p.Email})).Error
+		}
+	default:
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("register %s: %w", p.Role, err)
+	}
+	d.seen.Store(key, struct{}{})
+	return nil
+}
+
+func nonEmpty(m map[string]string) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Caseworker finds a job-centre employee by ID.
+func (d *Directory) Caseworker(ctx context.Context, id string) (*models.Caseworker, error) {
+	var cw models.Caseworker
+	err := d.db.WithContext(ctx).Take(&cw, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrUnknownCaseworker
+	}
+	return &cw, err
+}
+
+// ErrUnknownCaseworker is returned for an ID no token or manager has registered.
+var ErrUnknownCaseworker = errors.New("unknown caseworker")
+
+// Caseworkers lists a job centre's caseworkers and managers by name.
+func (d *Directory) Caseworkers(ctx context.Context, jobcenter string) ([]models.Caseworker, error) {
+	var out []models.Caseworker
+	err := d.db.WithContext(ctx).Where("jobcenter = ?", jobcenter).Order("name, id").Find(&out).Error
+	return out, err
+}
+
+// AddCaseworkerRequest is the body of POST /api/v1/jobcenters/{code}/caseworkers.
+type AddCaseworkerRequest struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Role     string `json:"role"`
+	Language string `json:"language"`
+}
+
+// FieldError names a bad field.
+type FieldError struct {
+	Field  string `json:"field"`
+	Detail string `json:"detail"`
+}
+
+// InvalidError lists bad fields; nothing was stored.
+type InvalidError struct{ Fields []FieldError }
+
+func (e *InvalidError) Error() string { return "invalid caseworker" }
+
+// ErrConflict is returned when the ID already belongs to another job centre.
+var ErrConflict = errors.New("this ID belongs to another job centre's employee")
+
+// AddCaseworker registers a caseworker or manager ahead of their first login.
+func (d *Directory) AddCaseworker(ctx context.Context, jobcenter string, r AddCaseworkerRequest) (*models.Caseworker, error) {
+	r.ID, r.Name, r.Email = strings.TrimSpace(r.ID), strings.TrimSpace(r.Name), strings.TrimSpace(r.Email)
+	if r.Language == "" {
+		r.Language = "da"
+	}
+	v := &InvalidError{}
+	if r.ID == "" || len(r.ID) > 200 {
+		v.Fields = append(v.Fields, FieldError{"id", "is required: the sub of the person's token (at most 200 characters)"})
+	}
+	if r.Name == "" || len(r.Name) > 200 {
+		v.Fields = append(v.Fields, FieldError{"name", "is required (at most 200 characters)"})
+	}
+	if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || len(r.Email) > 320 {
+		v.Fields = append(v.Fields, FieldError{"email", "must be a plain e-mail address such as ida@aarhus.dk"})
+	}
+	if r.Role != auth.RoleCaseworker && r.Role != auth.RoleManager {
+		v.Fields = append(v.Fields, FieldError{"role", "must be caseworker or manager"})
+	}
+	if r.Language != "da" && r.Language != "en" {
+		v.Fields = append(v.Fields, FieldError{"language", "must be da or en"})
+	}
+	if len(v.Fields) > 0 {
+		return nil, v
+	}
+	existing, err := d.Caseworker(ctx, r.ID)
+	if err == nil && existing.Jobcenter != jobcenter {
+		return nil, ErrConflict
+	}
+	if err != nil && !errors.Is(err, ErrUnknownCaseworker) {
+		return nil, err
+	}
+	now := d.now()
+	cw := models.Caseworker{ID: r.ID, Jobcenter: jobcenter, Role: r.Role, Name: r.Name, Email: r.Email, Language: r.Language, CreatedAt: now, UpdatedAt: now}
+	if err := d.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"role", "name", "email", "language", "updated_at"}),
+	}).Create(&cw).Error; err != nil {
+		return nil, err
+	}
+	return d.Caseworker(ctx, r.ID)
+}
