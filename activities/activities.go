@@ -5,9 +5,12 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
@@ -16,8 +19,10 @@ import (
 
 // Activities holds the dependencies every activity needs.
 type Activities struct {
-	DB  *gorm.DB
-	Now func() time.Time
+	DB *gorm.DB
+	// Temporal signals workflows (the policy fan-out); nil where no activity needs it.
+	Temporal client.Client
+	Now      func() time.Time
 }
 
 // New returns the activities over db.
@@ -52,4 +57,10 @@ func (a *Activities) ProjectState(ctx context.Context, in ProjectStateInput) err
 		return temporal.NewNonRetryableApplicationError("job order "+in.JobOrderID+" is not in the database", "NotFound", nil)
 	}
 	return nil
+}
+
+// isNotFound tells whether Temporal answered that a workflow does not exist (any more).
+func isNotFound(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf)
 }

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -50,11 +51,24 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 			Status: status, CreatedAt: now,
 		})
 	}
-	res := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
-	if res.Error != nil {
-		return NotifyResult{}, fmt.Errorf("write outbox: %w", res.Error)
+	// The outbox rows and the history entry saying who was notified are written together.
+	var created int64
+	err = db.Transaction(func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
+		if res.Error != nil {
+			return fmt.Errorf("write outbox: %w", res.Error)
+		}
+		created = res.RowsAffected
+		details, _ := json.Marshal(map[string]string{"template": in.Template, "recipient_role": in.RecipientRole})
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.JobOrderEvent{
+			JobOrderID: in.JobOrderID, EventKey: "notification:" + in.IdempotencyKey, Type: "notification_sent", At: now,
+			ActorID: "system", ActorRole: "system", Details: string(details),
+		}).Error
+	})
+	if err != nil {
+		return NotifyResult{}, err
 	}
-	return NotifyResult{Created: int(res.RowsAffected)}, nil
+	return NotifyResult{Created: int(created)}, nil
 }
 
 // resolve finds who a recipient role means for this order right now.

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -102,7 +103,7 @@ func (h *jobOrderHandlers) create(c *gin.Context) {
 		return
 	}
 	key := strings.TrimSpace(c.GetHeader(IdempotencyKeyHeader))
-	if len(key) > 200 {
+	if utf8.RuneCountInString(key) > 200 {
 		writeProblem(c, http.StatusBadRequest, "validation", "the Idempotency-Key header is longer than 200 characters",
 			orders.FieldError{Field: "Idempotency-Key", Detail: "must be at most 200 characters"})
 		return
@@ -135,7 +136,7 @@ func (h *jobOrderHandlers) get(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, withLive(toResponse(v.Order), v))
+	c.JSON(http.StatusOK, viewFor(principal(c), v))
 }
 
 func (h *jobOrderHandlers) list(c *gin.Context) {
@@ -151,6 +152,9 @@ func (h *jobOrderHandlers) list(c *gin.Context) {
 	case "":
 	case "national":
 		f.National = true
+		if f.Status != "" {
+			fields = append(fields, orders.FieldError{Field: "status", Detail: "the national list holds open orders only; leave status out with scope=national"})
+		}
 	default:
 		fields = append(fields, orders.FieldError{Field: "scope", Detail: "must be national or absent"})
 	}
@@ -203,19 +207,11 @@ func (h *jobOrderHandlers) fail(c *gin.Context, err error) {
 // decodeJSON reads exactly one JSON object into dst, refusing unknown fields; on failure it has
 // already answered with a problem that names the field or position.
 func decodeJSON(c *gin.Context, dst any) bool {
-	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/json" {
-		writeProblem(c, http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as application/json")
+	if !jsonContentType(c) {
 		return false
 	}
-	body, err := io.ReadAll(c.Request.Body)
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		writeProblem(c, http.StatusRequestEntityTooLarge, "body-too-large",
-			fmt.Sprintf("the request body is larger than %d bytes", tooLarge.Limit))
-		return false
-	}
-	if err != nil {
-		writeProblem(c, http.StatusBadRequest, "malformed-body", "the request body could not be read")
+	body, ok := readBody(c)
+	if !ok {
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -224,8 +220,17 @@ func decodeJSON(c *gin.Context, dst any) bool {
 		writeProblem(c, http.StatusBadRequest, "malformed-json", jsonErrorDetail(err, body), jsonErrorFields(err)...)
 		return false
 	}
-	if dec.More() {
-		writeProblem(c, http.StatusBadRequest, "malformed-json", "the body must hold exactly one JSON object")
+	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
+		writeProblem(c, http.StatusBadRequest, "malformed-json", "the body must hold exactly one JSON object and nothing after it")
+		return false
+	}
+	return true
+}
+
+// jsonContentType requires application/json, answering 415 otherwise.
+func jsonContentType(c *gin.Context) bool {
+	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/json" {
+		writeProblem(c, http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as application/json")
 		return false
 	}
 	return true
@@ -241,6 +246,8 @@ func jsonErrorDetail(err error, body []byte) string {
 		return "the JSON body ends too early"
 	case errors.As(err, &syntax):
 		return fmt.Sprintf("the body is not valid JSON (at byte %d): %s", syntax.Offset, syntax.Error())
+	case errors.As(err, &typ) && typ.Field == "":
+		return "the body must be a JSON object, not a JSON " + typ.Value
 	case errors.As(err, &typ):
 		return fmt.Sprintf("field %s must be %s, not a JSON %s", typ.Field, jsonTypeName(typ.Type), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

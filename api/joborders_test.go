@@ -124,6 +124,8 @@ func TestBadInputIsRefusedNamingTheFieldAndNothingIsStoredOrStarted(t *testing.T
 		{"unknown field", caseworker, with(func(b map[string]any) { b["salary"] = 40000 }), 400, "salary"},
 		{"malformed JSON", caseworker, `{"title": "x",`, 400, ""},
 		{"two JSON objects", caseworker, `{} {}`, 400, ""},
+		{"a stray closing brace", caseworker, `{"title": "x"}}`, 400, ""},
+		{"an array instead of an object", caseworker, `[]`, 400, ""},
 		{"empty body", caseworker, ``, 400, ""},
 		{"oversized body", caseworker, `{"description": "` + strings.Repeat("a", 1<<20) + `"}`, 413, ""},
 		{"admin may not create", admin, validOrder(), 403, ""},
@@ -347,7 +349,7 @@ func TestListFiltersByStatusAndPagesWithACursor(t *testing.T) {
 	if len(seen) != 4 || pages != 2 || seen[ids[0]] {
 		t.Fatalf("open orders seen %d over %d pages", len(seen), pages)
 	}
-	for _, q := range []string{"status=deleted", "limit=0", "limit=201", "cursor=bm9wZQ", "scope=planet"} {
+	for _, q := range []string{"status=deleted", "limit=0", "limit=201", "cursor=bm9wZQ", "scope=planet", "scope=national&status=closed"} {
 		r := a.do(http.MethodGet, "/api/v1/job-orders?"+q, &caseworker, nil)
 		if r.status != 400 {
 			t.Errorf("%s: %d", q, r.status)

@@ -167,9 +167,12 @@ func failService(c *gin.Context, err error) {
 	case errors.As(err, &invalid):
 		writeProblem(c, http.StatusUnprocessableEntity, "validation", "the request is not valid; see errors", invalid.Fields...)
 	case errors.As(err, &rejected):
-		status := http.StatusConflict
-		if rejected.Reason == "InvalidCommand" {
+		status := http.StatusConflict // OrderClosed, Conflict: the order's state forbids it now
+		switch rejected.Reason {
+		case "InvalidCommand":
 			status = http.StatusUnprocessableEntity
+		case "NotFound":
+			status = http.StatusNotFound
 		}
 		writeProblem(c, status, "command-rejected", fmt.Sprintf("the order refused the command: %s", rejected.Message))
 	case errors.Is(err, orders.ErrOrderEnded):

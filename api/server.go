@@ -71,7 +71,7 @@ func New(d Deps) *gin.Engine {
 
 	h := &jobOrderHandlers{orders: d.Orders, baseURL: d.BaseURL}
 	lc := &lifecycleHandlers{orders: d.Orders, directory: d.Directory}
-	v1 := r.Group("/api/v1", limitBody(d.MaxBodyBytes), authenticate(d.Verifier), register(d.Directory))
+	v1 := r.Group("/api/v1", authenticate(d.Verifier), limitBody(d.MaxBodyBytes), register(d.Directory))
 	v1.POST("/job-orders", h.create)
 	v1.GET("/job-orders", h.list)
 	v1.GET("/job-orders/:id", h.get)
@@ -80,6 +80,17 @@ func New(d Deps) *gin.Engine {
 	v1.GET("/jobcenters/:code/caseworkers", lc.listCaseworkers)
 	v1.POST("/jobcenters/:code/caseworkers", lc.addCaseworker)
 	v1.GET("/outbox", lc.outbox)
+	ch := &commandHandlers{orders: d.Orders}
+	v1.PUT("/job-orders/:id/coordinator", ch.coordinator)
+	v1.POST("/job-orders/:id/contacts", ch.contact)
+	v1.PUT("/job-orders/:id/sharing", ch.sharing)
+	v1.POST("/job-orders/:id/follow-ups", ch.addFollowUp)
+	v1.POST("/job-orders/:id/follow-ups/:fid/done", ch.followUpDone)
+	v1.POST("/job-orders/:id/hires", ch.hire)
+	v1.PUT("/job-orders/:id/status", ch.status)
+	ph := &policyHandlers{orders: d.Orders}
+	v1.GET("/jobcenters/:code/policy", ph.get)
+	v1.PUT("/jobcenters/:code/policy", ph.put)
 	if d.Extra != nil {
 		d.Extra(r)
 	}

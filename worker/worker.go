@@ -23,6 +23,7 @@ func Register(r interface {
 	RegisterActivity(any)
 }, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.JobOrderWorkflow, workflow.RegisterOptions{Name: workflows.JobOrderWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.PolicyFanOutWorkflow, workflow.RegisterOptions{Name: workflows.PolicyFanOutWorkflowName})
 	if acts != nil {
 		r.RegisterActivity(acts)
 	}

@@ -1,70 +1,311 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"jobordre/activities"
+	"jobordre/internal/policy"
 	"jobordre/internal/temporalx"
 	"jobordre/models"
 )
 
-// JobOrderInput starts a JobOrderWorkflow. It carries IDs and codes only: no names, e-mail
-// addresses or free text, so no personal data lands in the workflow history.
-type JobOrderInput struct {
-	JobOrderID           string
-	ResponsibleJobcenter string
-	OccupationCode       string
-	CreatedAt            time.Time
+// Actor used in history entries for timer-driven events.
+const systemActor = "system"
+
+// run is one run of JobOrderWorkflow: its state plus the run-local bookkeeping.
+type run struct {
+	s         *State
+	mu        workflow.Mutex
+	version   int // bumped by every state change so the main loop recomputes its timer
+	runEvents int // events handled in this run (continue-as-new bound)
+	done      bool
+	logger    interface {
+		Info(string, ...any)
+		Warn(string, ...any)
+		Error(string, ...any)
+	}
+	referralCh, eventCh, policyCh workflow.ReceiveChannel
 }
 
-// LiveState is what the live-state query returns: the order's state as the workflow sees it now.
-type LiveState struct {
-	JobOrderID           string    `json:"job_order_id"`
-	Status               string    `json:"status"`
-	Sharing              string    `json:"sharing"`
-	ResponsibleJobcenter string    `json:"responsible_jobcenter"`
-	Coordinator          *string   `json:"coordinator"`
-	OpenedAt             time.Time `json:"opened_at"`
-	// Deadlines lists the pending deadlines, soonest first.
-	Deadlines []Deadline `json:"deadlines"`
-}
-
-// Deadline is a pending promise with its due time.
-type Deadline struct {
-	Name string    `json:"name"`
-	Due  time.Time `json:"due"`
-}
-
-// JobOrderWorkflow runs one job order from creation until it is closed.
+// JobOrderWorkflow runs one job order from creation until its reopen window after closing has passed.
 func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
-	if in.JobOrderID == "" || in.ResponsibleJobcenter == "" {
+	if in.State == nil && (in.JobOrderID == "" || in.ResponsibleJobcenter == "") {
 		return temporal.NewNonRetryableApplicationError("job order input needs an ID and a responsible job centre", "InvalidInput", nil)
 	}
-	state := &LiveState{
-		JobOrderID:           in.JobOrderID,
-		Status:               models.StatusOpen,
-		Sharing:              models.SharingInternal,
-		ResponsibleJobcenter: in.ResponsibleJobcenter,
-		OpenedAt:             in.CreatedAt,
-		Deadlines:            []Deadline{},
+	r := &run{logger: workflow.GetLogger(ctx), mu: workflow.NewMutex(ctx)}
+	fresh := in.State == nil
+	if fresh {
+		p := in.Policy
+		if p.IsZero() {
+			p = policy.Defaults()
+		}
+		if errs := p.Validate(); len(errs) > 0 {
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("invalid policy: %v", errs), "InvalidInput", nil)
+		}
+		r.s = newState(in, p)
+	} else {
+		r.s = in.State
 	}
+	maxEvents := in.MaxEventsBeforeContinueAsNew
+	if maxEvents <= 0 {
+		maxEvents = DefaultMaxEventsBeforeContinueAsNew
+	}
+
 	if err := workflow.SetQueryHandler(ctx, QueryLiveState, func() (LiveState, error) {
-		return *state, nil
+		return r.view(workflow.Now(ctx)), nil
 	}); err != nil {
 		return fmt.Errorf("register live-state query: %w", err)
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributes(state)...); err != nil {
+	if err := r.registerUpdates(ctx); err != nil {
+		return err
+	}
+	r.referralCh = workflow.GetSignalChannel(ctx, SignalReferralSent)
+	r.eventCh = workflow.GetSignalChannel(ctx, SignalEventRecorded)
+	r.policyCh = workflow.GetSignalChannel(ctx, SignalPolicyChanged)
+
+	if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributes(r.s)...); err != nil {
 		return fmt.Errorf("upsert search attributes: %w", err)
 	}
-	// The order stays open until it is closed; commands that change it arrive as updates.
-	return workflow.Await(ctx, func() bool { return state.Status == models.StatusClosed })
+	if fresh {
+		r.mu.Lock(ctx)
+		r.start(ctx)
+		r.mu.Unlock()
+	}
+
+	for {
+		now := workflow.Now(ctx)
+		if r.done {
+			// The reopen window has passed: the order is finished for good.
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			return nil
+		}
+		if r.runEvents >= maxEvents || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			r.drainSignals(ctx)
+			next := JobOrderInput{
+				JobOrderID: r.s.JobOrderID, ResponsibleJobcenter: r.s.ResponsibleJobcenter, OccupationCode: r.s.OccupationCode,
+				CreatedAt: r.s.CreatedAt, Positions: r.s.Positions, ApplicationDeadline: r.s.ApplicationDeadline,
+				Policy: r.s.Policy, State: r.s, MaxEventsBeforeContinueAsNew: in.MaxEventsBeforeContinueAsNew,
+			}
+			return workflow.NewContinueAsNewError(ctx, JobOrderWorkflowName, next)
+		}
+		seen := r.version
+		wake := r.nextWake(now)
+		cond := func() bool {
+			return r.version != seen || r.referralCh.Len() > 0 || r.eventCh.Len() > 0 || r.policyCh.Len() > 0 ||
+				r.runEvents >= maxEvents || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+		}
+		var err error
+		switch {
+		case wake == nil:
+			err = workflow.Await(ctx, cond)
+		case wake.After(now):
+			_, err = workflow.AwaitWithTimeout(ctx, wake.Sub(now), cond)
+		}
+		if err != nil {
+			return err
+		}
+		r.mu.Lock(ctx)
+		r.drainSignals(ctx)
+		r.fireDue(ctx)
+		r.mu.Unlock()
+	}
 }
 
+func newState(in JobOrderInput, p policy.Policy) *State {
+	positions := in.Positions
+	if positions <= 0 {
+		positions = 1
+	}
+	s := &State{
+		JobOrderID: in.JobOrderID, ResponsibleJobcenter: in.ResponsibleJobcenter, OccupationCode: in.OccupationCode,
+		CreatedAt: in.CreatedAt, Positions: positions, ApplicationDeadline: in.ApplicationDeadline, Policy: p,
+		Status: models.StatusOpen, Sharing: models.SharingInternal,
+		Coordinators: []Assignment{}, ContactIDs: []string{}, Referrals: []string{}, Hires: []string{}, FollowUps: []FollowUp{},
+		LastEventAt:   in.CreatedAt,
+		Coord:         Chain{Active: true, Ref: in.CreatedAt},
+		Contact:       Chain{Active: true, Ref: in.CreatedAt},
+		FirstReferral: Chain{Active: true, Ref: in.CreatedAt},
+		CloseOut:      Chain{Active: true},
+	}
+	s.ProjectedStatus, s.ProjectedSharing = s.Status, s.Sharing
+	if lvl := p.ImmediateLevel(in.OccupationCode); lvl != "" {
+		s.Sharing = lvl
+	}
+	return s
+}
+
+// start announces a new order: caseworkers and employer are told, and a shortage occupation's
+// immediate sharing is recorded and projected.
+func (r *run) start(ctx workflow.Context) {
+	var futures []workflow.Future
+	if r.s.Sharing != models.SharingInternal {
+		futures = append(futures, r.recordEvent(ctx, "sharing-changed", systemActor, systemActor, map[string]string{"level": r.s.Sharing, "cause": "share_immediately"}, false))
+	}
+	futures = append(futures, r.projectIfChanged(ctx)...)
+	futures = append(futures,
+		r.notify(ctx, TemplateNewOrder, activities.RecipientCaseworkers, "new-order/1"),
+		r.notify(ctx, TemplateOrderReceived, activities.RecipientEmployer, "order-received/1"))
+	r.wait(ctx, futures)
+}
+
+// ---- activities ----
+
+var acts *activities.Activities
+
+func activityCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        time.Minute,
+			MaximumAttempts:        0, // unlimited: the activities are idempotent
+			NonRetryableErrorTypes: []string{"InvalidInput", "NotFound"},
+		},
+	})
+}
+
+func (r *run) key(parts ...string) string {
+	k := JobOrderWorkflowID(r.s.JobOrderID)
+	for _, p := range parts {
+		k += "/" + p
+	}
+	return k
+}
+
+// notify sends template to role; suffix is the business event, e.g. contact-reminder/2.
+func (r *run) notify(ctx workflow.Context, template, role, suffix string) workflow.Future {
+	in := activities.NotifyInput{
+		JobOrderID: r.s.JobOrderID, Template: template, RecipientRole: role,
+		IdempotencyKey: r.key(suffix), CoordinatorID: copyStr(r.s.Coordinator),
+	}
+	return workflow.ExecuteActivity(activityCtx(ctx), acts.Notify, in)
+}
+
+func (r *run) recordEvent(ctx workflow.Context, typ, actorID, actorRole string, details map[string]string, employerVisible bool) workflow.Future {
+	r.s.EventSeq++
+	in := activities.RecordEventInput{
+		JobOrderID: r.s.JobOrderID, EventKey: r.key(typ, strconv.Itoa(r.s.EventSeq)), Type: typ,
+		At: workflow.Now(ctx), ActorID: actorID, ActorRole: actorRole, Details: details, EmployerVisible: employerVisible,
+	}
+	return workflow.ExecuteActivity(activityCtx(ctx), acts.RecordEvent, in)
+}
+
+// projectIfChanged upserts the search attributes and runs ProjectState when status, sharing or
+// coordinator changed since the last projection.
+func (r *run) projectIfChanged(ctx workflow.Context) []workflow.Future {
+	s := r.s
+	if s.ProjectedStatus == s.Status && s.ProjectedSharing == s.Sharing && eqStr(s.ProjectedCoordinator, s.Coordinator) {
+		return nil
+	}
+	s.ProjectedStatus, s.ProjectedSharing, s.ProjectedCoordinator = s.Status, s.Sharing, copyStr(s.Coordinator)
+	if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributes(s)...); err != nil {
+		r.logger.Error("upsert search attributes", "error", err)
+	}
+	in := activities.ProjectStateInput{JobOrderID: s.JobOrderID, Status: s.Status, Sharing: s.Sharing, CoordinatorID: copyStr(s.Coordinator)}
+	return []workflow.Future{workflow.ExecuteActivity(activityCtx(ctx), acts.ProjectState, in)}
+}
+
+// wait waits for every future; failures (only non-retryable ones reach here) are logged and the
+// order carries on: a missing notification or projection must not stop its timers.
+func (r *run) wait(ctx workflow.Context, futures []workflow.Future) {
+	for _, f := range futures {
+		if err := f.Get(ctx, nil); err != nil {
+			var appErr *temporal.ApplicationError
+			if errors.As(err, &appErr) {
+				r.logger.Warn("activity failed without retry; carrying on", "type", appErr.Type(), "error", err)
+			} else {
+				r.logger.Error("activity failed; carrying on", "error", err)
+			}
+		}
+	}
+}
+
+// ---- signals ----
+
+func (r *run) drainSignals(ctx workflow.Context) {
+	for {
+		var sig ReferralSentSignal
+		if !r.referralCh.ReceiveAsync(&sig) {
+			break
+		}
+		r.onReferral(ctx, sig)
+	}
+	for {
+		var sig EventRecordedSignal
+		if !r.eventCh.ReceiveAsync(&sig) {
+			break
+		}
+		r.touch(ctx)
+		r.runEvents++
+	}
+	for {
+		var sig PolicyChangedSignal
+		if !r.policyCh.ReceiveAsync(&sig) {
+			break
+		}
+		r.onPolicyChanged(ctx, sig)
+	}
+}
+
+func (r *run) onReferral(ctx workflow.Context, sig ReferralSentSignal) {
+	r.runEvents++
+	r.touch(ctx)
+	if sig.ReferralID == "" || contains(r.s.Referrals, sig.ReferralID) {
+		return
+	}
+	r.s.Referrals = append(r.s.Referrals, sig.ReferralID)
+	if r.s.FirstReferralAt == nil {
+		now := workflow.Now(ctx)
+		r.s.FirstReferralAt = &now
+		r.s.PausedAtReferral = r.pausedSoFar(now)
+		r.s.FirstReferral.Active = false
+	}
+}
+
+// onPolicyChanged switches to the new policy. Every pending deadline is derived from its anchor
+// (creation, first referral, hire, last event, last reminder) and the policy, so they are all
+// recomputed from the order's own start; reminders already sent are not sent again.
+func (r *run) onPolicyChanged(ctx workflow.Context, sig PolicyChangedSignal) {
+	r.runEvents++
+	r.touch(ctx)
+	if errs := sig.Policy.Validate(); len(errs) > 0 {
+		r.logger.Warn("ignoring invalid policy", "errors", fmt.Sprint(errs))
+		return
+	}
+	r.s.Policy = sig.Policy
+}
+
+// touch records that something happened: the inactivity clock restarts, and a close-out chain
+// that only inactivity started is reset.
+func (r *run) touch(ctx workflow.Context) {
+	now := workflow.Now(ctx)
+	r.s.LastEventAt = now
+	r.s.PausedAtLastEvent = r.pausedSoFar(now)
+	if r.s.CloseOut.Fired > 0 && r.s.CloseOutCause == "inactivity" {
+		r.s.CloseOut.Fired = 0
+		r.s.CloseOutEscalated = false
+		r.s.CloseOutCause = ""
+	}
+	r.version++
+}
+
+// ---- search attributes ----
+
 // searchAttributes are the order's indexed fields in Temporal's visibility store.
-func searchAttributes(s *LiveState) []temporal.SearchAttributeUpdate {
+func searchAttributes(s *State) []temporal.SearchAttributeUpdate {
 	coordinator := temporal.NewSearchAttributeKeyKeyword(temporalx.SACoordinator)
 	updates := []temporal.SearchAttributeUpdate{
 		temporal.NewSearchAttributeKeyKeyword(temporalx.SAStatus).ValueSet(s.Status),
@@ -77,4 +318,41 @@ func searchAttributes(s *LiveState) []temporal.SearchAttributeUpdate {
 		updates = append(updates, coordinator.ValueUnset())
 	}
 	return updates
+}
+
+// ---- helpers ----
+
+func copyStr(p *string) *string {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+func eqStr(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func timePtr(t time.Time) *time.Time { return &t }
+
+func sortDeadlines(d []Deadline) {
+	sort.SliceStable(d, func(i, j int) bool {
+		if !d[i].Due.Equal(d[j].Due) {
+			return d[i].Due.Before(d[j].Due)
+		}
+		return d[i].Name < d[j].Name
+	})
 }

@@ -6,43 +6,19 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 
 	"jobordre/internal/temporalx"
 	"jobordre/models"
 )
 
-func newEnv(t *testing.T) *testsuite.TestWorkflowEnvironment {
-	t.Helper()
-	var s testsuite.WorkflowTestSuite
-	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(JobOrderWorkflow, workflowRegisterOptions())
-	return env
-}
-
 func TestNewOrderIsOpenInternalWithoutCoordinatorAndKeepsRunning(t *testing.T) {
-	env := newEnv(t)
-	created := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
+	h := newHarness(t)
 	var state LiveState
-	// Query after the first workflow task, while the order waits for commands.
-	env.RegisterDelayedCallback(func() {
-		v, err := env.QueryWorkflow(QueryLiveState)
-		if err != nil {
-			t.Fatalf("query: %v", err)
-		}
-		if err := v.Get(&state); err != nil {
-			t.Fatal(err)
-		}
-	}, time.Minute)
-	// The order has no reason to finish on its own; stop the test run after an hour of workflow time.
-	env.SetTestTimeout(10 * time.Second)
-	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, time.Hour)
-	env.ExecuteWorkflow(JobOrderWorkflow, JobOrderInput{JobOrderID: "a1", ResponsibleJobcenter: "751", OccupationCode: "7115", CreatedAt: created})
-
-	if !env.IsWorkflowCompleted() {
-		t.Fatal("workflow did not end after cancellation")
-	}
-	if err := env.GetWorkflowError(); !temporal.IsCanceledError(err) {
+	h.queryAt(time.Minute, &state)
+	in := input("a1")
+	in.Policy = policy0() // the zero policy means the defaults
+	h.run(in, time.Hour)
+	if err := h.env.GetWorkflowError(); !temporal.IsCanceledError(err) {
 		t.Fatalf("the open order must still be waiting (ended only by cancellation), got %v", err)
 	}
 	if state.Status != models.StatusOpen || state.Sharing != models.SharingInternal || state.Coordinator != nil {
@@ -51,17 +27,32 @@ func TestNewOrderIsOpenInternalWithoutCoordinatorAndKeepsRunning(t *testing.T) {
 	if state.JobOrderID != "a1" || state.ResponsibleJobcenter != "751" || !state.OpenedAt.Equal(created) {
 		t.Fatalf("identity: got %+v", state)
 	}
+	if !state.Policy.WorkingDaysOnly || state.Policy.EscalateAfter != 3 {
+		t.Fatalf("zero policy should become the defaults: %+v", state.Policy)
+	}
+}
+
+func TestNewOrderTellsCaseworkersAndEmployer(t *testing.T) {
+	h := newHarness(t)
+	h.run(input("a1"), time.Minute)
+	if got := h.sent(TemplateNewOrder); len(got) != 1 || got[0].Role != "caseworkers" || got[0].Key != "job-order/a1/new-order/1" || got[0].At != 0 {
+		t.Errorf("new_order: %+v", got)
+	}
+	if got := h.sent(TemplateOrderReceived); len(got) != 1 || got[0].Role != "employer" || got[0].Key != "job-order/a1/order-received/1" {
+		t.Errorf("order_received: %+v", got)
+	}
 }
 
 func TestNewOrderIndexesStatusSharingAndJobcenter(t *testing.T) {
-	env := newEnv(t)
+	h := newHarness(t)
 	var upserted temporal.SearchAttributes
-	env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+	h.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
 		upserted = args.Get(0).(temporal.SearchAttributes)
 	}).Return(nil).Once()
-	env.RegisterDelayedCallback(func() { env.CancelWorkflow() }, time.Minute)
-	env.ExecuteWorkflow(JobOrderWorkflow, JobOrderInput{JobOrderID: "a2", ResponsibleJobcenter: "101", CreatedAt: time.Now()})
-	env.AssertExpectations(t)
+	in := input("a2")
+	in.ResponsibleJobcenter = "101"
+	h.run(in, time.Minute)
+	h.env.AssertExpectations(t)
 	for key, want := range map[string]string{
 		temporalx.SAStatus:               models.StatusOpen,
 		temporalx.SASharingLevel:         models.SharingInternal,
@@ -78,10 +69,10 @@ func TestNewOrderIndexesStatusSharingAndJobcenter(t *testing.T) {
 }
 
 func TestInputWithoutIDsFailsWithoutRetry(t *testing.T) {
-	env := newEnv(t)
-	env.ExecuteWorkflow(JobOrderWorkflow, JobOrderInput{})
+	h := newHarness(t)
+	h.env.ExecuteWorkflow(JobOrderWorkflow, JobOrderInput{})
 	var appErr *temporal.ApplicationError
-	err := env.GetWorkflowError()
+	err := h.env.GetWorkflowError()
 	if err == nil || !asApplicationError(err, &appErr) || !appErr.NonRetryable() {
 		t.Fatalf("want a non-retryable application error, got %v", err)
 	}

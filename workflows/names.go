@@ -11,7 +11,53 @@ const (
 	JobOrderWorkflowName = "JobOrderWorkflow"
 	// QueryLiveState returns the order's LiveState.
 	QueryLiveState = "live-state"
+
+	// Updates (commands). Each has a validator; a rejected command leaves no trace in history.
+	UpdateAssignCoordinator = "assign-coordinator" // AssignCoordinatorInput → AssignCoordinatorResult
+	UpdateRecordContact     = "record-contact"     // RecordContactInput → RecordContactResult
+	UpdateSetSharing        = "set-sharing"        // SetSharingInput → SetSharingResult
+	UpdateAddFollowUp       = "add-follow-up"      // AddFollowUpInput → AddFollowUpResult
+	UpdateCompleteFollowUp  = "complete-follow-up" // CompleteFollowUpInput → CompleteFollowUpResult
+	UpdateRegisterHire      = "register-hire"      // RegisterHireInput → RegisterHireResult
+	UpdateSetStatus         = "set-status"         // SetStatusInput → SetStatusResult
+
+	// Signals (fire-and-forget events).
+	SignalReferralSent  = "referral-sent"  // ReferralSentSignal
+	SignalEventRecorded = "event-recorded" // EventRecordedSignal
+	SignalPolicyChanged = "policy-changed" // PolicyChangedSignal
 )
+
+// Notification templates (fixed by the issue; the notifier renders them).
+const (
+	TemplateNewOrder                   = "new_order"
+	TemplateOrderReceived              = "order_received"
+	TemplateCoordinatorAssigned        = "coordinator_assigned"
+	TemplateCoordinatorMissingReminder = "coordinator_missing_reminder"
+	TemplateContactReminder            = "contact_reminder"
+	TemplateFirstReferralReminder      = "first_referral_reminder"
+	TemplateFollowUpReminder           = "follow_up_reminder"
+	TemplateCloseOutNudge              = "close_out_nudge"
+	TemplateInactiveEndedReminder      = "inactive_ended_reminder"
+	TemplateEscalation                 = "escalation"
+	TemplateStatusChanged              = "status_changed"
+	TemplateCloseOutQuestion           = "close_out_question"
+)
+
+// Close reasons accepted with status closed.
+const (
+	CloseReasonFilled               = "filled"
+	CloseReasonDeadlinePassed       = "deadline_passed"
+	CloseReasonWithdrawnByEmployer  = "withdrawn_by_employer"
+	CloseReasonNoSuitableCandidates = "no_suitable_candidates"
+	CloseReasonOther                = "other"
+)
+
+// CloseReasons lists the accepted close reasons.
+var CloseReasons = []string{CloseReasonFilled, CloseReasonDeadlinePassed, CloseReasonWithdrawnByEmployer, CloseReasonNoSuitableCandidates, CloseReasonOther}
+
+// DefaultMaxEventsBeforeContinueAsNew bounds one run's history when the server does not suggest
+// continue-as-new earlier.
+const DefaultMaxEventsBeforeContinueAsNew = 1000
 
 // workflowIDPrefix starts every job-order workflow ID.
 const workflowIDPrefix = "job-order/"

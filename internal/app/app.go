@@ -52,7 +52,9 @@ func HS256Verifier(cfg config.Config, secret string) (*auth.HS256, error) {
 func NewOrderService(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logger) *orders.Service {
 	wf := orders.TemporalWorkflows{Client: c, TaskQueue: cfg.TaskQueue, QueryTimeout: cfg.QueryTimeout}
 	ref := refdata.Default()
-	return orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, log)
+	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, log)
+	svc.OnPolicyChanged(wf.StartPolicyFanOut)
+	return svc
 }
 
 // NewAPIDeps gathers the HTTP API's dependencies, with readiness checks on the database and Temporal.
@@ -111,7 +113,9 @@ type Worker struct {
 
 // StartWorker starts the worker on cfg.TaskQueue and the reconciler loop.
 func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logger) (*Worker, error) {
-	w := worker.New(c, cfg.TaskQueue, activities.New(db))
+	acts := activities.New(db)
+	acts.Temporal = c
+	w := worker.New(c, cfg.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}

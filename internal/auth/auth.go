@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"jobordre/internal/cvr"
 )
 
 // Roles a principal can have.
@@ -43,7 +45,6 @@ func (p Principal) IsJobcenterStaff() bool {
 }
 
 var (
-	cvrPattern       = regexp.MustCompile(`^[0-9]{8}$`)
 	jobcenterPattern = regexp.MustCompile(`^[0-9]{3}$`)
 )
 
@@ -54,8 +55,8 @@ func (p Principal) Validate() error {
 	}
 	switch p.Role {
 	case RoleEmployer:
-		if !cvrPattern.MatchString(p.CVR) {
-			return errors.New("an employer token needs an 8-digit cvr claim")
+		if !cvr.Valid(p.CVR) {
+			return errors.New("an employer token needs a cvr claim with a valid 8-digit CVR number")
 		}
 	case RoleCaseworker, RoleManager:
 		if !jobcenterPattern.MatchString(p.Jobcenter) {

@@ -37,6 +37,8 @@ type Stack struct {
 	UIURL string
 	// TemporalAddress is the embedded frontend's host:port.
 	TemporalAddress string
+	// DataDir holds the stack's SQLite files and token secret.
+	DataDir string
 	// Tokens holds an example bearer token per role, valid for 30 days.
 	Tokens map[string]string
 
@@ -58,7 +60,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Stack{served: make(chan error, 1)}
+	s := &Stack{served: make(chan error, 1), DataDir: cfg.DataDir}
 	defer func() {
 		if err != nil {
 			_ = s.Stop()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -145,7 +144,7 @@ func (s *Service) AddNote(ctx context.Context, p auth.Principal, id string, r No
 		return HistoryEntry{}, err
 	}
 	if order.Status != models.StatusClosed {
-		if err := s.workflows.Signal(ctx, order.ID, "event-recorded", struct{ At time.Time }{At: now}); err != nil {
+		if err := s.workflows.Signal(ctx, order.ID, workflows.SignalEventRecorded, workflows.EventRecordedSignal{At: now}); err != nil {
 			// The note is stored; only the inactivity clock missed it.
 			s.log.WarnContext(ctx, "could not tell the workflow about a note", "job_order_id", order.ID, "error", err)
 		}

@@ -19,6 +19,7 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/policy"
 	"jobordre/internal/refdata"
 	"jobordre/models"
 	"jobordre/workflows"
@@ -45,6 +46,13 @@ type Service struct {
 	relations access.Relations
 	log       *slog.Logger
 	now       func() time.Time
+	// policyChanged starts the fan-out of a job centre's new policy to its open orders.
+	policyChanged func(ctx context.Context, jobcenter string) error
+}
+
+// OnPolicyChanged sets what SetPolicy calls after storing a job centre's new policy.
+func (s *Service) OnPolicyChanged(f func(ctx context.Context, jobcenter string) error) {
+	s.policyChanged = f
 }
 
 // NewService wires the service to its dependencies.
@@ -106,6 +114,13 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 		if err := tx.Create(order).Error; err != nil {
 			return err
 		}
+		if err := tx.Create(&models.JobOrderEvent{
+			JobOrderID: id, EventKey: order.WorkflowID + "/created", Type: "created", At: now,
+			ActorID: p.Subject, ActorRole: p.Role, Details: `{"responsible_jobcenter":"` + order.ResponsibleJobcenter + `"}`,
+			EmployerVisible: true,
+		}).Error; err != nil {
+			return err
+		}
 		if idempotencyKey == "" {
 			return nil
 		}
@@ -156,11 +171,22 @@ func (s *Service) ensureWorkflow(ctx context.Context, order *models.JobOrder) er
 	if order.WorkflowStartedAt != nil {
 		return nil
 	}
+	pol, err := s.LoadPolicy(ctx, order.ResponsibleJobcenter)
+	if err != nil {
+		return err
+	}
 	in := workflows.JobOrderInput{
 		JobOrderID:           order.ID,
 		ResponsibleJobcenter: order.ResponsibleJobcenter,
 		OccupationCode:       order.OccupationCode,
 		CreatedAt:            order.CreatedAt,
+		Positions:            order.Positions,
+		Policy:               pol,
+	}
+	if order.ApplicationDeadline != nil {
+		// The application deadline ends with its day, Danish time.
+		end := time.Date(order.ApplicationDeadline.Year(), order.ApplicationDeadline.Month(), order.ApplicationDeadline.Day()+1, 0, 0, 0, 0, policy.Copenhagen)
+		in.ApplicationDeadline = &end
 	}
 	if err := s.workflows.StartJobOrder(ctx, in); err != nil {
 		s.log.WarnContext(ctx, "job order stored, workflow start failed; the reconciler will retry",

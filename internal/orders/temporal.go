@@ -92,3 +92,15 @@ func commandError(err error) error {
 	}
 	return err
 }
+
+// StartPolicyFanOut starts the durable fan-out of a job centre's new policy to its open orders.
+// A fan-out still running for an older change is replaced: the activity sends the policy stored now.
+func (t TemporalWorkflows) StartPolicyFanOut(ctx context.Context, jobcenter string) error {
+	_, err := t.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.PolicyFanOutWorkflowID(jobcenter),
+		TaskQueue:                t.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, workflows.PolicyFanOutWorkflowName, workflows.PolicyFanOutInput{Jobcenter: jobcenter})
+	return err
+}

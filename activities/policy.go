@@ -1,0 +1,67 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
+
+	"jobordre/internal/policy"
+	"jobordre/internal/store"
+	"jobordre/models"
+)
+
+// SignalOpenOrdersInput names the job centre whose open orders must hear of its new policy, and
+// the signal that carries it (the workflow package owns the name; activities cannot import it).
+type SignalOpenOrdersInput struct {
+	Jobcenter  string
+	SignalName string
+}
+
+// policyChangedPayload has the JSON shape of workflows.PolicyChangedSignal.
+type policyChangedPayload struct {
+	Policy policy.Policy `json:"policy"`
+}
+
+// SignalOpenOrders sends the job centre's current policy (read now, so a late retry never sends
+// an older one) to every order of the job centre that is not closed. It heartbeats the last order
+// it reached, so a retry carries on from there; signalling an order twice is harmless because the
+// workflow recomputes its timers from the order's own start.
+func (a *Activities) SignalOpenOrders(ctx context.Context, in SignalOpenOrdersInput) (int, error) {
+	if in.SignalName == "" {
+		return 0, temporal.NewNonRetryableApplicationError("no signal name", "InvalidInput", nil)
+	}
+	if a.Temporal == nil {
+		return 0, temporal.NewNonRetryableApplicationError("the worker has no Temporal client for signals", "Misconfigured", nil)
+	}
+	pol, err := store.LoadPolicy(ctx, a.DB, in.Jobcenter)
+	if err != nil {
+		return 0, err
+	}
+	after := ""
+	if activity.HasHeartbeatDetails(ctx) {
+		_ = activity.GetHeartbeatDetails(ctx, &after)
+	}
+	sent := 0
+	for {
+		var page []models.JobOrder
+		if err := a.DB.WithContext(ctx).Select("id", "workflow_id").
+			Where("responsible_jobcenter = ? AND status <> ? AND id > ?", in.Jobcenter, models.StatusClosed, after).
+			Order("id").Limit(200).Find(&page).Error; err != nil {
+			return sent, err
+		}
+		if len(page) == 0 {
+			return sent, nil
+		}
+		for _, o := range page {
+			err := a.Temporal.SignalWorkflow(ctx, o.WorkflowID, "", in.SignalName, policyChangedPayload{Policy: pol})
+			if err != nil && !isNotFound(err) {
+				return sent, fmt.Errorf("signal order %s: %w", o.ID, err)
+			}
+			sent++
+			after = o.ID
+			activity.RecordHeartbeat(ctx, after)
+		}
+	}
+}

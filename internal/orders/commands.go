@@ -1,0 +1,250 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"jobordre/internal/access"
+	"jobordre/internal/auth"
+	"jobordre/internal/policy"
+	"jobordre/models"
+	"jobordre/workflows"
+)
+
+// Command request bodies of the order's lifecycle endpoints.
+type (
+	// CoordinatorRequest is the body of PUT .../coordinator.
+	CoordinatorRequest struct {
+		CaseworkerID string `json:"caseworker_id"`
+	}
+	// ContactRequest is the body of POST .../contacts: a call or meeting with the employer.
+	ContactRequest struct {
+		Note string `json:"note"`
+	}
+	// SharingRequest is the body of PUT .../sharing: a level now, at a time, or after a duration.
+	SharingRequest struct {
+		Level string           `json:"level"`
+		At    *time.Time       `json:"at"`
+		After *policy.Duration `json:"after"`
+	}
+	// FollowUpRequest is the body of POST .../follow-ups.
+	FollowUpRequest struct {
+		Due  *time.Time `json:"due"`
+		Note string     `json:"note"`
+	}
+	// HireRequest is the body of POST .../hires.
+	HireRequest struct {
+		Note string `json:"note"`
+	}
+	// StatusRequest is the body of PUT .../status.
+	StatusRequest struct {
+		Status string     `json:"status"`
+		Reason string     `json:"reason"`
+		Until  *time.Time `json:"until"`
+	}
+)
+
+// actor is the command's issuer as the workflow sees it: IDs only.
+func actor(p auth.Principal) workflows.Actor { return workflows.Actor{ID: p.Subject, Role: p.Role} }
+
+// ownOrder loads an order the caller's job centre is responsible for: ErrNotFound when the caller
+// cannot see it, ErrForbidden when it can see but not change it.
+func (s *Service) ownOrder(ctx context.Context, p auth.Principal, id string) (*models.JobOrder, error) {
+	o, err := s.readable(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !access.IsOwnJobcenter(p, o) {
+		return nil, fmtForbidden("only the responsible job centre may do this")
+	}
+	return o, nil
+}
+
+// command sends an update to the order's workflow and returns the order with its new live state.
+func (s *Service) command(ctx context.Context, o *models.JobOrder, name string, arg any) (View, error) {
+	var live workflows.LiveState
+	if err := s.workflows.Update(ctx, o.ID, name, arg, &live); err != nil {
+		return View{}, err
+	}
+	// The workflow projected its state before answering; read the row again (read your writes).
+	var fresh models.JobOrder
+	if err := s.db.WithContext(ctx).Take(&fresh, "id = ?", o.ID).Error; err != nil {
+		return View{}, err
+	}
+	return View{Order: &fresh, Live: &live}, nil
+}
+
+// AssignCoordinator makes a caseworker of the responsible job centre the order's coordinator.
+func (s *Service) AssignCoordinator(ctx context.Context, p auth.Principal, id string, r CoordinatorRequest) (View, error) {
+	o, err := s.ownOrder(ctx, p, id)
+	if err != nil {
+		return View{}, err
+	}
+	r.CaseworkerID = strings.TrimSpace(r.CaseworkerID)
+	v := &ValidationError{}
+	var cw models.Caseworker
+	switch err := s.db.WithContext(ctx).Take(&cw, "id = ?", r.CaseworkerID).Error; {
+	case r.CaseworkerID == "":
+		v.add("caseworker_id", "is required")
+	case errIsNotFound(err):
+		v.add("caseworker_id", "%s is not a known caseworker; a manager can add them at /api/v1/jobcenters/%s/caseworkers", r.CaseworkerID, o.ResponsibleJobcenter)
+	case err != nil:
+		return View{}, err
+	case cw.Jobcenter != o.ResponsibleJobcenter:
+		v.add("caseworker_id", "a caseworker of another job centre (%s) cannot coordinate an order of %s", cw.Jobcenter, o.ResponsibleJobcenter)
+	}
+	if err := v.orNil(); err != nil {
+		return View{}, err
+	}
+	return s.command(ctx, o, workflows.UpdateAssignCoordinator, workflows.AssignCoordinatorInput{Actor: actor(p), CoordinatorID: r.CaseworkerID})
+}
+
+// RecordContact stores the record of a call or meeting with the employer and tells the workflow.
+func (s *Service) RecordContact(ctx context.Context, p auth.Principal, id string, r ContactRequest) (View, error) {
+	o, err := s.ownOrder(ctx, p, id)
+	if err != nil {
+		return View{}, err
+	}
+	note, err := s.storeNote(ctx, p, o, "contact", models.NoteInternal, r.Note, "note")
+	if err != nil {
+		return View{}, err
+	}
+	return s.withNote(ctx, o, note, workflows.UpdateRecordContact, workflows.RecordContactInput{Actor: actor(p), ContactID: note.ID})
+}
+
+// SetSharing sets or schedules the order's sharing level.
+func (s *Service) SetSharing(ctx context.Context, p auth.Principal, id string, r SharingRequest) (View, error) {
+	o, err := s.ownOrder(ctx, p, id)
+	if err != nil {
+		return View{}, err
+	}
+	v := &ValidationError{}
+	if models.SharingRank(r.Level) < 0 {
+		v.add("level", "must be internal, neighbours, community or national")
+	}
+	if r.At != nil && r.After != nil {
+		v.add("at", "give either at or after, not both")
+	}
+	if r.At != nil && !r.At.After(s.now()) {
+		v.add("at", "must be in the future")
+	}
+	if r.After != nil && r.After.IsZero() {
+		v.add("after", "must be a positive ISO 8601 duration such as P3D")
+	}
+	if err := v.orNil(); err != nil {
+		return View{}, err
+	}
+	return s.command(ctx, o, workflows.UpdateSetSharing, workflows.SetSharingInput{Actor: actor(p), Level: r.Level, At: r.At, After: r.After})
+}
+
+// AddFollowUp stores an agreed follow-up and has the workflow remind the coordinator at its time.
+func (s *Service) AddFollowUp(ctx context.Context, p auth.Principal, id string, r FollowUpRequest) (View, error) {
+	o, err := s.ownOrder(ctx, p, id)
+	if err != nil {
+		return View{}, err
+	}
+	if r.Due == nil {
+		return View{}, &ValidationError{Fields: []FieldError{{Field: "due", Detail: "is required: when the follow-up is due (RFC 3339 time)"}}}
+	}
+	note, err := s.storeNote(ctx, p, o, "follow_up", models.NoteInternal, r.Note, "note")
+	if err != nil {
+		return View{}, err
+	}
+	return s.withNote(ctx, o, note, workflows.UpdateAddFollowUp, workflows.AddFollowUpInput{Actor: actor(p), FollowUpID: note.ID, Due: r.Due.UTC()})
+}
+
+// CompleteFollowUp marks a follow-up done, which stops its reminders.
+func (s *Service) CompleteFollowUp(ctx context.Context, p auth.Principal, id, followUpID string) (View, error) {
+	o, err := s.ownOrder(ctx, p, id)
+	if err != nil {
+		return View{}, err
+	}
+	return s.command(ctx, o, workflows.UpdateCompleteFollowUp, workflows.CompleteFollowUpInput{Actor: actor(p), FollowUpID: followUpID})
+}
+
+// RegisterHire records that a referred candidate was hired.
+func (s *Service) RegisterHire(ctx context.Context, p auth.Principal, id string, r HireRequest) (View, error) {
+	o, err := s.ownOrder(ctx, p, id)
+	if err != nil {
+		return View{}, err
+	}
+	note, err := s.storeNote(ctx, p, o, "hire", models.NoteInternal, r.Note, "")
+	if err != nil {
+		return View{}, err
+	}
+	return s.withNote(ctx, o, note, workflows.UpdateRegisterHire, workflows.RegisterHireInput{Actor: actor(p), HireID: note.ID})
+}
+
+// SetStatus opens, pauses or closes the order; the employer and the responsible job centre may.
+func (s *Service) SetStatus(ctx context.Context, p auth.Principal, id string, r StatusRequest) (View, error) {
+	o, err := s.readable(ctx, p, id)
+	if err != nil {
+		return View{}, err
+	}
+	if !(access.IsOwnJobcenter(p, o) || (p.Role == auth.RoleEmployer && o.CompanyCVR == p.CVR)) {
+		return View{}, fmtForbidden("only the employer and the responsible job centre change an order's status")
+	}
+	v := &ValidationError{}
+	switch r.Status {
+	case models.StatusOpen, models.StatusTemporarilyInactive:
+		if r.Reason != "" {
+			v.add("reason", "is only given when closing")
+		}
+	case models.StatusClosed:
+		if !contains(workflows.CloseReasons, r.Reason) {
+			v.add("reason", "is required when closing: one of %s", strings.Join(workflows.CloseReasons, ", "))
+		}
+	default:
+		v.add("status", "must be open, temporarily_inactive or closed")
+	}
+	if r.Until != nil && r.Status != models.StatusTemporarilyInactive {
+		v.add("until", "is only given with temporarily_inactive")
+	}
+	if r.Until != nil && !r.Until.After(s.now()) {
+		v.add("until", "must be in the future")
+	}
+	if err := v.orNil(); err != nil {
+		return View{}, err
+	}
+	if r.Status == models.StatusOpen && o.Status == models.StatusClosed && !access.IsOwnJobcenter(p, o) {
+		return View{}, fmtForbidden("only the responsible job centre reopens a closed order")
+	}
+	return s.command(ctx, o, workflows.UpdateSetStatus, workflows.SetStatusInput{Actor: actor(p), Status: r.Status, Reason: r.Reason, Until: r.Until})
+}
+
+// storeNote keeps a command's free text in the database; the workflow only gets the note's ID.
+// field names the request field for errors ("" when the text is optional and may be empty).
+func (s *Service) storeNote(ctx context.Context, p auth.Principal, o *models.JobOrder, kind, visibility, text, field string) (*models.JobOrderNote, error) {
+	text = strings.TrimSpace(text)
+	if field != "" {
+		v := &ValidationError{}
+		if n := len([]rune(text)); n > MaxNoteLength {
+			v.add(field, "must be at most %d characters, got %d", MaxNoteLength, n)
+		}
+		if err := v.orNil(); err != nil {
+			return nil, err
+		}
+	}
+	note := &models.JobOrderNote{ID: uuid.NewString(), JobOrderID: o.ID, Kind: kind, Visibility: visibility, Text: text, AuthorID: p.Subject, CreatedAt: s.now()}
+	if err := s.db.WithContext(ctx).Create(note).Error; err != nil {
+		return nil, err
+	}
+	return note, nil
+}
+
+// withNote sends a command that refers to a stored note; if the workflow refuses the command, the
+// note is removed again so a refused command leaves no trace.
+func (s *Service) withNote(ctx context.Context, o *models.JobOrder, note *models.JobOrderNote, name string, arg any) (View, error) {
+	view, err := s.command(ctx, o, name, arg)
+	var rejected *CommandRejectedError
+	if errors.As(err, &rejected) || errors.Is(err, ErrOrderEnded) {
+		if derr := s.db.WithContext(ctx).Delete(&models.JobOrderNote{}, "id = ?", note.ID).Error; derr != nil {
+			s.log.WarnContext(ctx, "could not remove the note of a refused command", "note_id", note.ID, "error", derr)
+		}
+	}
+	return view, err
+}

@@ -1,0 +1,104 @@
+package policy
+
+import (
+	"time"
+	_ "time/tzdata" // Europe/Copenhagen must load the same way on every worker
+
+	"github.com/rickar/cal/v2"
+	"github.com/rickar/cal/v2/dk"
+)
+
+// Copenhagen is Europe/Copenhagen, loaded once from the embedded time zone database so every
+// worker computes the same times (workflow determinism).
+var Copenhagen = mustLoad("Europe/Copenhagen")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic("load time zone " + name + ": " + err.Error())
+	}
+	return loc
+}
+
+// Juleaftensdag (24 December) is not a statutory holiday, but job centres are closed and no
+// reminder should land on it.
+var Juleaftensdag = &cal.Holiday{Name: "Juleaftensdag", Type: cal.ObservanceOther, Month: time.December, Day: 24, Func: cal.CalcDayOfMonth}
+
+// holidays are the Danish public holidays from github.com/rickar/cal/v2/dk (New Year, Maundy
+// Thursday, Good Friday, Easter Monday, Ascension, Whit Monday, Constitution Day, Christmas Day,
+// Boxing Day; Store Bededag until 2023) plus Christmas Eve. The calendar is not cacheable: its
+// cache is a plain map and workflows run concurrently.
+var holidays = func() *cal.Calendar {
+	c := &cal.Calendar{Name: "DK job centres"}
+	c.AddHoliday(dk.Holidays...)
+	c.AddHoliday(Juleaftensdag)
+	return c
+}()
+
+// Delivery window for reminders on working days, Copenhagen time.
+const (
+	DeliveryStart = 8 * time.Hour
+	DeliveryEnd   = 16 * time.Hour
+)
+
+// IsWorkingDay reports whether t's date in Copenhagen is a Danish working day (Monday–Friday and
+// not a public holiday or Christmas Eve).
+func IsWorkingDay(t time.Time) bool {
+	l := t.In(Copenhagen)
+	if wd := l.Weekday(); wd == time.Saturday || wd == time.Sunday {
+		return false
+	}
+	y, m, d := l.Date()
+	act, obs, _ := holidays.IsHoliday(time.Date(y, m, d, 12, 0, 0, 0, time.UTC))
+	return !act && !obs
+}
+
+// AddDuration adds d to start. With workingDaysOnly every day of d advances one Danish working
+// day (skipping weekends and holidays) keeping the Copenhagen wall-clock time, then the clock part
+// is added. Without it the result is start + days×24h + clock.
+func AddDuration(start time.Time, d Duration, workingDaysOnly bool) time.Time {
+	if !workingDaysOnly {
+		return start.Add(d.Approx())
+	}
+	t := start.In(Copenhagen)
+	for range d.Days() {
+		t = nextDay(t)
+		for !IsWorkingDay(t) {
+			t = nextDay(t)
+		}
+	}
+	return t.Add(d.Clock()).In(start.Location())
+}
+
+// nextDay is the same wall-clock time on the next calendar day (DST-safe).
+func nextDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	h, mi, s := t.Clock()
+	return time.Date(y, m, d+1, h, mi, s, t.Nanosecond(), t.Location())
+}
+
+// DeliveryTime is when a reminder due at t is delivered. With workingDaysOnly it is the first
+// instant at or after t inside 08:00–16:00 Copenhagen time on a working day (t itself when it is
+// inside); otherwise t.
+func DeliveryTime(t time.Time, workingDaysOnly bool) time.Time {
+	if !workingDaysOnly {
+		return t
+	}
+	l := t.In(Copenhagen)
+	y, m, d := l.Date()
+	dayStart := time.Date(y, m, d, 0, 0, 0, 0, Copenhagen)
+	open, close := dayStart.Add(DeliveryStart), dayStart.Add(DeliveryEnd)
+	if IsWorkingDay(l) {
+		if l.Before(open) {
+			return open.In(t.Location())
+		}
+		if l.Before(close) {
+			return t
+		}
+	}
+	next := time.Date(y, m, d+1, 0, 0, 0, 0, Copenhagen)
+	for !IsWorkingDay(next) {
+		next = time.Date(next.Year(), next.Month(), next.Day()+1, 0, 0, 0, 0, Copenhagen)
+	}
+	return next.Add(DeliveryStart).In(t.Location())
+}

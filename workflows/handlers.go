@@ -1,0 +1,375 @@
+package workflows
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"jobordre/activities"
+	"jobordre/internal/policy"
+	"jobordre/models"
+)
+
+// Application error types of rejected commands, for the API to map to HTTP statuses.
+const (
+	ErrInvalidCommand = "InvalidCommand" // malformed: bad level, status, reason, time or missing ID (422)
+	ErrOrderClosed    = "OrderClosed"    // the order is closed (and not being reopened within the window) (409)
+	ErrConflict       = "Conflict"       // illegal transition or duplicate ID (409)
+	ErrNotFound       = "NotFound"       // unknown follow-up (404)
+)
+
+func reject(errType, format string, args ...any) error {
+	return temporal.NewApplicationError(fmt.Sprintf(format, args...), errType)
+}
+
+// pausedSoFar is the time the order has spent paused up to now, the current pause included.
+func (r *run) pausedSoFar(now time.Time) time.Duration {
+	if r.s.PausedSince != nil {
+		return r.s.PausedTotal + now.Sub(*r.s.PausedSince)
+	}
+	return r.s.PausedTotal
+}
+
+func (r *run) checkOpen(a Actor) error {
+	if a.ID == "" {
+		return reject(ErrInvalidCommand, "the command needs an actor ID")
+	}
+	if r.s.Status == models.StatusClosed {
+		return reject(ErrOrderClosed, "job order %s is closed", r.s.JobOrderID)
+	}
+	return nil
+}
+
+// registerUpdates installs every command as an update with a validator. Handlers run one at a
+// time (and never alongside the main loop's timer work) under the run's mutex; they re-validate
+// after taking it because an earlier command may have changed the state.
+func (r *run) registerUpdates(ctx workflow.Context) error {
+	type reg struct {
+		name      string
+		handler   any
+		validator any
+	}
+	regs := []reg{
+		{UpdateAssignCoordinator,
+			func(ctx workflow.Context, in AssignCoordinatorInput) (AssignCoordinatorResult, error) {
+				return r.command(ctx, func(now time.Time) error { return r.validateAssign(in) }, func(now time.Time) []workflow.Future { return r.applyAssign(ctx, now, in) })
+			},
+			func(ctx workflow.Context, in AssignCoordinatorInput) error { return r.validateAssign(in) }},
+		{UpdateRecordContact,
+			func(ctx workflow.Context, in RecordContactInput) (RecordContactResult, error) {
+				return r.command(ctx, func(now time.Time) error { return r.validateContact(in) }, func(now time.Time) []workflow.Future { return r.applyContact(ctx, in) })
+			},
+			func(ctx workflow.Context, in RecordContactInput) error { return r.validateContact(in) }},
+		{UpdateSetSharing,
+			func(ctx workflow.Context, in SetSharingInput) (SetSharingResult, error) {
+				return r.command(ctx, func(now time.Time) error { return r.validateSharing(now, in) }, func(now time.Time) []workflow.Future { return r.applySharing(ctx, now, in) })
+			},
+			func(ctx workflow.Context, in SetSharingInput) error { return r.validateSharing(workflow.Now(ctx), in) }},
+		{UpdateAddFollowUp,
+			func(ctx workflow.Context, in AddFollowUpInput) (AddFollowUpResult, error) {
+				return r.command(ctx, func(now time.Time) error { return r.validateAddFollowUp(now, in) }, func(now time.Time) []workflow.Future { return r.applyAddFollowUp(ctx, now, in) })
+			},
+			func(ctx workflow.Context, in AddFollowUpInput) error {
+				return r.validateAddFollowUp(workflow.Now(ctx), in)
+			}},
+		{UpdateCompleteFollowUp,
+			func(ctx workflow.Context, in CompleteFollowUpInput) (CompleteFollowUpResult, error) {
+				return r.command(ctx, func(now time.Time) error { return r.validateCompleteFollowUp(in) }, func(now time.Time) []workflow.Future { return r.applyCompleteFollowUp(ctx, in) })
+			},
+			func(ctx workflow.Context, in CompleteFollowUpInput) error { return r.validateCompleteFollowUp(in) }},
+		{UpdateRegisterHire,
+			func(ctx workflow.Context, in RegisterHireInput) (RegisterHireResult, error) {
+				return r.command(ctx, func(now time.Time) error { return r.validateHire(in) }, func(now time.Time) []workflow.Future { return r.applyHire(ctx, now, in) })
+			},
+			func(ctx workflow.Context, in RegisterHireInput) error { return r.validateHire(in) }},
+		{UpdateSetStatus,
+			func(ctx workflow.Context, in SetStatusInput) (SetStatusResult, error) {
+				return r.command(ctx, func(now time.Time) error { return r.validateStatus(now, in) }, func(now time.Time) []workflow.Future { return r.applyStatus(ctx, now, in) })
+			},
+			func(ctx workflow.Context, in SetStatusInput) error { return r.validateStatus(workflow.Now(ctx), in) }},
+	}
+	for _, g := range regs {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, g.name, g.handler, workflow.UpdateHandlerOptions{Validator: g.validator}); err != nil {
+			return fmt.Errorf("register update %s: %w", g.name, err)
+		}
+	}
+	return nil
+}
+
+// command runs one accepted command: state change, history entry, projection and notifications,
+// then returns the new live state (the projection is current when the update returns).
+func (r *run) command(ctx workflow.Context, validate func(time.Time) error, apply func(time.Time) []workflow.Future) (LiveState, error) {
+	if err := r.mu.Lock(ctx); err != nil {
+		return LiveState{}, err
+	}
+	defer r.mu.Unlock()
+	now := workflow.Now(ctx)
+	if err := validate(now); err != nil {
+		return LiveState{}, err
+	}
+	r.runEvents++
+	futures := apply(now)
+	r.touch(ctx)
+	r.wait(ctx, futures)
+	return r.view(workflow.Now(ctx)), nil
+}
+
+// ---- assign-coordinator ----
+
+func (r *run) validateAssign(in AssignCoordinatorInput) error {
+	if err := r.checkOpen(in.Actor); err != nil {
+		return err
+	}
+	if in.CoordinatorID == "" {
+		return reject(ErrInvalidCommand, "coordinator_id is required")
+	}
+	if r.s.Coordinator != nil && *r.s.Coordinator == in.CoordinatorID {
+		return reject(ErrConflict, "%s is already the coordinator", in.CoordinatorID)
+	}
+	return nil
+}
+
+func (r *run) applyAssign(ctx workflow.Context, now time.Time, in AssignCoordinatorInput) []workflow.Future {
+	s := r.s
+	details := map[string]string{"coordinator_id": in.CoordinatorID}
+	if s.Coordinator != nil {
+		details["previous_coordinator_id"] = *s.Coordinator
+	}
+	id := in.CoordinatorID
+	s.Coordinator = &id
+	s.Coordinators = append(s.Coordinators, Assignment{CaseworkerID: id, At: now, By: in.Actor.ID})
+	s.Coord.Active = false
+	fs := []workflow.Future{r.recordEvent(ctx, "coordinator-assigned", in.Actor.ID, in.Actor.Role, details, true)}
+	fs = append(fs, r.projectIfChanged(ctx)...)
+	return append(fs, r.notify(ctx, TemplateCoordinatorAssigned, activities.RecipientEmployer, "coordinator-assigned/"+strconv.Itoa(len(s.Coordinators))))
+}
+
+// ---- record-contact ----
+
+func (r *run) validateContact(in RecordContactInput) error {
+	if err := r.checkOpen(in.Actor); err != nil {
+		return err
+	}
+	if in.ContactID == "" {
+		return reject(ErrInvalidCommand, "contact_id is required")
+	}
+	if contains(r.s.ContactIDs, in.ContactID) {
+		return reject(ErrConflict, "contact %s is already recorded", in.ContactID)
+	}
+	return nil
+}
+
+func (r *run) applyContact(ctx workflow.Context, in RecordContactInput) []workflow.Future {
+	r.s.ContactIDs = append(r.s.ContactIDs, in.ContactID)
+	r.s.Contact.Active = false
+	return []workflow.Future{r.recordEvent(ctx, "contact-recorded", in.Actor.ID, in.Actor.Role, map[string]string{"contact_id": in.ContactID}, false)}
+}
+
+// ---- set-sharing ----
+
+func (r *run) validateSharing(now time.Time, in SetSharingInput) error {
+	if err := r.checkOpen(in.Actor); err != nil {
+		return err
+	}
+	if models.SharingRank(in.Level) < 0 {
+		return reject(ErrInvalidCommand, "unknown sharing level %q", in.Level)
+	}
+	if in.At != nil && in.After != nil {
+		return reject(ErrInvalidCommand, "give either at or after, not both")
+	}
+	if in.At != nil && !in.At.After(now) {
+		return reject(ErrInvalidCommand, "at %s is not in the future", in.At.UTC().Format(time.RFC3339))
+	}
+	if in.After != nil && (in.After.IsZero() || in.After.Days() < 0 || in.After.Clock() < 0) {
+		return reject(ErrInvalidCommand, "after must be a positive duration")
+	}
+	return nil
+}
+
+func (r *run) applySharing(ctx workflow.Context, now time.Time, in SetSharingInput) []workflow.Future {
+	s := r.s
+	s.ManualSharing = true // a manual choice ends the policy's automatic steps
+	at := in.At
+	if in.After != nil {
+		at = timePtr(policy.AddDuration(now, *in.After, false))
+	}
+	if at != nil {
+		s.ScheduledSharing = &ScheduledSharing{Level: in.Level, At: *at}
+		return []workflow.Future{r.recordEvent(ctx, "sharing-scheduled", in.Actor.ID, in.Actor.Role, map[string]string{"level": in.Level, "at": at.UTC().Format(time.RFC3339)}, false)}
+	}
+	s.ScheduledSharing = nil
+	if in.Level == s.Sharing {
+		return []workflow.Future{r.recordEvent(ctx, "sharing-changed", in.Actor.ID, in.Actor.Role, map[string]string{"level": in.Level, "cause": "manual"}, false)}
+	}
+	return r.changeSharing(ctx, in.Level, "manual", in.Actor.ID, in.Actor.Role)
+}
+
+// ---- follow-ups ----
+
+func (r *run) findFollowUp(id string) *FollowUp {
+	for i := range r.s.FollowUps {
+		if r.s.FollowUps[i].ID == id {
+			return &r.s.FollowUps[i]
+		}
+	}
+	return nil
+}
+
+func (r *run) validateAddFollowUp(now time.Time, in AddFollowUpInput) error {
+	if err := r.checkOpen(in.Actor); err != nil {
+		return err
+	}
+	if in.FollowUpID == "" {
+		return reject(ErrInvalidCommand, "follow_up_id is required")
+	}
+	if in.Due.IsZero() {
+		return reject(ErrInvalidCommand, "due is required")
+	}
+	if in.Due.Before(now) {
+		return reject(ErrInvalidCommand, "due %s is in the past", in.Due.UTC().Format(time.RFC3339))
+	}
+	if r.findFollowUp(in.FollowUpID) != nil {
+		return reject(ErrConflict, "follow-up %s already exists", in.FollowUpID)
+	}
+	return nil
+}
+
+func (r *run) applyAddFollowUp(ctx workflow.Context, now time.Time, in AddFollowUpInput) []workflow.Future {
+	s := r.s
+	s.FollowUps = append(s.FollowUps, FollowUp{ID: in.FollowUpID, Due: in.Due, PausedAtRef: r.pausedSoFar(now)})
+	if s.FirstReferralAt != nil {
+		s.AutoFollowUpDone = true // a follow-up was agreed after the first referral
+	}
+	return []workflow.Future{r.recordEvent(ctx, "follow-up-added", in.Actor.ID, in.Actor.Role, map[string]string{"follow_up_id": in.FollowUpID, "due": in.Due.UTC().Format(time.RFC3339)}, false)}
+}
+
+func (r *run) validateCompleteFollowUp(in CompleteFollowUpInput) error {
+	if err := r.checkOpen(in.Actor); err != nil {
+		return err
+	}
+	f := r.findFollowUp(in.FollowUpID)
+	if f == nil {
+		return reject(ErrNotFound, "unknown follow-up %q", in.FollowUpID)
+	}
+	if f.Done {
+		return reject(ErrConflict, "follow-up %s is already done", in.FollowUpID)
+	}
+	return nil
+}
+
+func (r *run) applyCompleteFollowUp(ctx workflow.Context, in CompleteFollowUpInput) []workflow.Future {
+	r.findFollowUp(in.FollowUpID).Done = true
+	return []workflow.Future{r.recordEvent(ctx, "follow-up-completed", in.Actor.ID, in.Actor.Role, map[string]string{"follow_up_id": in.FollowUpID}, false)}
+}
+
+// ---- register-hire ----
+
+func (r *run) validateHire(in RegisterHireInput) error {
+	if err := r.checkOpen(in.Actor); err != nil {
+		return err
+	}
+	if in.HireID == "" {
+		return reject(ErrInvalidCommand, "hire_id is required")
+	}
+	if contains(r.s.Hires, in.HireID) {
+		return reject(ErrConflict, "hire %s is already registered", in.HireID)
+	}
+	return nil
+}
+
+func (r *run) applyHire(ctx workflow.Context, now time.Time, in RegisterHireInput) []workflow.Future {
+	s := r.s
+	s.Hires = append(s.Hires, in.HireID)
+	if len(s.Hires) >= s.Positions && s.FilledAt == nil {
+		s.FilledAt = timePtr(now)
+		s.PausedAtFilled = r.pausedSoFar(now)
+	}
+	return []workflow.Future{r.recordEvent(ctx, "hire-registered", in.Actor.ID, in.Actor.Role, map[string]string{"hire_id": in.HireID, "hires": strconv.Itoa(len(s.Hires)), "positions": strconv.Itoa(s.Positions)}, true)}
+}
+
+// ---- set-status ----
+
+func (r *run) validateStatus(now time.Time, in SetStatusInput) error {
+	s := r.s
+	if in.Actor.ID == "" {
+		return reject(ErrInvalidCommand, "the command needs an actor ID")
+	}
+	switch in.Status {
+	case models.StatusOpen, models.StatusTemporarilyInactive, models.StatusClosed:
+	default:
+		return reject(ErrInvalidCommand, "unknown status %q", in.Status)
+	}
+	if in.Status == models.StatusClosed {
+		if !contains(CloseReasons, in.Reason) {
+			return reject(ErrInvalidCommand, "closing needs a reason (one of %v), got %q", CloseReasons, in.Reason)
+		}
+	} else if in.Reason != "" {
+		return reject(ErrInvalidCommand, "a reason is only given when closing")
+	}
+	if in.Until != nil {
+		if in.Status != models.StatusTemporarilyInactive {
+			return reject(ErrInvalidCommand, "until is only given with temporarily_inactive")
+		}
+		if !in.Until.After(now) {
+			return reject(ErrInvalidCommand, "until %s is not in the future", in.Until.UTC().Format(time.RFC3339))
+		}
+	}
+	switch {
+	case s.Status == models.StatusClosed && in.Status == models.StatusClosed:
+		return reject(ErrConflict, "job order %s is already closed", s.JobOrderID)
+	case s.Status == models.StatusClosed && in.Status != models.StatusOpen:
+		return reject(ErrOrderClosed, "job order %s is closed; it can only be reopened", s.JobOrderID)
+	case s.Status == models.StatusClosed:
+		if s.ClosedAt == nil || !now.Before(policy.AddDuration(*s.ClosedAt, s.Policy.ReopenWindow, s.Policy.WorkingDaysOnly)) {
+			return reject(ErrOrderClosed, "job order %s can no longer be reopened", s.JobOrderID)
+		}
+	case s.Status == models.StatusOpen && in.Status == models.StatusOpen:
+		return reject(ErrConflict, "job order %s is already open", s.JobOrderID)
+	case s.Status == models.StatusTemporarilyInactive && in.Status == models.StatusTemporarilyInactive && in.Until == nil:
+		return reject(ErrConflict, "job order %s is already temporarily inactive", s.JobOrderID)
+	}
+	return nil
+}
+
+func (r *run) applyStatus(ctx workflow.Context, now time.Time, in SetStatusInput) []workflow.Future {
+	s := r.s
+	from := s.Status
+	switch in.Status {
+	case models.StatusClosed:
+		if s.PausedSince == nil {
+			s.PausedSince = timePtr(now)
+		}
+		s.ClosedAt, s.CloseReason = timePtr(now), in.Reason
+		s.InactiveSince, s.InactiveUntil = nil, nil
+	case models.StatusOpen:
+		if s.PausedSince != nil {
+			s.PausedTotal += now.Sub(*s.PausedSince)
+			s.PausedSince = nil
+		}
+		s.ClosedAt, s.CloseReason = nil, ""
+		s.InactiveSince, s.InactiveUntil = nil, nil
+	case models.StatusTemporarilyInactive:
+		if from == models.StatusOpen {
+			s.PausedSince = timePtr(now)
+			s.InactiveSince = timePtr(now)
+			s.InactivePeriods++
+		}
+		s.InactiveUntil = in.Until
+		s.InactiveEndedSent = false
+	}
+	s.Status = in.Status
+	s.StatusChanges++
+	details := map[string]string{"status": in.Status, "from": from}
+	if in.Reason != "" {
+		details["reason"] = in.Reason
+	}
+	if in.Until != nil {
+		details["until"] = in.Until.UTC().Format(time.RFC3339)
+	}
+	fs := []workflow.Future{r.recordEvent(ctx, "status-changed", in.Actor.ID, in.Actor.Role, details, true)}
+	fs = append(fs, r.projectIfChanged(ctx)...)
+	return append(fs, r.notify(ctx, TemplateStatusChanged, activities.RecipientEmployer, "status-changed/"+strconv.Itoa(s.StatusChanges)))
+}
