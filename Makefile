@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 # Test timeout: the first build of the Temporal server packages takes ~10 minutes on 2 cores.
 TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test test-go check-production workflowcheck build build-production bench fmt vet clean help
+.PHONY: run test test-go check-production workflowcheck histories build build-production bench fmt vet clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -14,13 +14,19 @@ help: ## list the targets
 run: ## run the whole service on embedded defaults (Temporal, Web UI :8233, worker, API :8080)
 	$(GO) run ./cmd/jobordre dev
 
-test: vet test-go check-production ## run every test (needs PostgreSQL server binaries or TEST_DATABASE_URL)
+test: vet workflowcheck test-go check-production ## run every test (needs PostgreSQL server binaries or TEST_DATABASE_URL)
 
 test-go:
 	$(GO) test $(TEST_FLAGS) ./...
 
 vet: ## go vet
 	$(GO) vet ./...
+
+workflowcheck: ## static determinism check of the workflow code
+	$(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0 ./workflows/...
+
+histories: ## re-record the replay histories in workflows/testdata from the integration scenarios
+	JOBORDRE_WRITE_HISTORIES=1 $(GO) test -count=1 -run . ./internal/integration/
 
 check-production: build-production ## prove the production binary links no Temporal server code
 	@if $(GO) version -m $(BIN)/jobordre-production | grep -q 'go.temporal.io/server'; then \

@@ -13,18 +13,18 @@ import (
 // New returns a worker on taskQueue with every workflow and activity registered.
 func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{})
-	Register(w, acts)
+	RegisterWorkflows(w)
+	w.RegisterActivity(acts)
 	return w
 }
 
-// Register adds the workflows and activities to any registry (a worker or a replayer).
-func Register(r interface {
+// WorkflowRegistry is what workflows are registered on: a worker or a replayer.
+type WorkflowRegistry interface {
 	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
-	RegisterActivity(any)
-}, acts *activities.Activities) {
+}
+
+// RegisterWorkflows registers every workflow under its stable name (workers and replayers alike).
+func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.JobOrderWorkflow, workflow.RegisterOptions{Name: workflows.JobOrderWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.PolicyFanOutWorkflow, workflow.RegisterOptions{Name: workflows.PolicyFanOutWorkflowName})
-	if acts != nil {
-		r.RegisterActivity(acts)
-	}
 }

@@ -57,39 +57,72 @@ func (r *run) registerUpdates(ctx workflow.Context) error {
 			func(ctx workflow.Context, in AssignCoordinatorInput) (AssignCoordinatorResult, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateAssign(in) }, func(now time.Time) []workflow.Future { return r.applyAssign(ctx, now, in) })
 			},
-			func(ctx workflow.Context, in AssignCoordinatorInput) error { return r.validateAssign(in) }},
+			func(ctx workflow.Context, in AssignCoordinatorInput) error {
+				if r.replayed(ctx) {
+					return nil
+				}
+				return r.validateAssign(in)
+			}},
 		{UpdateRecordContact,
 			func(ctx workflow.Context, in RecordContactInput) (RecordContactResult, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateContact(in) }, func(now time.Time) []workflow.Future { return r.applyContact(ctx, in) })
 			},
-			func(ctx workflow.Context, in RecordContactInput) error { return r.validateContact(in) }},
+			func(ctx workflow.Context, in RecordContactInput) error {
+				if r.replayed(ctx) {
+					return nil
+				}
+				return r.validateContact(in)
+			}},
 		{UpdateSetSharing,
 			func(ctx workflow.Context, in SetSharingInput) (SetSharingResult, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateSharing(now, in) }, func(now time.Time) []workflow.Future { return r.applySharing(ctx, now, in) })
 			},
-			func(ctx workflow.Context, in SetSharingInput) error { return r.validateSharing(workflow.Now(ctx), in) }},
+			func(ctx workflow.Context, in SetSharingInput) error {
+				if r.replayed(ctx) {
+					return nil
+				}
+				return r.validateSharing(workflow.Now(ctx), in)
+			}},
 		{UpdateAddFollowUp,
 			func(ctx workflow.Context, in AddFollowUpInput) (AddFollowUpResult, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateAddFollowUp(now, in) }, func(now time.Time) []workflow.Future { return r.applyAddFollowUp(ctx, now, in) })
 			},
 			func(ctx workflow.Context, in AddFollowUpInput) error {
+				if r.replayed(ctx) {
+					return nil
+				}
 				return r.validateAddFollowUp(workflow.Now(ctx), in)
 			}},
 		{UpdateCompleteFollowUp,
 			func(ctx workflow.Context, in CompleteFollowUpInput) (CompleteFollowUpResult, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateCompleteFollowUp(in) }, func(now time.Time) []workflow.Future { return r.applyCompleteFollowUp(ctx, in) })
 			},
-			func(ctx workflow.Context, in CompleteFollowUpInput) error { return r.validateCompleteFollowUp(in) }},
+			func(ctx workflow.Context, in CompleteFollowUpInput) error {
+				if r.replayed(ctx) {
+					return nil
+				}
+				return r.validateCompleteFollowUp(in)
+			}},
 		{UpdateRegisterHire,
 			func(ctx workflow.Context, in RegisterHireInput) (RegisterHireResult, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateHire(in) }, func(now time.Time) []workflow.Future { return r.applyHire(ctx, now, in) })
 			},
-			func(ctx workflow.Context, in RegisterHireInput) error { return r.validateHire(in) }},
+			func(ctx workflow.Context, in RegisterHireInput) error {
+				if r.replayed(ctx) {
+					return nil
+				}
+				return r.validateHire(in)
+			}},
 		{UpdateSetStatus,
 			func(ctx workflow.Context, in SetStatusInput) (SetStatusResult, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateStatus(now, in) }, func(now time.Time) []workflow.Future { return r.applyStatus(ctx, now, in) })
 			},
-			func(ctx workflow.Context, in SetStatusInput) error { return r.validateStatus(workflow.Now(ctx), in) }},
+			func(ctx workflow.Context, in SetStatusInput) error {
+				if r.replayed(ctx) {
+					return nil
+				}
+				return r.validateStatus(workflow.Now(ctx), in)
+			}},
 	}
 	for _, g := range regs {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, g.name, g.handler, workflow.UpdateHandlerOptions{Validator: g.validator}); err != nil {
@@ -107,14 +140,42 @@ func (r *run) command(ctx workflow.Context, validate func(time.Time) error, appl
 	}
 	defer r.mu.Unlock()
 	now := workflow.Now(ctx)
+	if r.replayed(ctx) {
+		// The same update again (a client retry that crossed a continue-as-new): it was applied once.
+		return r.view(now), nil
+	}
 	if err := validate(now); err != nil {
 		return LiveState{}, err
 	}
 	r.runEvents++
+	r.remember(ctx)
 	futures := apply(now)
 	r.touch(ctx)
 	r.wait(ctx, futures)
 	return r.view(workflow.Now(ctx)), nil
+}
+
+// maxRememberedUpdates bounds the update IDs kept to recognise retried commands.
+const maxRememberedUpdates = 1000
+
+// replayed tells whether the running update's ID was already applied, in this run or an earlier
+// one: update IDs are deduplicated by the server within a run only, so a client retry after
+// continue-as-new would otherwise apply a command twice.
+func (r *run) replayed(ctx workflow.Context) bool {
+	info := workflow.GetCurrentUpdateInfo(ctx)
+	return info != nil && info.ID != "" && contains(r.s.UpdateIDs, info.ID)
+}
+
+// remember records the running update's ID as applied.
+func (r *run) remember(ctx workflow.Context) {
+	info := workflow.GetCurrentUpdateInfo(ctx)
+	if info == nil || info.ID == "" {
+		return
+	}
+	r.s.UpdateIDs = append(r.s.UpdateIDs, info.ID)
+	if n := len(r.s.UpdateIDs); n > maxRememberedUpdates {
+		r.s.UpdateIDs = append([]string(nil), r.s.UpdateIDs[n-maxRememberedUpdates:]...)
+	}
 }
 
 // ---- assign-coordinator ----

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -111,9 +112,13 @@ func (h *harness) update(d time.Duration, label, name string, arg any) {
 	h.at(d, func() { h.updateNow(label, name, arg) })
 }
 
+// updateSeq numbers updates across harnesses: like the SDK client's random update IDs, an ID is
+// never reused by another run of the same order (the workflow recognises retried IDs).
+var updateSeq atomic.Int64
+
 func (h *harness) updateNow(label, name string, arg any) {
 	h.seq++
-	h.env.UpdateWorkflow(name, fmt.Sprintf("u%d", h.seq), &testsuite.TestUpdateCallback{
+	h.env.UpdateWorkflow(name, fmt.Sprintf("u%d", updateSeq.Add(1)), &testsuite.TestUpdateCallback{
 		OnAccept: func() {},
 		OnReject: func(err error) { h.rejected[label] = err },
 		OnComplete: func(v any, err error) {

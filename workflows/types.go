@@ -235,6 +235,8 @@ type State struct {
 	CloseOutQuestionSent bool   `json:"close_out_question_sent"`
 
 	StatusChanges int `json:"status_changes"`
+	// UpdateIDs are the IDs of the last applied updates, to recognise a retried command.
+	UpdateIDs []string `json:"update_ids,omitempty"`
 	// EventSeq numbers history entries (RecordEvent keys).
 	EventSeq int `json:"event_seq"`
 	// ProjectedStatus etc. are what the search attributes and the DB projection last saw.

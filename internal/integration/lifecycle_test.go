@@ -11,6 +11,7 @@ import (
 	"jobordre/internal/auth"
 	"jobordre/internal/devstack"
 	"jobordre/internal/pgtest"
+	"jobordre/workflows"
 )
 
 // outboxRow is the part of an outbox message these tests read.
@@ -35,10 +36,10 @@ type lifecycleStack struct {
 func newLifecycleStack(t *testing.T) *lifecycleStack {
 	s := startStack(t, stackConfig(t.TempDir(), pgtest.NewDatabase(t)))
 	ls := &lifecycleStack{Stack: s, t: t, manager: s.Tokens["manager"], employer: s.Tokens["employer"], admin: s.Tokens["admin"]}
-	ls.cw = ls.token(auth.Principal{Subject: "cw-ida", Role: auth.RoleCaseworker, Jobcenter: "751", Name: "Ida", Email: "ida@aarhus.example"})
+	ls.cw = ls.token(auth.Principal{Subject: "cw-ida", Role: auth.RoleCaseworker, Jobcenter: "751", Name: "Ida Kristensen", Email: "ida@aarhus.example"})
 	// Register the people who receive mail: a manager and a caseworker with addresses.
 	ls.must(http.MethodPost, "/api/v1/jobcenters/751/caseworkers", ls.manager, map[string]any{
-		"id": "manager-1", "name": "Mette", "email": "mette@aarhus.example", "role": "manager"}, 201)
+		"id": "manager-1", "name": "Mette Fogh", "email": "mette@aarhus.example", "role": "manager"}, 201)
 	ls.must(http.MethodGet, "/api/v1/job-orders", ls.cw, nil, 200)
 	return ls
 }
@@ -222,7 +223,13 @@ func TestOrderLifecycleFromCreationToCloseSendsEveryReminderOnTime(t *testing.T)
 	if len(h.Items) < 8 {
 		t.Errorf("history has only %d entries", len(h.Items))
 	}
+	checkReplay(t, temporalClient(t, ls.Stack), workflows.JobOrderWorkflowID(o.ID), "lifecycle-created-to-closed", personalData...)
 }
+
+// personalData is every name, address and free text the lifecycle tests send; none of it may
+// reach a workflow history.
+var personalData = []string{"Ida Kristensen", "ida@aarhus.example", "Mette Fogh", "mette@aarhus.example",
+	"Ringede til HR", "Ring og hør om samtalerne", "Ansat fra 4. januar", "Søren Frichs Vej", "To erfarne tømrere"}
 
 func TestPolicyChangeReachesAnAlreadyRunningOrder(t *testing.T) {
 	ls := newLifecycleStack(t)
@@ -240,6 +247,9 @@ func TestPolicyChangeReachesAnAlreadyRunningOrder(t *testing.T) {
 	m := ls.waitForMail(o.ID, "coordinator_missing_reminder", "managers", 8*time.Second)
 	// Recomputed from the order's own start (about 1 s before the change): due about 2 s after it.
 	onTime(t, "coordinator reminder after the policy change", m, changed.Add(2*time.Second))
+	c := temporalClient(t, ls.Stack)
+	checkReplay(t, c, workflows.JobOrderWorkflowID(o.ID), "policy-change-recomputes-timers", personalData...)
+	checkReplay(t, c, workflows.PolicyFanOutWorkflowID("751"), "policy-fanout", personalData...)
 }
 
 func TestCommandsWithBadInputAreRefusedAndChangeNothing(t *testing.T) {
@@ -290,4 +300,5 @@ func TestCommandsWithBadInputAreRefusedAndChangeNothing(t *testing.T) {
 	if pol.ContactDeadline != "P2D" || pol.EscalateAfter != 3 {
 		t.Fatalf("bad policy changes were stored: %+v", pol)
 	}
+	checkReplay(t, temporalClient(t, ls.Stack), workflows.JobOrderWorkflowID(o.ID), "rejected-commands-leave-no-trace", personalData...)
 }

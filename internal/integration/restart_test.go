@@ -41,7 +41,5 @@ func TestOrderAndItsRunningWorkflowSurviveStoppingAndStartingDev(t *testing.T) {
 	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		t.Fatalf("workflow after restart: %v", st)
 	}
-	if ret := desc.GetExecutionConfig(); ret == nil {
-		t.Fatal("no execution config")
-	}
+	checkReplay(t, temporalClient(t, second), workflows.JobOrderWorkflowID(o.ID), "restart-survives", personalData...)
 }

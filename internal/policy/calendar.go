@@ -26,14 +26,23 @@ var Juleaftensdag = &cal.Holiday{Name: "Juleaftensdag", Type: cal.ObservanceOthe
 
 // holidays are the Danish public holidays from github.com/rickar/cal/v2/dk (New Year, Maundy
 // Thursday, Good Friday, Easter Monday, Ascension, Whit Monday, Constitution Day, Christmas Day,
-// Boxing Day; Store Bededag until 2023) plus Christmas Eve. The calendar is not cacheable: its
-// cache is a plain map and workflows run concurrently.
-var holidays = func() *cal.Calendar {
-	c := &cal.Calendar{Name: "DK job centres"}
-	c.AddHoliday(dk.Holidays...)
-	c.AddHoliday(Juleaftensdag)
-	return c
-}()
+// Boxing Day; Store Bededag until 2023) plus Christmas Eve. Each is calculated directly rather
+// than through cal.Calendar, whose cache is a map evicted by iteration: not something workflow
+// code may touch (workflowcheck flags it), and not safe across concurrently running workflows.
+var holidays = append(append([]*cal.Holiday{}, dk.Holidays...), Juleaftensdag)
+
+// isHoliday tells whether the calendar date y-m-d is one of the holidays, actual or observed.
+func isHoliday(y int, m time.Month, d int) bool {
+	for _, h := range holidays {
+		act, obs := h.Calc(y)
+		for _, t := range []time.Time{act, obs} {
+			if !t.IsZero() && t.Year() == y && t.Month() == m && t.Day() == d {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // Delivery window for reminders on working days, Copenhagen time.
 const (
@@ -49,8 +58,7 @@ func IsWorkingDay(t time.Time) bool {
 		return false
 	}
 	y, m, d := l.Date()
-	act, obs, _ := holidays.IsHoliday(time.Date(y, m, d, 12, 0, 0, 0, time.UTC))
-	return !act && !obs
+	return !isHoliday(y, m, d)
 }
 
 // AddDuration adds d to start. With workingDaysOnly every day of d advances one Danish working
