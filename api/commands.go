@@ -85,3 +85,11 @@ func (h *commandHandlers) status(c *gin.Context) {
 		respond(c, http.StatusOK, v, err)
 	}
 }
+
+func (h *commandHandlers) correctDetails(c *gin.Context) {
+	var req orders.DetailsPatch
+	if decodeJSON(c, &req) {
+		v, err := h.orders.CorrectDetails(c.Request.Context(), principal(c), c.Param("id"), req)
+		respond(c, http.StatusOK, v, err)
+	}
+}

@@ -51,6 +51,7 @@ type JobOrderResponse struct {
 	Status               string               `json:"status"`
 	Sharing              string               `json:"sharing"`
 	Coordinator          *CoordinatorRef      `json:"coordinator"`
+	WishedCoordinator    string               `json:"wished_coordinator,omitempty"`
 	CreatedAt            time.Time            `json:"created_at"`
 	UpdatedAt            time.Time            `json:"updated_at"`
 	Live                 *workflows.LiveState `json:"live,omitempty"`
@@ -77,6 +78,7 @@ func toResponse(o *models.JobOrder) JobOrderResponse {
 		ResponsibleJobcenter: o.ResponsibleJobcenter, OccupationCode: o.OccupationCode, Positions: o.Positions,
 		StartDate: o.StartDate, ApplicationDeadline: o.ApplicationDeadline, Kind: o.Kind,
 		Status: o.Status, Sharing: o.Sharing, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		WishedCoordinator: o.WishedCoordinator,
 	}
 	if o.CoordinatorID != nil {
 		r.Coordinator = &CoordinatorRef{CaseworkerID: *o.CoordinatorID}

@@ -88,6 +88,7 @@ func New(d Deps) *gin.Engine {
 	v1.POST("/job-orders/:id/follow-ups/:fid/done", ch.followUpDone)
 	v1.POST("/job-orders/:id/hires", ch.hire)
 	v1.PUT("/job-orders/:id/status", ch.status)
+	v1.PATCH("/job-orders/:id", ch.correctDetails)
 	ph := &policyHandlers{orders: d.Orders}
 	v1.GET("/jobcenters/:code/policy", ph.get)
 	v1.PUT("/jobcenters/:code/policy", ph.put)

@@ -426,3 +426,28 @@ func TestNotificationKeysAreUniqueAndDeterministic(t *testing.T) {
 		t.Errorf("scenario too small: %d keys", len(a))
 	}
 }
+
+func TestCorrectingPositionsDownToTheHiresStartsTheCloseOutNudge(t *testing.T) {
+	h := newHarness(t)
+	in := input("o9")
+	in.Positions = 2
+	h.update(min(1), "hire", UpdateRegisterHire, RegisterHireInput{Actor: caseworker, HireID: "h1"})
+	h.update(min(3), "fewer", UpdateCorrectDetails, CorrectDetailsInput{Actor: caseworker, Positions: 1, Fields: []string{"positions"}})
+	h.run(in, min(9))
+	// One of two positions filled: no nudge until the correction makes it one of one (3 + 5 min).
+	h.expectTimes(TemplateCloseOutNudge, min(8))
+	if !strings.Contains(h.eventTypes(), "details-corrected") {
+		t.Errorf("history: %s", h.eventTypes())
+	}
+}
+
+func TestCorrectingDetailsIsRefusedForBadPositionsAndChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.update(min(1), "zero", UpdateCorrectDetails, CorrectDetailsInput{Actor: caseworker, Positions: 0})
+	var st LiveState
+	h.queryAt(min(2), &st)
+	h.run(input("o10"), min(3))
+	if h.rejected["zero"] == nil || st.Positions != 1 {
+		t.Fatalf("rejected %v, positions %d", h.rejected["zero"], st.Positions)
+	}
+}

@@ -2,7 +2,9 @@ package workflows
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -122,6 +124,16 @@ func (r *run) registerUpdates(ctx workflow.Context) error {
 					return nil
 				}
 				return r.validateStatus(workflow.Now(ctx), in)
+			}},
+		{UpdateCorrectDetails,
+			func(ctx workflow.Context, in CorrectDetailsInput) (CorrectDetailsResult, error) {
+				return r.command(ctx, func(now time.Time) error { return r.validateDetails(in) }, func(now time.Time) []workflow.Future { return r.applyDetails(ctx, now, in) })
+			},
+			func(ctx workflow.Context, in CorrectDetailsInput) error {
+				if r.replayed(ctx) {
+					return nil
+				}
+				return r.validateDetails(in)
 			}},
 	}
 	for _, g := range regs {
@@ -433,4 +445,35 @@ func (r *run) applyStatus(ctx workflow.Context, now time.Time, in SetStatusInput
 	fs := []workflow.Future{r.recordEvent(ctx, "status-changed", in.Actor.ID, in.Actor.Role, details, true)}
 	fs = append(fs, r.projectIfChanged(ctx)...)
 	return append(fs, r.notify(ctx, TemplateStatusChanged, activities.RecipientEmployer, "status-changed/"+strconv.Itoa(s.StatusChanges)))
+}
+
+// ---- correct-details ----
+
+func (r *run) validateDetails(in CorrectDetailsInput) error {
+	if err := r.checkOpen(in.Actor); err != nil {
+		return err
+	}
+	if in.Positions < 1 || in.Positions > 999 {
+		return reject(ErrInvalidCommand, "positions must be between 1 and 999, got %d", in.Positions)
+	}
+	return nil
+}
+
+// applyDetails takes the corrected positions and deadline; the close-out deadlines derived from
+// them are recomputed by the main loop from the new state.
+func (r *run) applyDetails(ctx workflow.Context, now time.Time, in CorrectDetailsInput) []workflow.Future {
+	s := r.s
+	s.Positions = in.Positions
+	s.ApplicationDeadline = in.ApplicationDeadline
+	switch filled := len(s.Hires) >= s.Positions; {
+	case filled && s.FilledAt == nil:
+		s.FilledAt = timePtr(now)
+		s.PausedAtFilled = r.pausedSoFar(now)
+	case !filled:
+		s.FilledAt = nil
+	}
+	fields := append([]string(nil), in.Fields...)
+	sort.Strings(fields)
+	return []workflow.Future{r.recordEvent(ctx, "details-corrected", in.Actor.ID, in.Actor.Role,
+		map[string]string{"fields": strings.Join(fields, ","), "positions": strconv.Itoa(s.Positions)}, true)}
 }

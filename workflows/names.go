@@ -20,6 +20,7 @@ const (
 	UpdateCompleteFollowUp  = "complete-follow-up" // CompleteFollowUpInput → CompleteFollowUpResult
 	UpdateRegisterHire      = "register-hire"      // RegisterHireInput → RegisterHireResult
 	UpdateSetStatus         = "set-status"         // SetStatusInput → SetStatusResult
+	UpdateCorrectDetails    = "correct-details"    // CorrectDetailsInput → CorrectDetailsResult
 
 	// Signals (fire-and-forget events).
 	SignalReferralSent  = "referral-sent"  // ReferralSentSignal

@@ -81,6 +81,16 @@ type SetStatusInput struct {
 	Until  *time.Time `json:"until,omitempty"`
 }
 
+// CorrectDetailsInput corrects the order details the workflow keeps time by: the number of
+// positions (close-out after hire) and the application deadline (close-out after the deadline).
+// Fields names every corrected field, for the history; the values themselves stay in the database.
+type CorrectDetailsInput struct {
+	Actor               Actor      `json:"actor"`
+	Positions           int        `json:"positions"`
+	ApplicationDeadline *time.Time `json:"application_deadline,omitempty"`
+	Fields              []string   `json:"fields"`
+}
+
 // Every command returns the order's LiveState after the command.
 type (
 	AssignCoordinatorResult = LiveState
@@ -90,6 +100,7 @@ type (
 	CompleteFollowUpResult  = LiveState
 	RegisterHireResult      = LiveState
 	SetStatusResult         = LiveState
+	CorrectDetailsResult    = LiveState
 )
 
 // ReferralSentSignal tells the order a candidate was referred; the first one stops the

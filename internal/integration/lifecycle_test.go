@@ -302,3 +302,63 @@ func TestCommandsWithBadInputAreRefusedAndChangeNothing(t *testing.T) {
 	}
 	checkReplay(t, temporalClient(t, ls.Stack), workflows.JobOrderWorkflowID(o.ID), "rejected-commands-leave-no-trace", personalData...)
 }
+
+func TestDetailsAreCorrectedAfterTheFirstCallAndPositionsReachTheWorkflow(t *testing.T) {
+	ls := newLifecycleStack(t)
+	body := readmeOrder()
+	body["wished_coordinator"] = "cw-ida"
+	var o struct {
+		ID                string `json:"id"`
+		WishedCoordinator string `json:"wished_coordinator"`
+	}
+	ls.must(http.MethodPost, "/api/v1/job-orders", ls.employer, body, 201).decode(t, &o)
+	if o.WishedCoordinator != "cw-ida" {
+		t.Fatalf("wished coordinator not kept: %+v", o)
+	}
+	var got struct {
+		Title     string `json:"title"`
+		Positions int    `json:"positions"`
+		Live      struct {
+			Positions int `json:"positions"`
+		} `json:"live"`
+	}
+	ls.must(http.MethodPatch, "/api/v1/job-orders/"+o.ID, ls.cw, map[string]any{"title": "Tømrer og snedker", "positions": 3}, 200).decode(t, &got)
+	if got.Title != "Tømrer og snedker" || got.Positions != 3 || got.Live.Positions != 3 {
+		t.Fatalf("after correction: %+v", got)
+	}
+	for name, tc := range map[string]struct {
+		token  string
+		body   any
+		status int
+	}{
+		"employer correcting":     {ls.employer, map[string]any{"title": "x"}, 403},
+		"zero positions":          {ls.cw, map[string]any{"positions": 0}, 422},
+		"unknown occupation":      {ls.cw, map[string]any{"occupation_code": "9999"}, 422},
+		"nothing to correct":      {ls.cw, map[string]any{}, 422},
+		"a field that is not one": {ls.cw, map[string]any{"company_cvr": "24256790"}, 400},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := call(t, http.MethodPatch, ls.HTTPURL+"/api/v1/job-orders/"+o.ID, tc.token, tc.body)
+			if r.status != tc.status {
+				t.Fatalf("%d %s", r.status, r.body)
+			}
+		})
+	}
+	ls.must(http.MethodGet, "/api/v1/job-orders/"+o.ID, ls.cw, nil, 200).decode(t, &got)
+	if got.Title != "Tømrer og snedker" || got.Positions != 3 {
+		t.Fatalf("refused corrections changed the order: %+v", got)
+	}
+	var h struct {
+		Items []struct {
+			Type string `json:"type"`
+		}
+	}
+	ls.must(http.MethodGet, "/api/v1/job-orders/"+o.ID+"/history", ls.employer, nil, 200).decode(t, &h)
+	found := false
+	for _, it := range h.Items {
+		found = found || it.Type == "details-corrected"
+	}
+	if !found {
+		t.Fatalf("the correction is not in the employer's history: %+v", h.Items)
+	}
+}

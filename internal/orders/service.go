@@ -102,6 +102,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 		StartDate:                 req.startDate,
 		ApplicationDeadline:       req.applicationDeadline,
 		Kind:                      req.Kind,
+		WishedCoordinator:         req.WishedCoordinator,
 		Status:                    models.StatusOpen,
 		Sharing:                   models.SharingInternal,
 		CreatedBySubject:          p.Subject,
@@ -183,11 +184,7 @@ func (s *Service) ensureWorkflow(ctx context.Context, order *models.JobOrder) er
 		Positions:            order.Positions,
 		Policy:               pol,
 	}
-	if order.ApplicationDeadline != nil {
-		// The application deadline ends with its day, Danish time.
-		end := time.Date(order.ApplicationDeadline.Year(), order.ApplicationDeadline.Month(), order.ApplicationDeadline.Day()+1, 0, 0, 0, 0, policy.Copenhagen)
-		in.ApplicationDeadline = &end
-	}
+	in.ApplicationDeadline = deadlineEnd(order.ApplicationDeadline)
 	if err := s.workflows.StartJobOrder(ctx, in); err != nil {
 		s.log.WarnContext(ctx, "job order stored, workflow start failed; the reconciler will retry",
 			"job_order_id", order.ID, "error", err)
@@ -338,4 +335,13 @@ func requestHash(p auth.Principal, r CreateRequest) string {
 	}{p.Subject, r})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// deadlineEnd is when an application deadline date has passed: the end of its day, Danish time.
+func deadlineEnd(d *models.Date) *time.Time {
+	if d == nil {
+		return nil
+	}
+	end := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, policy.Copenhagen)
+	return &end
 }

@@ -34,6 +34,8 @@ type CreateRequest struct {
 	StartDate            *string   `json:"start_date"`
 	ApplicationDeadline  *string   `json:"application_deadline"`
 	Kind                 string    `json:"kind"`
+	// WishedCoordinator names the caseworker the employer would like as coordinator (optional).
+	WishedCoordinator string `json:"wished_coordinator"`
 
 	startDate, applicationDeadline *models.Date
 }
@@ -66,6 +68,7 @@ func normalize(p auth.Principal, r CreateRequest) CreateRequest {
 	r.ResponsibleJobcenter = strings.TrimSpace(r.ResponsibleJobcenter)
 	r.OccupationCode = strings.TrimSpace(r.OccupationCode)
 	r.Kind = strings.TrimSpace(r.Kind)
+	r.WishedCoordinator = strings.TrimSpace(r.WishedCoordinator)
 	if r.Kind == "" {
 		r.Kind = models.KindOrdinary
 	}
@@ -109,6 +112,9 @@ func (s *Service) validate(ctx context.Context, p auth.Principal, r *CreateReque
 		v.add("positions", "is required")
 	case *r.Positions < 1 || *r.Positions > MaxPositions:
 		v.add("positions", "must be between 1 and %d", MaxPositions)
+	}
+	if n := utf8.RuneCountInString(r.WishedCoordinator); n > MaxTitleLength {
+		v.add("wished_coordinator", "must be at most %d characters, got %d", MaxTitleLength, n)
 	}
 	r.startDate = date(v, "start_date", r.StartDate)
 	r.applicationDeadline = date(v, "application_deadline", r.ApplicationDeadline)

@@ -1,0 +1,137 @@
+package orders
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"jobordre/internal/auth"
+	"jobordre/models"
+	"jobordre/workflows"
+)
+
+// DetailsPatch is the body of PATCH /api/v1/job-orders/{id}: only the fields to add or correct.
+type DetailsPatch struct {
+	Title               *string    `json:"title"`
+	Description         *string    `json:"description"`
+	Workplace           *Workplace `json:"workplace"`
+	OccupationCode      *string    `json:"occupation_code"`
+	Positions           *int       `json:"positions"`
+	StartDate           *string    `json:"start_date"`
+	ApplicationDeadline *string    `json:"application_deadline"`
+	WishedCoordinator   *string    `json:"wished_coordinator"`
+}
+
+// CorrectDetails adds or corrects an open order's details after the first call with the employer.
+// The whole order is validated again as if it were created now. Positions and the application
+// deadline go to the workflow first (they move the close-out deadlines), so a refused change
+// leaves the stored order as it was.
+func (s *Service) CorrectDetails(ctx context.Context, p auth.Principal, id string, patch DetailsPatch) (View, error) {
+	o, err := s.ownOrder(ctx, p, id)
+	if err != nil {
+		return View{}, err
+	}
+	if o.Status == models.StatusClosed {
+		return View{}, &CommandRejectedError{Reason: workflows.ErrOrderClosed, Message: "a closed order cannot be changed; reopen it first"}
+	}
+	req := CreateRequest{
+		CompanyCVR: o.CompanyCVR, Title: o.Title, Description: o.Description,
+		Workplace:            Workplace{Address: o.WorkplaceAddress, PostalCode: o.WorkplacePostalCode, MunicipalityCode: o.WorkplaceMunicipalityCode},
+		ResponsibleJobcenter: o.ResponsibleJobcenter, OccupationCode: o.OccupationCode, Positions: &o.Positions,
+		StartDate: dateString(o.StartDate), ApplicationDeadline: dateString(o.ApplicationDeadline),
+		Kind: o.Kind, WishedCoordinator: o.WishedCoordinator,
+	}
+	var fields []string
+	set := func(name string, changed bool) {
+		if changed {
+			fields = append(fields, name)
+		}
+	}
+	set("title", patch.Title != nil)
+	set("description", patch.Description != nil)
+	set("workplace", patch.Workplace != nil)
+	set("occupation_code", patch.OccupationCode != nil)
+	set("positions", patch.Positions != nil)
+	set("start_date", patch.StartDate != nil)
+	set("application_deadline", patch.ApplicationDeadline != nil)
+	set("wished_coordinator", patch.WishedCoordinator != nil)
+	if len(fields) == 0 {
+		return View{}, &ValidationError{Fields: []FieldError{{Field: "body", Detail: "name at least one field to correct"}}}
+	}
+	if patch.Title != nil {
+		req.Title = *patch.Title
+	}
+	if patch.Description != nil {
+		req.Description = *patch.Description
+	}
+	if patch.Workplace != nil {
+		req.Workplace = *patch.Workplace
+	}
+	if patch.OccupationCode != nil {
+		req.OccupationCode = *patch.OccupationCode
+	}
+	if patch.Positions != nil {
+		req.Positions = patch.Positions
+	}
+	if patch.StartDate != nil {
+		req.StartDate = patch.StartDate
+	}
+	if patch.ApplicationDeadline != nil {
+		req.ApplicationDeadline = patch.ApplicationDeadline
+	}
+	if patch.WishedCoordinator != nil {
+		req.WishedCoordinator = *patch.WishedCoordinator
+	}
+	req = normalize(p, req)
+	if err := s.validate(ctx, p, &req); err != nil {
+		return View{}, err
+	}
+	updates := map[string]any{
+		"title": req.Title, "description": req.Description, "workplace_address": req.Workplace.Address,
+		"workplace_postal_code": req.Workplace.PostalCode, "workplace_municipality_code": req.Workplace.MunicipalityCode,
+		"occupation_code": req.OccupationCode, "positions": *req.Positions, "start_date": req.startDate,
+		"application_deadline": req.applicationDeadline, "wished_coordinator": req.WishedCoordinator, "updated_at": s.now(),
+	}
+	timed := patch.Positions != nil || patch.ApplicationDeadline != nil
+	if timed {
+		_, err = s.command(ctx, o, workflows.UpdateCorrectDetails, workflows.CorrectDetailsInput{
+			Actor: actor(p), Positions: *req.Positions, ApplicationDeadline: deadlineEnd(req.applicationDeadline), Fields: fields,
+		})
+		if err != nil {
+			return View{}, err
+		}
+	}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&models.JobOrder{}).Where("id = ?", o.ID).Updates(updates).Error; err != nil {
+			return err
+		}
+		if timed {
+			return nil // the workflow recorded the correction in the history
+		}
+		details, _ := json.Marshal(map[string]string{"fields": strings.Join(fields, ",")})
+		return tx.Create(&models.JobOrderEvent{
+			JobOrderID: o.ID, EventKey: o.WorkflowID + "/details-corrected/" + uuid.NewString(), Type: "details-corrected",
+			At: s.now(), ActorID: p.Subject, ActorRole: p.Role, Details: string(details), EmployerVisible: true,
+		}).Error
+	})
+	if err != nil {
+		return View{}, err
+	}
+	if !timed {
+		if err := s.workflows.Signal(ctx, o.ID, workflows.SignalEventRecorded, workflows.EventRecordedSignal{At: s.now()}); err != nil {
+			s.log.WarnContext(ctx, "could not tell the workflow about a correction", "job_order_id", o.ID, "error", err)
+		}
+	}
+	return s.Get(ctx, p, o.ID)
+}
+
+func dateString(d *models.Date) *string {
+	if d == nil {
+		return nil
+	}
+	s := d.String()
+	return &s
+}
