@@ -48,7 +48,9 @@ build-production: ## build bin/jobordre-production as the Dockerfile does (-tags
 
 bench: ## run the benchmarks and print a table
 	@mkdir -p $(BIN)
-	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... | tee $(BIN)/bench.txt | awk '/^Benchmark/ {printf "%-60s %14s %s %12s %s %10s %s\n", $$1, $$3, $$4, $$5, $$6, $$7, $$8}'
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... > $(BIN)/bench.txt
+	@awk 'BEGIN {printf "%-58s %14s %12s %12s\n", "benchmark", "ns/op", "B/op", "allocs/op"} \
+		/^Benchmark/ {printf "%-58s %14s %12s %12s\n", $$1, $$3, $$5, $$7}' $(BIN)/bench.txt
 
 fmt: ## gofmt every file
 	gofmt -w $$(git ls-files '*.go')

@@ -61,7 +61,7 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 		created = res.RowsAffected
 		details, _ := json.Marshal(map[string]string{"template": in.Template, "recipient_role": in.RecipientRole})
 		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.JobOrderEvent{
-			JobOrderID: in.JobOrderID, EventKey: "notification:" + in.IdempotencyKey, Type: "notification_sent", At: now,
+			JobOrderID: in.JobOrderID, EventKey: "notification:" + in.IdempotencyKey, Type: "notification-sent", At: now,
 			ActorID: "system", ActorRole: "system", Details: string(details),
 		}).Error
 	})

@@ -25,7 +25,8 @@ type policyChangedPayload struct {
 }
 
 // SignalOpenOrders sends the job centre's current policy (read now, so a late retry never sends
-// an older one) to every order of the job centre that is not closed. It heartbeats the last order
+// an older one) to every order of the job centre that is not closed, or was closed recently
+// enough to be reopened. It heartbeats the last order
 // it reached, so a retry carries on from there; signalling an order twice is harmless because the
 // workflow recomputes its timers from the order's own start.
 func (a *Activities) SignalOpenOrders(ctx context.Context, in SignalOpenOrdersInput) (int, error) {
@@ -47,7 +48,9 @@ func (a *Activities) SignalOpenOrders(ctx context.Context, in SignalOpenOrdersIn
 	for {
 		var page []models.JobOrder
 		if err := a.DB.WithContext(ctx).Select("id", "workflow_id").
-			Where("responsible_jobcenter = ? AND status <> ? AND id > ?", in.Jobcenter, models.StatusClosed, after).
+			// Closed orders are included for a year: they can still be reopened within their window.
+			Where("responsible_jobcenter = ? AND id > ? AND (status <> ? OR updated_at > ?)",
+				in.Jobcenter, after, models.StatusClosed, a.Now().AddDate(-1, 0, 0)).
 			Order("id").Limit(200).Find(&page).Error; err != nil {
 			return sent, err
 		}

@@ -80,7 +80,7 @@ func (r *recordingWorkflows) startedCount() int {
 }
 
 type testAPI struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	db     *gorm.DB
 	wf     *recordingWorkflows
@@ -90,7 +90,7 @@ type testAPI struct {
 
 const testSecret = "test-secret-that-is-long-enough-for-hs256"
 
-func newTestAPI(t *testing.T) *testAPI {
+func newTestAPI(t testing.TB) *testAPI {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, pgtest.NewDatabase(t), "", nil)
@@ -141,7 +141,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T, dst any) {
+func (r response) json(t testing.TB, dst any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, dst); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)

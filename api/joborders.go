@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -219,7 +220,15 @@ func decodeJSON(c *gin.Context, dst any) bool {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
-		writeProblem(c, http.StatusBadRequest, "malformed-json", jsonErrorDetail(err, body), jsonErrorFields(err)...)
+		fields := jsonErrorFields(err)
+		detail := jsonErrorDetail(err, body)
+		if len(fields) == 0 {
+			if field, ferr := failingField(body, dst); field != "" {
+				fields = []orders.FieldError{{Field: field, Detail: ferr}}
+				detail = fmt.Sprintf("field %s is not valid: %s", field, ferr)
+			}
+		}
+		writeProblem(c, http.StatusBadRequest, "malformed-json", detail, fields...)
 		return false
 	}
 	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
@@ -227,6 +236,28 @@ func decodeJSON(c *gin.Context, dst any) bool {
 		return false
 	}
 	return true
+}
+
+// failingField finds which top-level field of a JSON object a value type's own decoding (times,
+// ISO 8601 durations) rejected, since encoding/json does not name it; "" when none does alone.
+func failingField(body []byte, dst any) (string, string) {
+	var raw map[string]json.RawMessage
+	if json.Unmarshal(body, &raw) != nil {
+		return "", ""
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		probe := reflect.New(reflect.TypeOf(dst).Elem()).Interface()
+		one, _ := json.Marshal(map[string]json.RawMessage{k: raw[k]})
+		if err := json.Unmarshal(one, probe); err != nil {
+			return k, strings.TrimPrefix(err.Error(), "json: ")
+		}
+	}
+	return "", ""
 }
 
 // jsonContentType requires application/json, answering 415 otherwise.

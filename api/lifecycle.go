@@ -33,9 +33,17 @@ func register(d *directory.Directory) gin.HandlerFunc {
 	}
 }
 
-// staffOf allows the job centre's own managers (and, for reads, caseworkers) and admins.
-func staffOf(c *gin.Context, code string, managersOnly bool) bool {
+// staffOf allows the job centre's own managers (and, for reads, caseworkers) and admins, for a
+// job centre that exists.
+func (h *lifecycleHandlers) staffOf(c *gin.Context, code string, managersOnly bool) bool {
 	p := principal(c)
+	if exists, err := h.directory.JobcenterExists(c.Request.Context(), code); err != nil {
+		failInternal(c, err)
+		return false
+	} else if !exists {
+		writeProblem(c, http.StatusNotFound, "not-found", "no such job centre in your reach")
+		return false
+	}
 	switch {
 	case p.Role == auth.RoleAdmin:
 		return true
@@ -57,7 +65,7 @@ type CaseworkerList struct {
 
 func (h *lifecycleHandlers) listCaseworkers(c *gin.Context) {
 	code := c.Param("code")
-	if !staffOf(c, code, false) {
+	if !h.staffOf(c, code, false) {
 		return
 	}
 	list, err := h.directory.Caseworkers(c.Request.Context(), code)
@@ -73,7 +81,7 @@ func (h *lifecycleHandlers) listCaseworkers(c *gin.Context) {
 
 func (h *lifecycleHandlers) addCaseworker(c *gin.Context) {
 	code := c.Param("code")
-	if !staffOf(c, code, true) {
+	if !h.staffOf(c, code, true) {
 		return
 	}
 	var req directory.AddCaseworkerRequest
@@ -104,6 +112,10 @@ type OutboxList struct {
 }
 
 func (h *lifecycleHandlers) outbox(c *gin.Context) {
+	if principal(c).Role != auth.RoleAdmin {
+		writeProblem(c, http.StatusForbidden, "forbidden", "only admins read the outbox")
+		return
+	}
 	f := orders.OutboxFilter{
 		JobOrderID: c.Query("job_order_id"), Recipient: c.Query("recipient"), Template: c.Query("template"),
 		Status: c.Query("status"), Limit: MaxPageSize,
@@ -163,6 +175,7 @@ func failInternal(c *gin.Context, err error) {
 func failService(c *gin.Context, err error) {
 	var invalid *orders.ValidationError
 	var rejected *orders.CommandRejectedError
+	var malformed *orders.MalformedError
 	switch {
 	case errors.As(err, &invalid):
 		writeProblem(c, http.StatusUnprocessableEntity, "validation", "the request is not valid; see errors", invalid.Fields...)
@@ -179,6 +192,10 @@ func failService(c *gin.Context, err error) {
 		writeProblem(c, http.StatusConflict, "order-ended", err.Error())
 	case errors.Is(err, orders.ErrNotFound):
 		writeProblem(c, http.StatusNotFound, "not-found", "no such job order")
+	case errors.Is(err, orders.ErrJobcenterNotFound):
+		writeProblem(c, http.StatusNotFound, "not-found", err.Error())
+	case errors.As(err, &malformed):
+		writeProblem(c, http.StatusBadRequest, "malformed-json", malformed.Detail)
 	case errors.Is(err, orders.ErrForbidden):
 		writeProblem(c, http.StatusForbidden, "forbidden", err.Error())
 	default:

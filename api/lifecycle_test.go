@@ -71,8 +71,20 @@ func TestNotesAreInTheHistoryAndEmployersSeeOnlyNotesMeantForThem(t *testing.T) 
 	var staff, emp HistoryList
 	a.do(http.MethodGet, "/api/v1/job-orders/"+o.ID+"/history", &caseworker, nil).json(t, &staff)
 	a.do(http.MethodGet, "/api/v1/job-orders/"+o.ID+"/history", &employer, nil).json(t, &emp)
-	if len(staff.Items) != 2 || len(emp.Items) != 1 || emp.Items[0].Text != "Vi har fundet tre kandidater." {
-		t.Fatalf("staff %d entries, employer %+v", len(staff.Items), emp.Items)
+	notes := func(l HistoryList) []string {
+		var out []string
+		for _, it := range l.Items {
+			if it.Type == "note-added" {
+				out = append(out, it.Text)
+			}
+		}
+		return out
+	}
+	if len(notes(staff)) != 2 || len(notes(emp)) != 1 || notes(emp)[0] != "Vi har fundet tre kandidater." {
+		t.Fatalf("staff sees notes %q, employer %q", notes(staff), notes(emp))
+	}
+	if staff.Items[0].Type != "created" || emp.Items[0].Type != "created" {
+		t.Fatalf("the history starts with the order's creation: %+v", staff.Items[0])
 	}
 	if r := a.do(http.MethodGet, "/api/v1/job-orders/"+o.ID+"/history", &otherEmployer, nil); r.status != 404 {
 		t.Fatalf("another company reading the history: %d", r.status)
@@ -105,5 +117,74 @@ func TestOnlyAdminsReadTheOutbox(t *testing.T) {
 	r.json(t, &l)
 	if r.status != 200 || len(l.Items) != 1 || !strings.Contains(string(r.body), `"recipient":"hr@firma.dk"`) {
 		t.Fatalf("%d %s", r.status, r.body)
+	}
+}
+
+func TestABadTimeOrDurationInACommandIsA400NamingTheField(t *testing.T) {
+	a := newTestAPI(t)
+	o := a.createOrder(caseworker, validOrder())
+	for path, body := range map[string]map[string]any{
+		"/sharing":    {"level": "national", "at": "tomorrow"},
+		"/follow-ups": {"due": "next week", "note": "x"},
+		"/status":     {"status": "temporarily_inactive", "until": 12},
+	} {
+		method := http.MethodPut
+		if path == "/follow-ups" {
+			method = http.MethodPost
+		}
+		r := a.do(method, "/api/v1/job-orders/"+o.ID+path, &caseworker, body)
+		p := problemOf(t, r)
+		field := map[string]string{"/sharing": "at", "/follow-ups": "due", "/status": "until"}[path]
+		if r.status != 400 || !namesField(p, field) {
+			t.Errorf("%s: %d %s", path, r.status, r.body)
+		}
+	}
+	r := a.do(http.MethodPut, "/api/v1/job-orders/"+o.ID+"/sharing", &caseworker, map[string]any{"level": "national", "after": "three days"})
+	if r.status != 400 || !namesField(problemOf(t, r), "after") {
+		t.Errorf("bad duration: %d %s", r.status, r.body)
+	}
+}
+
+func TestPolicyIsReadAndChangedByTheJobcentresManagersOnly(t *testing.T) {
+	a := newTestAPI(t)
+	var p map[string]any
+	r := a.do(http.MethodGet, "/api/v1/jobcenters/751/policy", &manager, nil)
+	r.json(t, &p)
+	if r.status != 200 || p["contact_deadline"] != "P2D" || p["working_days_only"] != true {
+		t.Fatalf("defaults: %d %s", r.status, r.body)
+	}
+	r = a.do(http.MethodPut, "/api/v1/jobcenters/751/policy", &manager, map[string]any{"contact_deadline": "P1D", "escalate_after": 2})
+	r.json(t, &p)
+	if r.status != 200 || p["contact_deadline"] != "P1D" || p["escalate_after"] != float64(2) || p["coordinator_deadline"] != "P1D" {
+		t.Fatalf("partial PUT: %d %s", r.status, r.body)
+	}
+	for name, tc := range map[string]struct {
+		who    auth.Principal
+		path   string
+		body   any
+		status int
+		field  string
+	}{
+		"caseworker of the centre":  {caseworker, "/api/v1/jobcenters/751/policy", map[string]any{"escalate_after": 2}, 403, ""},
+		"manager of another centre": {manager, "/api/v1/jobcenters/101/policy", map[string]any{"escalate_after": 2}, 404, ""},
+		"unknown job centre":        {manager, "/api/v1/jobcenters/999/policy", map[string]any{"escalate_after": 2}, 404, ""},
+		"malformed body":            {manager, "/api/v1/jobcenters/751/policy", `{"escalate_after": `, 400, ""},
+		"trailing data":             {manager, "/api/v1/jobcenters/751/policy", `{} {}`, 400, ""},
+		"malformed duration":        {manager, "/api/v1/jobcenters/751/policy", map[string]any{"contact_deadline": "two days"}, 422, "contact_deadline"},
+		"unknown field":             {manager, "/api/v1/jobcenters/751/policy", map[string]any{"lunch_break": "PT30M"}, 422, "lunch_break"},
+		"narrowing sharing step":    {manager, "/api/v1/jobcenters/751/policy", map[string]any{"sharing_steps": []map[string]any{{"after": "P3D", "level": "national"}, {"after": "P5D", "level": "neighbours"}}}, 422, ""},
+		"escalation out of range":   {manager, "/api/v1/jobcenters/751/policy", map[string]any{"escalate_after": 0}, 422, "escalate_after"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := tc.who
+			r := a.do(http.MethodPut, tc.path, &p, tc.body)
+			if r.status != tc.status || (tc.field != "" && !namesField(problemOf(t, r), tc.field)) {
+				t.Fatalf("%d %s", r.status, r.body)
+			}
+		})
+	}
+	a.do(http.MethodGet, "/api/v1/jobcenters/751/policy", &manager, nil).json(t, &p)
+	if p["contact_deadline"] != "P1D" || p["escalate_after"] != float64(2) {
+		t.Fatalf("refused changes were stored: %v", p)
 	}
 }

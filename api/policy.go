@@ -25,6 +25,10 @@ func (h *policyHandlers) get(c *gin.Context) {
 
 // put changes the fields the body names; the rest of the policy stays as it is.
 func (h *policyHandlers) put(c *gin.Context) {
+	if err := h.orders.CheckPolicyManager(c.Request.Context(), principal(c), c.Param("code")); err != nil {
+		failService(c, err)
+		return
+	}
 	if !jsonContentType(c) {
 		return
 	}

@@ -451,3 +451,14 @@ func TestCorrectingDetailsIsRefusedForBadPositionsAndChangesNothing(t *testing.T
 		t.Fatalf("rejected %v, positions %d", h.rejected["zero"], st.Positions)
 	}
 }
+
+func TestAPolicyChangeIsNotActivityAndDoesNotPostponeTheInactivityNudge(t *testing.T) {
+	h := newHarness(t)
+	in := input("o11")
+	in.Policy.CloseOutAfterInactivity = policy.MustParseDuration("PT30M")
+	in.Policy.ReminderRepeat = policy.MustParseDuration("PT60M")
+	same := in.Policy
+	h.signal(min(20), SignalPolicyChanged, PolicyChangedSignal{Policy: same})
+	h.run(in, min(35))
+	h.expectTimes(TemplateCloseOutNudge, min(30))
+}

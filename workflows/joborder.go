@@ -278,14 +278,16 @@ func (r *run) onReferral(ctx workflow.Context, sig ReferralSentSignal) {
 // onPolicyChanged switches to the new policy. Every pending deadline is derived from its anchor
 // (creation, first referral, hire, last event, last reminder) and the policy, so they are all
 // recomputed from the order's own start; reminders already sent are not sent again.
+// onPolicyChanged takes the job centre's new policy. It is not activity on the order (it must
+// not restart the inactivity clock); the main loop recomputes the pending deadlines from it.
 func (r *run) onPolicyChanged(ctx workflow.Context, sig PolicyChangedSignal) {
 	r.runEvents++
-	r.touch(ctx)
 	if errs := sig.Policy.Validate(); len(errs) > 0 {
 		r.logger.Warn("ignoring invalid policy", "errors", fmt.Sprint(errs))
 		return
 	}
 	r.s.Policy = sig.Policy
+	r.version++
 }
 
 // touch records that something happened: the inactivity clock restarts, and a close-out chain

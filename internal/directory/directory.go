@@ -166,3 +166,10 @@ func (d *Directory) AddCaseworker(ctx context.Context, jobcenter string, r AddCa
 	}
 	return d.Caseworker(ctx, r.ID)
 }
+
+// JobcenterExists tells whether a job centre with the code exists.
+func (d *Directory) JobcenterExists(ctx context.Context, code string) (bool, error) {
+	var n int64
+	err := d.db.WithContext(ctx).Model(&models.Jobcenter{}).Where("code = ?", code).Count(&n).Error
+	return n == 1, err
+}

@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -172,7 +173,7 @@ func (s *Service) RegisterHire(ctx context.Context, p auth.Principal, id string,
 	if err != nil {
 		return View{}, err
 	}
-	note, err := s.storeNote(ctx, p, o, "hire", models.NoteInternal, r.Note, "")
+	note, err := s.storeNote(ctx, p, o, "hire", models.NoteInternal, r.Note, "note")
 	if err != nil {
 		return View{}, err
 	}
@@ -217,17 +218,11 @@ func (s *Service) SetStatus(ctx context.Context, p auth.Principal, id string, r 
 }
 
 // storeNote keeps a command's free text in the database; the workflow only gets the note's ID.
-// field names the request field for errors ("" when the text is optional and may be empty).
+// field names the request field for length errors; the text itself may be empty.
 func (s *Service) storeNote(ctx context.Context, p auth.Principal, o *models.JobOrder, kind, visibility, text, field string) (*models.JobOrderNote, error) {
 	text = strings.TrimSpace(text)
-	if field != "" {
-		v := &ValidationError{}
-		if n := len([]rune(text)); n > MaxNoteLength {
-			v.add(field, "must be at most %d characters, got %d", MaxNoteLength, n)
-		}
-		if err := v.orNil(); err != nil {
-			return nil, err
-		}
+	if n := len([]rune(text)); n > MaxNoteLength {
+		return nil, &ValidationError{Fields: []FieldError{{Field: field, Detail: fmt.Sprintf("must be at most %d characters, got %d", MaxNoteLength, n)}}}
 	}
 	note := &models.JobOrderNote{ID: uuid.NewString(), JobOrderID: o.ID, Kind: kind, Visibility: visibility, Text: text, AuthorID: p.Subject, CreatedAt: s.now()}
 	if err := s.db.WithContext(ctx).Create(note).Error; err != nil {

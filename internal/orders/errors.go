@@ -83,3 +83,11 @@ func (e *CommandRejectedError) Error() string { return e.Message }
 
 // ErrOrderEnded is returned for a command to an order whose workflow has finished.
 var ErrOrderEnded = errors.New("the job order's workflow has ended; the order can no longer be changed")
+
+// ErrJobcenterNotFound is returned for a job centre that does not exist or is not the caller's.
+var ErrJobcenterNotFound = errors.New("no such job centre in your reach")
+
+// MalformedError is a body that is not the JSON the endpoint takes; nothing was stored.
+type MalformedError struct{ Detail string }
+
+func (e *MalformedError) Error() string { return e.Detail }

@@ -74,8 +74,11 @@ func (s *Service) History(ctx context.Context, p auth.Principal, id string) ([]H
 		if p.Role == auth.RoleEmployer {
 			delete(h.Details, "reason") // close reasons are never shown to employers
 		}
-		if nid := h.Details["note_id"]; nid != "" {
-			h.Text = notes[nid]
+		// Commands that carried text refer to their note by the command's ID.
+		for _, key := range []string{"note_id", "contact_id", "follow_up_id", "hire_id"} {
+			if nid := h.Details[key]; nid != "" && notes[nid] != "" {
+				h.Text = notes[nid]
+			}
 		}
 		out = append(out, h)
 	}
@@ -131,7 +134,7 @@ func (s *Service) AddNote(ctx context.Context, p auth.Principal, id string, r No
 	now := s.now()
 	note := models.JobOrderNote{ID: uuid.NewString(), JobOrderID: order.ID, Kind: "note", Visibility: r.Visibility, Text: r.Text, AuthorID: p.Subject, CreatedAt: now}
 	ev := models.JobOrderEvent{
-		JobOrderID: order.ID, EventKey: workflows.JobOrderWorkflowID(order.ID) + "/note/" + note.ID, Type: "note_added", At: now,
+		JobOrderID: order.ID, EventKey: workflows.JobOrderWorkflowID(order.ID) + "/note/" + note.ID, Type: "note-added", At: now,
 		ActorID: p.Subject, ActorRole: p.Role, Details: `{"note_id":"` + note.ID + `","visibility":"` + r.Visibility + `"}`,
 		EmployerVisible: r.Visibility == models.NoteEmployer,
 	}

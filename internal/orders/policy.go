@@ -36,7 +36,12 @@ func (s *Service) policyManager(ctx context.Context, p auth.Principal, code stri
 			return nil
 		}
 	}
-	return ErrNotFound
+	return ErrJobcenterNotFound
+}
+
+// CheckPolicyManager tells whether p may read and set the job centre's policy (before the body is read).
+func (s *Service) CheckPolicyManager(ctx context.Context, p auth.Principal, code string) error {
+	return s.policyManager(ctx, p, code)
 }
 
 // Policy returns the job centre's policy to its managers.
@@ -52,8 +57,8 @@ func (s *Service) Policy(ctx context.Context, p auth.Principal, code string) (po
 func DecodePolicyPatch(body []byte) (policy.Patch, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&raw); err != nil || raw == nil {
-		return policy.Patch{}, &ValidationError{Fields: []FieldError{{Field: "body", Detail: "must be a JSON object with the policy fields to change"}}}
+	if err := dec.Decode(&raw); err != nil || raw == nil || len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
+		return policy.Patch{}, &MalformedError{Detail: "the body must be one JSON object with the policy fields to change"}
 	}
 	var patch policy.Patch
 	pv := reflect.ValueOf(&patch).Elem()

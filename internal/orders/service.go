@@ -103,6 +103,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 		ApplicationDeadline:       req.applicationDeadline,
 		Kind:                      req.Kind,
 		WishedCoordinator:         req.WishedCoordinator,
+		ContactID:                 employerContact(p),
 		Status:                    models.StatusOpen,
 		Sharing:                   models.SharingInternal,
 		CreatedBySubject:          p.Subject,
@@ -344,4 +345,13 @@ func deadlineEnd(d *models.Date) *time.Time {
 	}
 	end := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, policy.Copenhagen)
 	return &end
+}
+
+// employerContact is the order's contact person when an employer creates it: the caller.
+func employerContact(p auth.Principal) *string {
+	if p.Role != auth.RoleEmployer {
+		return nil
+	}
+	sub := p.Subject
+	return &sub
 }
