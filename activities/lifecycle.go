@@ -12,6 +12,8 @@ const (
 	RecipientCoordinator = "coordinator" // the order's coordinator (managers when there is none)
 	RecipientManagers    = "managers"    // the responsible job centre's managers
 	RecipientEmployer    = "employer"    // the employer's contact person for the order
+	RecipientCandidate   = "candidate"   // the candidate of ReferralID
+	RecipientProposer    = "proposer"    // the caseworker who proposed ReferralID
 )
 
 // NotifyInput asks for one notification. IdempotencyKey is derived from the workflow ID and the
@@ -24,6 +26,8 @@ type NotifyInput struct {
 	IdempotencyKey string
 	// CoordinatorID is the coordinator at the time of the event (RecipientCoordinator).
 	CoordinatorID *string
+	// ReferralID names the referral a candidate or proposer notification is about.
+	ReferralID string
 }
 
 // NotifyResult says how many outbox rows the notification produced (0 when it already existed).

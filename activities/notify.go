@@ -34,7 +34,7 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 		}
 		return NotifyResult{}, err
 	}
-	recipients, err := a.resolve(db, &order, in.RecipientRole, in.CoordinatorID)
+	recipients, err := a.resolve(db, &order, in)
 	if err != nil {
 		return NotifyResult{}, err
 	}
@@ -72,8 +72,11 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 }
 
 // resolve finds who a recipient role means for this order right now.
-func (a *Activities) resolve(db *gorm.DB, o *models.JobOrder, role string, coordinatorID *string) ([]recipient, error) {
+func (a *Activities) resolve(db *gorm.DB, o *models.JobOrder, in NotifyInput) ([]recipient, error) {
+	role, coordinatorID := in.RecipientRole, in.CoordinatorID
 	switch role {
+	case RecipientCandidate, RecipientProposer:
+		return a.referralParty(db, o, role, in.ReferralID)
 	case RecipientCaseworkers:
 		return a.staff(db, o.ResponsibleJobcenter, auth.RoleCaseworker)
 	case RecipientManagers:
@@ -134,4 +137,32 @@ func lang(l string) string {
 		return "en"
 	}
 	return "da"
+}
+
+// referralParty resolves the candidate or the proposing caseworker of a referral of the order.
+func (a *Activities) referralParty(db *gorm.DB, o *models.JobOrder, role, referralID string) ([]recipient, error) {
+	var ref models.Referral
+	err := db.Take(&ref, "id = ? AND job_order_id = ?", referralID, o.ID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, temporal.NewNonRetryableApplicationError("referral "+referralID+" is not a referral of order "+o.ID, "NotFound", err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if role == RecipientCandidate {
+		var c models.Candidate
+		if err := db.Take(&c, "id = ?", ref.CandidateID).Error; err != nil {
+			return nil, err
+		}
+		return []recipient{{id: "candidate:" + c.ID, email: c.Email, language: lang(c.Language)}}, nil
+	}
+	var cw models.Caseworker
+	err = db.Take(&cw, "id = ?", ref.ProposedBy).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return []recipient{{id: ref.ProposedBy, language: "da"}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []recipient{{id: cw.ID, email: cw.Email, language: lang(cw.Language)}}, nil
 }

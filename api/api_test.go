@@ -22,6 +22,7 @@ import (
 	"jobordre/internal/orders"
 	"jobordre/internal/pgtest"
 	"jobordre/internal/refdata"
+	"jobordre/internal/referrals"
 	"jobordre/internal/store"
 	"jobordre/internal/telemetry"
 	"jobordre/models"
@@ -38,6 +39,7 @@ type recordingWorkflows struct {
 	startErr  error
 	queryErr  error
 	liveState map[string]workflows.LiveState
+	signals   []recordedSignal
 }
 
 func (r *recordingWorkflows) StartJobOrder(_ context.Context, in workflows.JobOrderInput) error {
@@ -70,7 +72,27 @@ func (r *recordingWorkflows) Update(_ context.Context, id, name string, arg, res
 }
 
 func (r *recordingWorkflows) Signal(_ context.Context, id, name string, arg any) error {
-	return errors.New("the HTTP-layer tests send no signals; the integration tests do")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.signals = append(r.signals, recordedSignal{orderID: id, name: name, arg: arg})
+	return nil
+}
+
+type recordedSignal struct {
+	orderID, name string
+	arg           any
+}
+
+func (r *recordingWorkflows) signalsNamed(name string) []recordedSignal {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []recordedSignal
+	for _, s := range r.signals {
+		if s.name == name {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (r *recordingWorkflows) startedCount() int {
@@ -109,7 +131,7 @@ func newTestAPI(t testing.TB) *testAPI {
 	ref := refdata.Default()
 	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, nil)
 	h := New(Deps{
-		Orders: svc, Directory: directory.New(db), Verifier: signer, Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
+		Orders: svc, Directory: directory.New(db), Referrals: referrals.NewService(db, svc, wf, nil), Verifier: signer, Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
 		Readiness: map[string]ReadinessCheck{"database": func(ctx context.Context) error { return store.Ping(ctx, db) }},
 	})
 	srv := httptest.NewServer(h)

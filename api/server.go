@@ -14,6 +14,7 @@ import (
 	"jobordre/internal/auth"
 	"jobordre/internal/directory"
 	"jobordre/internal/orders"
+	"jobordre/internal/referrals"
 	"jobordre/internal/telemetry"
 )
 
@@ -30,6 +31,7 @@ type ReadinessCheck func(ctx context.Context) error
 type Deps struct {
 	Orders       *orders.Service
 	Directory    *directory.Directory
+	Referrals    *referrals.Service
 	Verifier     auth.Verifier
 	Logger       *slog.Logger
 	Metrics      *telemetry.Metrics
@@ -89,6 +91,20 @@ func New(d Deps) *gin.Engine {
 	v1.POST("/job-orders/:id/hires", ch.hire)
 	v1.PUT("/job-orders/:id/status", ch.status)
 	v1.PATCH("/job-orders/:id", ch.correctDetails)
+	rh := &referralHandlers{referrals: d.Referrals}
+	v1.POST("/candidates", rh.createCandidate)
+	v1.GET("/candidates/:id", rh.getCandidate)
+	v1.PATCH("/candidates/:id", rh.updateCandidate)
+	v1.POST("/candidates/:id/consents", rh.addConsent)
+	v1.DELETE("/candidates/:id/consents/:cid", rh.withdrawConsent)
+	v1.GET("/candidates/:id/access-log", rh.accessLog)
+	v1.POST("/job-orders/:id/referrals", rh.refer)
+	v1.GET("/job-orders/:id/referrals", rh.list)
+	v1.POST("/job-orders/:id/referrals/:rid/approve", rh.approve)
+	v1.POST("/job-orders/:id/referrals/:rid/reject", rh.reject)
+	v1.POST("/job-orders/:id/referrals/:rid/withdraw", rh.withdraw)
+	v1.PUT("/job-orders/:id/referrals/:rid/archive", rh.archive)
+	v1.PUT("/job-orders/:id/referrals/:rid/employer-note", rh.employerNote)
 	ph := &policyHandlers{orders: d.Orders}
 	v1.GET("/jobcenters/:code/policy", ph.get)
 	v1.PUT("/jobcenters/:code/policy", ph.put)

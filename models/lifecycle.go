@@ -36,14 +36,19 @@ type JobcenterPolicy struct {
 
 // Outbox statuses.
 const (
-	OutboxPending   = "pending"
+	OutboxPending = "pending"
+	// OutboxSending: an attempt to hand the row to the provider started (attempts counts it);
+	// its outcome is known once ProviderMessageID or another status is written.
+	OutboxSending   = "sending"
 	OutboxDelivered = "delivered"
 	OutboxFailed    = "failed"
 	OutboxNoAddress = "no_address"
 )
 
 // OutboxMessage is one notification to one recipient. (IdempotencyKey, RecipientID) is unique,
-// so the same business event never yields two messages to the same person.
+// so the same business event never yields two messages to the same person. Delivery moves it
+// pending → sending (attempts+1) → delivered (provider_message_id, delivered_at) | failed (last_error);
+// see docs/email.md.
 type OutboxMessage struct {
 	ID                uint64     `gorm:"primaryKey;autoIncrement" json:"id"`
 	IdempotencyKey    string     `gorm:"size:300;not null;uniqueIndex:idx_outbox_key_recipient" json:"idempotency_key"`
@@ -55,10 +60,15 @@ type OutboxMessage struct {
 	JobOrderID        string     `gorm:"size:36;index" json:"job_order_id"`
 	Status            string     `gorm:"size:20;not null;index" json:"status"`
 	Attempts          int        `gorm:"not null;default:0" json:"attempts"`
-	ProviderMessageID string     `gorm:"size:200" json:"provider_message_id,omitempty"`
+	ProviderMessageID string     `gorm:"size:200;index" json:"provider_message_id,omitempty"`
 	LastError         string     `gorm:"type:text" json:"last_error,omitempty"`
 	DeliveredAt       *time.Time `json:"delivered_at,omitempty"`
-	CreatedAt         time.Time  `gorm:"not null;index" json:"created_at"`
+	// LastAttemptAt is when the last attempt to hand the row to the provider started.
+	LastAttemptAt *time.Time `json:"last_attempt_at,omitempty"`
+	// ProviderStatus is the last delivery event the provider reported (processed, deferred,
+	// delivered, bounce, dropped), from its event webhook.
+	ProviderStatus string    `gorm:"size:20" json:"provider_status,omitempty"`
+	CreatedAt      time.Time `gorm:"not null;index" json:"created_at"`
 }
 
 // JobOrderEvent is one entry in an order's history (formidlingslog).

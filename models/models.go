@@ -105,5 +105,6 @@ type IdempotencyKey struct {
 // All lists every model the migration manages, in dependency order.
 func All() []any {
 	return []any{&Company{}, &Jobcenter{}, &JobcenterMunicipality{}, &JobOrder{}, &IdempotencyKey{},
-		&Caseworker{}, &CompanyContact{}, &JobcenterPolicy{}, &OutboxMessage{}, &JobOrderEvent{}, &JobOrderNote{}}
+		&Caseworker{}, &CompanyContact{}, &JobcenterPolicy{}, &OutboxMessage{}, &JobOrderEvent{}, &JobOrderNote{},
+		&Candidate{}, &Consent{}, &Referral{}, &CVAccess{}}
 }

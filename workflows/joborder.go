@@ -32,6 +32,7 @@ type run struct {
 		Error(string, ...any)
 	}
 	referralCh, eventCh, policyCh workflow.ReceiveChannel
+	decidedCh, candidateCh        workflow.ReceiveChannel
 }
 
 // JobOrderWorkflow runs one job order from creation until its reopen window after closing has passed.
@@ -69,6 +70,8 @@ func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 	r.referralCh = workflow.GetSignalChannel(ctx, SignalReferralSent)
 	r.eventCh = workflow.GetSignalChannel(ctx, SignalEventRecorded)
 	r.policyCh = workflow.GetSignalChannel(ctx, SignalPolicyChanged)
+	r.decidedCh = workflow.GetSignalChannel(ctx, SignalReferralDecided)
+	r.candidateCh = workflow.GetSignalChannel(ctx, SignalCandidateChanged)
 
 	if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributes(r.s)...); err != nil {
 		return fmt.Errorf("upsert search attributes: %w", err)
@@ -104,6 +107,7 @@ func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 		wake := r.nextWake(now)
 		cond := func() bool {
 			return r.version != seen || r.referralCh.Len() > 0 || r.eventCh.Len() > 0 || r.policyCh.Len() > 0 ||
+				r.decidedCh.Len() > 0 || r.candidateCh.Len() > 0 ||
 				r.runEvents >= maxEvents || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
 		}
 		var err error
@@ -236,12 +240,28 @@ func (r *run) wait(ctx workflow.Context, futures []workflow.Future) {
 // ---- signals ----
 
 func (r *run) drainSignals(ctx workflow.Context) {
+	var futures []workflow.Future
+	defer func() { r.wait(ctx, futures) }()
 	for {
 		var sig ReferralSentSignal
 		if !r.referralCh.ReceiveAsync(&sig) {
 			break
 		}
-		r.onReferral(ctx, sig)
+		futures = append(futures, r.onReferral(ctx, sig)...)
+	}
+	for {
+		var sig ReferralDecidedSignal
+		if !r.decidedCh.ReceiveAsync(&sig) {
+			break
+		}
+		futures = append(futures, r.onReferralDecided(ctx, sig)...)
+	}
+	for {
+		var sig CandidateChangedSignal
+		if !r.candidateCh.ReceiveAsync(&sig) {
+			break
+		}
+		futures = append(futures, r.onCandidateChanged(ctx, sig)...)
 	}
 	for {
 		var sig EventRecordedSignal
@@ -260,11 +280,11 @@ func (r *run) drainSignals(ctx workflow.Context) {
 	}
 }
 
-func (r *run) onReferral(ctx workflow.Context, sig ReferralSentSignal) {
+func (r *run) onReferral(ctx workflow.Context, sig ReferralSentSignal) []workflow.Future {
 	r.runEvents++
 	r.touch(ctx)
 	if sig.ReferralID == "" || contains(r.s.Referrals, sig.ReferralID) {
-		return
+		return nil
 	}
 	r.s.Referrals = append(r.s.Referrals, sig.ReferralID)
 	if r.s.FirstReferralAt == nil {
@@ -273,11 +293,9 @@ func (r *run) onReferral(ctx workflow.Context, sig ReferralSentSignal) {
 		r.s.PausedAtReferral = r.pausedSoFar(now)
 		r.s.FirstReferral.Active = false
 	}
+	return r.referralSentNotices(ctx, sig.ReferralID)
 }
 
-// onPolicyChanged switches to the new policy. Every pending deadline is derived from its anchor
-// (creation, first referral, hire, last event, last reminder) and the policy, so they are all
-// recomputed from the order's own start; reminders already sent are not sent again.
 // onPolicyChanged takes the job centre's new policy. It is not activity on the order (it must
 // not restart the inactivity clock); the main loop recomputes the pending deadlines from it.
 func (r *run) onPolicyChanged(ctx workflow.Context, sig PolicyChangedSignal) {

@@ -246,6 +246,8 @@ type State struct {
 	CloseOutQuestionSent bool   `json:"close_out_question_sent"`
 
 	StatusChanges int `json:"status_changes"`
+	// CandidateChanges counts candidate active/inactive changes (notification keys).
+	CandidateChanges int `json:"candidate_changes,omitempty"`
 	// UpdateIDs are the IDs of the last applied updates, to recognise a retried command.
 	UpdateIDs []string `json:"update_ids,omitempty"`
 	// EventSeq numbers history entries (RecordEvent keys).

@@ -23,6 +23,7 @@ import (
 	"jobordre/internal/directory"
 	"jobordre/internal/orders"
 	"jobordre/internal/refdata"
+	"jobordre/internal/referrals"
 	"jobordre/internal/store"
 	"jobordre/internal/telemetry"
 	"jobordre/worker"
@@ -48,9 +49,14 @@ func HS256Verifier(cfg config.Config, secret string) (*auth.HS256, error) {
 	return auth.NewHS256(secret, cfg.JWTIssuer, cfg.JWTAudience)
 }
 
+// temporalWorkflows is the services' view of Temporal.
+func temporalWorkflows(cfg config.Config, c client.Client) orders.TemporalWorkflows {
+	return orders.TemporalWorkflows{Client: c, TaskQueue: cfg.TaskQueue, QueryTimeout: cfg.QueryTimeout}
+}
+
 // NewOrderService wires the job-order service to the database and Temporal.
 func NewOrderService(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logger) *orders.Service {
-	wf := orders.TemporalWorkflows{Client: c, TaskQueue: cfg.TaskQueue, QueryTimeout: cfg.QueryTimeout}
+	wf := temporalWorkflows(cfg, c)
 	ref := refdata.Default()
 	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, log)
 	svc.OnPolicyChanged(wf.StartPolicyFanOut)
@@ -59,9 +65,11 @@ func NewOrderService(cfg config.Config, db *gorm.DB, c client.Client, log *slog.
 
 // NewAPIDeps gathers the HTTP API's dependencies, with readiness checks on the database and Temporal.
 func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier, m *telemetry.Metrics, log *slog.Logger) *api.Deps {
+	svc := NewOrderService(cfg, db, c, log)
 	return &api.Deps{
-		Orders:       NewOrderService(cfg, db, c, log),
+		Orders:       svc,
 		Directory:    directory.New(db),
+		Referrals:    referrals.NewService(db, svc, temporalWorkflows(cfg, c), log),
 		Verifier:     v,
 		Logger:       log,
 		Metrics:      m,

@@ -190,7 +190,12 @@ func TestOrderLifecycleFromCreationToCloseSendsEveryReminderOnTime(t *testing.T)
 	ls.must(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/follow-ups/"+withFollowUp.Live.FollowUps[0].ID+"/done", ls.cw, nil, 200)
 
 	// The only position is filled: after 2 s the coordinator is nudged to close, and the employer asked once.
-	ls.must(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/hires", ls.cw, map[string]any{"note": "Ansat fra 4. januar."}, 201)
+	// A candidate is referred and hired.
+	var cand, ref struct{ ID string }
+	ls.must(http.MethodPost, "/api/v1/candidates", ls.cw, candidate("Karen Vestergaard", "karen.vestergaard@example.dk", true), 201).decode(t, &cand)
+	ls.must(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/referrals", ls.cw, map[string]any{"candidate_id": cand.ID}, 201).decode(t, &ref)
+	ls.waitForMail(o.ID, "candidate_notice", "candidate", 5*time.Second)
+	ls.must(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/hires", ls.cw, map[string]any{"referral_id": ref.ID, "note": "Ansat fra 4. januar."}, 201)
 	hiredAt := time.Now()
 	m = ls.waitForMail(o.ID, "close_out_nudge", "coordinator", 6*time.Second)
 	onTime(t, "close-out nudge", m, hiredAt.Add(2*time.Second))
@@ -229,7 +234,16 @@ func TestOrderLifecycleFromCreationToCloseSendsEveryReminderOnTime(t *testing.T)
 // personalData is every name, address and free text the lifecycle tests send; none of it may
 // reach a workflow history.
 var personalData = []string{"Ida Kristensen", "ida@aarhus.example", "Mette Fogh", "mette@aarhus.example",
-	"Ringede til HR", "Ring og hør om samtalerne", "Ansat fra 4. januar", "Søren Frichs Vej", "To erfarne tømrere"}
+	"Ringede til HR", "Ring og hør om samtalerne", "Ansat fra 4. januar", "Søren Frichs Vej", "To erfarne tømrere",
+	"Karen Vestergaard", "karen.vestergaard@example.dk", "Jens Mikkelsen", "jens.mikkelsen@example.dk", "Svejser med 20 års erfaring",
+	"Stærk kandidat, kender branchen"}
+
+// candidate is a candidate registration body; the CV text is personal data the histories must not hold.
+func candidate(name, email string, searchable bool) map[string]any {
+	return map[string]any{"name": name, "email": email, "searchable": searchable, "cv": map[string]any{
+		"headline": "Svejser med 20 års erfaring", "occupations": []string{"7212"}, "experience": "20 år på værft",
+		"education": "Smed", "skills": []string{"TIG", "MIG"}}}
+}
 
 func TestPolicyChangeReachesAnAlreadyRunningOrder(t *testing.T) {
 	ls := newLifecycleStack(t)

@@ -37,9 +37,10 @@ type (
 		Due  *time.Time `json:"due"`
 		Note string     `json:"note"`
 	}
-	// HireRequest is the body of POST .../hires.
+	// HireRequest is the body of POST .../hires: which sent referral led to the hire.
 	HireRequest struct {
-		Note string `json:"note"`
+		ReferralID string `json:"referral_id"`
+		Note       string `json:"note"`
 	}
 	// StatusRequest is the body of PUT .../status.
 	StatusRequest struct {
@@ -167,17 +168,37 @@ func (s *Service) CompleteFollowUp(ctx context.Context, p auth.Principal, id, fo
 	return s.command(ctx, o, workflows.UpdateCompleteFollowUp, workflows.CompleteFollowUpInput{Actor: actor(p), FollowUpID: followUpID})
 }
 
-// RegisterHire records that a referred candidate was hired.
+// RegisterHire records that a referred candidate was hired: the hire names a sent referral of
+// the order, which becomes hired.
 func (s *Service) RegisterHire(ctx context.Context, p auth.Principal, id string, r HireRequest) (View, error) {
 	o, err := s.ownOrder(ctx, p, id)
 	if err != nil {
 		return View{}, err
 	}
+	var ref models.Referral
+	switch err := s.db.WithContext(ctx).Take(&ref, "id = ? AND job_order_id = ?", r.ReferralID, o.ID).Error; {
+	case r.ReferralID == "" || uuid.Validate(r.ReferralID) != nil:
+		return View{}, &ValidationError{Fields: []FieldError{{Field: "referral_id", Detail: "name the sent referral that led to the hire"}}}
+	case errIsNotFound(err):
+		return View{}, &ValidationError{Fields: []FieldError{{Field: "referral_id", Detail: "is not a referral of this order"}}}
+	case err != nil:
+		return View{}, err
+	case ref.Status != models.ReferralSent:
+		return View{}, &CommandRejectedError{Reason: workflows.ErrConflict, Message: "only a sent referral can become a hire; this one is " + ref.Status}
+	}
 	note, err := s.storeNote(ctx, p, o, "hire", models.NoteInternal, r.Note, "note")
 	if err != nil {
 		return View{}, err
 	}
-	return s.withNote(ctx, o, note, workflows.UpdateRegisterHire, workflows.RegisterHireInput{Actor: actor(p), HireID: note.ID})
+	view, err := s.withNote(ctx, o, note, workflows.UpdateRegisterHire, workflows.RegisterHireInput{Actor: actor(p), HireID: note.ID})
+	if err != nil {
+		return View{}, err
+	}
+	if err := s.db.WithContext(ctx).Model(&models.Referral{}).Where("id = ?", ref.ID).
+		Updates(map[string]any{"status": models.ReferralHired, "updated_at": s.now()}).Error; err != nil {
+		return View{}, err
+	}
+	return view, nil
 }
 
 // SetStatus opens, pauses or closes the order; the employer and the responsible job centre may.

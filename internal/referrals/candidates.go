@@ -1,0 +1,274 @@
+// Package referrals carries out referral (formidling): candidates and their CVs, specific
+// consents for non-searchable CVs, referrals to job orders with approval across job centres,
+// the employer's view of the CVs it received, and the log of every CV an employer read.
+package referrals
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"jobordre/internal/auth"
+	"jobordre/internal/orders"
+	"jobordre/models"
+	"jobordre/workflows"
+)
+
+// Service carries out candidate, consent and referral commands.
+type Service struct {
+	db        *gorm.DB
+	orders    *orders.Service
+	workflows orders.Workflows
+	log       *slog.Logger
+	now       func() time.Time
+}
+
+// NewService wires the referral service.
+func NewService(db *gorm.DB, o *orders.Service, wf orders.Workflows, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: db, orders: o, workflows: wf, log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// CV is a candidate's CV as the job centre mirrors it.
+type CV struct {
+	Headline    string   `json:"headline"`
+	Occupations []string `json:"occupations"`
+	Experience  string   `json:"experience"`
+	Education   string   `json:"education"`
+	Skills      []string `json:"skills"`
+}
+
+// CandidateRequest is the body of POST /api/v1/candidates and (all fields optional) PATCH.
+type CandidateRequest struct {
+	Name          *string `json:"name"`
+	Email         *string `json:"email"`
+	HomeJobcenter *string `json:"home_jobcenter"`
+	Searchable    *bool   `json:"searchable"`
+	Active        *bool   `json:"active"`
+	CV            *CV     `json:"cv"`
+	Language      *string `json:"language"`
+}
+
+// Candidate is a candidate as the job centre sees it.
+type Candidate struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	Email         string    `json:"email"`
+	HomeJobcenter string    `json:"home_jobcenter"`
+	Searchable    bool      `json:"searchable"`
+	Active        bool      `json:"active"`
+	CV            CV        `json:"cv"`
+	Language      string    `json:"language"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+func toCandidate(c *models.Candidate) Candidate {
+	out := Candidate{ID: c.ID, Name: c.Name, Email: c.Email, HomeJobcenter: c.HomeJobcenter, Searchable: c.Searchable,
+		Active: c.Active, Language: c.Language, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	_ = json.Unmarshal([]byte(c.CV), &out.CV)
+	return out
+}
+
+func fieldErr(field, format string, args ...any) orders.FieldError {
+	return orders.FieldError{Field: field, Detail: fmt.Sprintf(format, args...)}
+}
+
+func invalid(fields []orders.FieldError) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	return &orders.ValidationError{Fields: fields}
+}
+
+func forbidden(msg string) error { return fmt.Errorf("%w: %s", orders.ErrForbidden, msg) }
+
+// ErrCandidateNotFound is returned for a candidate that does not exist or is out of reach.
+var ErrCandidateNotFound = errors.New("no such candidate in your reach")
+
+// validateCandidate checks a full candidate (after a patch is applied).
+func validateCandidate(c *models.Candidate, cv CV) error {
+	var f []orders.FieldError
+	if n := utf8.RuneCountInString(c.Name); n == 0 || n > 200 {
+		f = append(f, fieldErr("name", "is required (at most 200 characters)"))
+	}
+	if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
+		f = append(f, fieldErr("email", "must be a plain e-mail address"))
+	}
+	if len(c.HomeJobcenter) != 3 {
+		f = append(f, fieldErr("home_jobcenter", "must be a 3-digit job centre code"))
+	}
+	if c.Language != "da" && c.Language != "en" {
+		f = append(f, fieldErr("language", "must be da or en"))
+	}
+	if n := utf8.RuneCountInString(cv.Headline); n == 0 || n > 200 {
+		f = append(f, fieldErr("cv.headline", "is required (at most 200 characters)"))
+	}
+	if utf8.RuneCountInString(cv.Experience) > 10000 {
+		f = append(f, fieldErr("cv.experience", "must be at most 10000 characters"))
+	}
+	if utf8.RuneCountInString(cv.Education) > 10000 {
+		f = append(f, fieldErr("cv.education", "must be at most 10000 characters"))
+	}
+	if len(cv.Occupations) > 20 || len(cv.Skills) > 100 {
+		f = append(f, fieldErr("cv", "at most 20 occupations and 100 skills"))
+	}
+	for i, o := range cv.Occupations {
+		if len(o) != 4 || strings.Trim(o, "0123456789") != "" {
+			f = append(f, fieldErr(fmt.Sprintf("cv.occupations[%d]", i), "must be a 4-digit ISCO-08 code"))
+		}
+	}
+	return invalid(f)
+}
+
+// CreateCandidate registers a candidate the job centre may refer.
+func (s *Service) CreateCandidate(ctx context.Context, p auth.Principal, r CandidateRequest) (Candidate, error) {
+	if !p.IsJobcenterStaff() {
+		return Candidate{}, forbidden("only job-centre staff register candidates")
+	}
+	c := &models.Candidate{ID: uuid.NewString(), HomeJobcenter: p.Jobcenter, Active: true, Language: "da", CreatedBy: p.Subject}
+	var missing []orders.FieldError
+	if r.Name == nil {
+		missing = append(missing, fieldErr("name", "is required"))
+	}
+	if r.Email == nil {
+		missing = append(missing, fieldErr("email", "is required"))
+	}
+	if r.Searchable == nil {
+		missing = append(missing, fieldErr("searchable", "is required: whether the CV is searchable on Jobnet"))
+	}
+	if r.CV == nil {
+		missing = append(missing, fieldErr("cv", "is required"))
+	}
+	if err := invalid(missing); err != nil {
+		return Candidate{}, err
+	}
+	if r.HomeJobcenter != nil && *r.HomeJobcenter != p.Jobcenter {
+		return Candidate{}, invalid([]orders.FieldError{fieldErr("home_jobcenter", "a job centre registers its own candidates (%s)", p.Jobcenter)})
+	}
+	cv := apply(c, r)
+	if err := validateCandidate(c, cv); err != nil {
+		return Candidate{}, err
+	}
+	now := s.now()
+	c.CreatedAt, c.UpdatedAt = now, now
+	if err := s.db.WithContext(ctx).Create(c).Error; err != nil {
+		return Candidate{}, err
+	}
+	return toCandidate(c), nil
+}
+
+// apply copies the request's fields onto c and returns the resulting CV.
+func apply(c *models.Candidate, r CandidateRequest) CV {
+	var cv CV
+	_ = json.Unmarshal([]byte(c.CV), &cv)
+	if r.Name != nil {
+		c.Name = strings.TrimSpace(*r.Name)
+	}
+	if r.Email != nil {
+		c.Email = strings.TrimSpace(*r.Email)
+	}
+	if r.Searchable != nil {
+		c.Searchable = *r.Searchable
+	}
+	if r.Active != nil {
+		c.Active = *r.Active
+	}
+	if r.Language != nil {
+		c.Language = *r.Language
+	}
+	if r.CV != nil {
+		cv = *r.CV
+		cv.Headline = strings.TrimSpace(cv.Headline)
+		if cv.Occupations == nil {
+			cv.Occupations = []string{}
+		}
+		if cv.Skills == nil {
+			cv.Skills = []string{}
+		}
+	}
+	b, _ := json.Marshal(cv)
+	c.CV = string(b)
+	return cv
+}
+
+// homeCandidate loads a candidate of p's job centre.
+func (s *Service) homeCandidate(ctx context.Context, p auth.Principal, id string) (*models.Candidate, error) {
+	if !p.IsJobcenterStaff() || uuid.Validate(id) != nil {
+		return nil, ErrCandidateNotFound
+	}
+	var c models.Candidate
+	err := s.db.WithContext(ctx).Take(&c, "id = ? AND home_jobcenter = ?", id, p.Jobcenter).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrCandidateNotFound
+	}
+	return &c, err
+}
+
+// GetCandidate returns a candidate of the caller's job centre.
+func (s *Service) GetCandidate(ctx context.Context, p auth.Principal, id string) (Candidate, error) {
+	c, err := s.homeCandidate(ctx, p, id)
+	if err != nil {
+		return Candidate{}, err
+	}
+	return toCandidate(c), nil
+}
+
+// UpdateCandidate changes a candidate of the caller's job centre. When the candidate stops being
+// active, their referrals vanish from every employer view at once (reads filter on it) and the
+// coordinators of the affected open orders are told; becoming active again restores them.
+func (s *Service) UpdateCandidate(ctx context.Context, p auth.Principal, id string, r CandidateRequest) (Candidate, error) {
+	c, err := s.homeCandidate(ctx, p, id)
+	if err != nil {
+		return Candidate{}, err
+	}
+	if r.HomeJobcenter != nil && *r.HomeJobcenter != c.HomeJobcenter {
+		return Candidate{}, invalid([]orders.FieldError{fieldErr("home_jobcenter", "cannot be changed; the new job centre registers the candidate")})
+	}
+	wasActive := c.Active
+	cv := apply(c, r)
+	if err := validateCandidate(c, cv); err != nil {
+		return Candidate{}, err
+	}
+	c.UpdatedAt = s.now()
+	if err := s.db.WithContext(ctx).Save(c).Error; err != nil {
+		return Candidate{}, err
+	}
+	if wasActive != c.Active {
+		s.tellCoordinators(ctx, p, c)
+	}
+	return toCandidate(c), nil
+}
+
+// tellCoordinators records the change on every open order the candidate was sent to and asks
+// the order's workflow to notify its coordinator.
+func (s *Service) tellCoordinators(ctx context.Context, p auth.Principal, c *models.Candidate) {
+	var refs []models.Referral
+	if err := s.db.WithContext(ctx).
+		Joins("JOIN job_orders ON job_orders.id = referrals.job_order_id").
+		Where("referrals.candidate_id = ? AND referrals.status IN ? AND job_orders.status <> ?", c.ID,
+			[]string{models.ReferralSent, models.ReferralHired}, models.StatusClosed).
+		Find(&refs).Error; err != nil {
+		s.log.ErrorContext(ctx, "could not list the candidate's referrals", "candidate_id", c.ID, "error", err)
+		return
+	}
+	now := s.now()
+	for _, ref := range refs {
+		if err := s.workflows.Signal(ctx, ref.JobOrderID, workflows.SignalCandidateChanged, workflows.CandidateChangedSignal{ReferralID: ref.ID, Active: c.Active, At: now}); err != nil {
+			s.log.WarnContext(ctx, "could not tell an order about a candidate's change", "job_order_id", ref.JobOrderID, "error", err)
+		}
+	}
+}
+
+func jsonUnmarshal(s string, dst any) error { return json.Unmarshal([]byte(s), dst) }

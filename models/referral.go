@@ -1,0 +1,76 @@
+package models
+
+import "time"
+
+// Candidate is a jobseeker a job centre may refer; the CV is always read as it is now, never
+// copied into a referral.
+type Candidate struct {
+	ID            string    `gorm:"primaryKey;size:36"`
+	Name          string    `gorm:"size:200;not null"`
+	Email         string    `gorm:"size:320;not null"`
+	HomeJobcenter string    `gorm:"size:3;not null;index"`
+	Searchable    bool      `gorm:"not null"` // the CV is searchable on Jobnet
+	Active        bool      `gorm:"not null;index"`
+	CV            string    `gorm:"type:text;not null"` // JSON: headline, occupations, experience, education, skills
+	Language      string    `gorm:"size:2;not null;default:da"`
+	CreatedBy     string    `gorm:"size:200;not null"`
+	CreatedAt     time.Time `gorm:"not null"`
+	UpdatedAt     time.Time `gorm:"not null"`
+}
+
+// Consent is a candidate's specific consent to share a non-searchable CV with one employer.
+type Consent struct {
+	ID             string    `gorm:"primaryKey;size:36"`
+	CandidateID    string    `gorm:"size:36;not null;index"`
+	EmployerCVR    string    `gorm:"size:8;not null"`
+	JobOrderID     *string   `gorm:"size:36"`
+	Workplace      string    `gorm:"size:200"`
+	Purpose        string    `gorm:"size:500;not null"`
+	DataCategories string    `gorm:"type:text;not null"` // JSON list
+	GivenAt        time.Time `gorm:"not null"`
+	Method         string    `gorm:"size:20;not null"`
+	WithdrawnAt    *time.Time
+	RecordedBy     string    `gorm:"size:200;not null"`
+	CreatedAt      time.Time `gorm:"not null"`
+}
+
+// Referral statuses.
+const (
+	ReferralPendingApproval = "pending_approval"
+	ReferralSent            = "sent"
+	ReferralRejected        = "rejected"
+	ReferralWithdrawn       = "withdrawn"
+	ReferralHired           = "hired"
+)
+
+// Referral is a candidate proposed to or sent to an order's employer. A candidate is referred
+// to an order at most once: (job_order_id, candidate_id) is unique.
+type Referral struct {
+	ID                  string  `gorm:"primaryKey;size:36"`
+	JobOrderID          string  `gorm:"size:36;not null;uniqueIndex:idx_referral_order_candidate;index"`
+	CandidateID         string  `gorm:"size:36;not null;uniqueIndex:idx_referral_order_candidate;index"`
+	Status              string  `gorm:"size:20;not null"`
+	Channel             string  `gorm:"size:20;not null"`
+	Note                string  `gorm:"type:text;not null;default:''"` // job-centre internal
+	ProposedBy          string  `gorm:"size:200;not null"`
+	ProposedByJobcenter string  `gorm:"size:3;not null"`
+	ConsentID           *string `gorm:"size:36"`
+	DecidedBy           string  `gorm:"size:200"`
+	DecidedAt           *time.Time
+	RejectReason        string `gorm:"type:text"`
+	SentAt              *time.Time
+	EmployerArchived    bool      `gorm:"not null;default:false"`
+	EmployerNote        string    `gorm:"type:text;not null;default:''"` // never shown to job centres
+	CreatedAt           time.Time `gorm:"not null"`
+	UpdatedAt           time.Time `gorm:"not null"`
+}
+
+// CVAccess records that an employer read a candidate's CV through the API.
+type CVAccess struct {
+	ID          uint64    `gorm:"primaryKey;autoIncrement"`
+	CandidateID string    `gorm:"size:36;not null;index"`
+	JobOrderID  string    `gorm:"size:36;not null"`
+	ReaderID    string    `gorm:"size:200;not null"`
+	ReaderCVR   string    `gorm:"size:8;not null"`
+	At          time.Time `gorm:"not null"`
+}
