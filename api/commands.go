@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -8,19 +9,6 @@ import (
 	"jobordre/internal/auth"
 	"jobordre/internal/orders"
 )
-
-type commandHandlers struct {
-	orders *orders.Service
-}
-
-// respond answers a command with the order as it is now (the workflow's state after the command).
-func respond(c *gin.Context, status int, v orders.View, err error) {
-	if err != nil {
-		failService(c, err)
-		return
-	}
-	c.JSON(status, viewFor(principal(c), v))
-}
 
 // viewFor renders an order for the caller; employers never see close reasons.
 func viewFor(p auth.Principal, v orders.View) JobOrderResponse {
@@ -33,63 +21,32 @@ func viewFor(p auth.Principal, v orders.View) JobOrderResponse {
 	return r
 }
 
-func (h *commandHandlers) coordinator(c *gin.Context) {
-	var req orders.CoordinatorRequest
-	if decodeJSON(c, &req) {
-		v, err := h.orders.AssignCoordinator(c.Request.Context(), principal(c), c.Param("id"), req)
-		respond(c, http.StatusOK, v, err)
-	}
+// orderCommand turns an order service command into a handler that answers with the order as the
+// workflow left it.
+func orderCommand[Req any](status int, cmd func(context.Context, auth.Principal, string, Req) (orders.View, error)) gin.HandlerFunc {
+	return handleBody(status, failService, func(ctx context.Context, p auth.Principal, c *gin.Context, req Req) (JobOrderResponse, error) {
+		v, err := cmd(ctx, p, c.Param("id"), req)
+		if err != nil {
+			return JobOrderResponse{}, err
+		}
+		return viewFor(p, v), nil
+	})
 }
 
-func (h *commandHandlers) contact(c *gin.Context) {
-	var req orders.ContactRequest
-	if decodeJSON(c, &req) {
-		v, err := h.orders.RecordContact(c.Request.Context(), principal(c), c.Param("id"), req)
-		respond(c, http.StatusCreated, v, err)
-	}
-}
-
-func (h *commandHandlers) sharing(c *gin.Context) {
-	var req orders.SharingRequest
-	if decodeJSON(c, &req) {
-		v, err := h.orders.SetSharing(c.Request.Context(), principal(c), c.Param("id"), req)
-		respond(c, http.StatusOK, v, err)
-	}
-}
-
-func (h *commandHandlers) addFollowUp(c *gin.Context) {
-	var req orders.FollowUpRequest
-	if decodeJSON(c, &req) {
-		v, err := h.orders.AddFollowUp(c.Request.Context(), principal(c), c.Param("id"), req)
-		respond(c, http.StatusCreated, v, err)
-	}
-}
-
-func (h *commandHandlers) followUpDone(c *gin.Context) {
-	v, err := h.orders.CompleteFollowUp(c.Request.Context(), principal(c), c.Param("id"), c.Param("fid"))
-	respond(c, http.StatusOK, v, err)
-}
-
-func (h *commandHandlers) hire(c *gin.Context) {
-	var req orders.HireRequest
-	if decodeJSON(c, &req) {
-		v, err := h.orders.RegisterHire(c.Request.Context(), principal(c), c.Param("id"), req)
-		respond(c, http.StatusCreated, v, err)
-	}
-}
-
-func (h *commandHandlers) status(c *gin.Context) {
-	var req orders.StatusRequest
-	if decodeJSON(c, &req) {
-		v, err := h.orders.SetStatus(c.Request.Context(), principal(c), c.Param("id"), req)
-		respond(c, http.StatusOK, v, err)
-	}
-}
-
-func (h *commandHandlers) correctDetails(c *gin.Context) {
-	var req orders.DetailsPatch
-	if decodeJSON(c, &req) {
-		v, err := h.orders.CorrectDetails(c.Request.Context(), principal(c), c.Param("id"), req)
-		respond(c, http.StatusOK, v, err)
-	}
+// registerCommands adds the order's lifecycle commands to the /api/v1 group.
+func registerCommands(v1 *gin.RouterGroup, svc *orders.Service) {
+	v1.PUT("/job-orders/:id/coordinator", orderCommand(http.StatusOK, svc.AssignCoordinator))
+	v1.POST("/job-orders/:id/contacts", orderCommand(http.StatusCreated, svc.RecordContact))
+	v1.PUT("/job-orders/:id/sharing", orderCommand(http.StatusOK, svc.SetSharing))
+	v1.POST("/job-orders/:id/follow-ups", orderCommand(http.StatusCreated, svc.AddFollowUp))
+	v1.POST("/job-orders/:id/follow-ups/:fid/done", handle(http.StatusOK, failService, func(ctx context.Context, p auth.Principal, c *gin.Context) (JobOrderResponse, error) {
+		v, err := svc.CompleteFollowUp(ctx, p, c.Param("id"), c.Param("fid"))
+		if err != nil {
+			return JobOrderResponse{}, err
+		}
+		return viewFor(p, v), nil
+	}))
+	v1.POST("/job-orders/:id/hires", orderCommand(http.StatusCreated, svc.RegisterHire))
+	v1.PUT("/job-orders/:id/status", orderCommand(http.StatusOK, svc.SetStatus))
+	v1.PATCH("/job-orders/:id", orderCommand(http.StatusOK, svc.CorrectDetails))
 }

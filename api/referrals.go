@@ -1,17 +1,15 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"jobordre/internal/auth"
 	"jobordre/internal/referrals"
 )
-
-type referralHandlers struct {
-	referrals *referrals.Service
-}
 
 // failReferral maps the referral service's errors; the rest go to failService.
 func failReferral(c *gin.Context, err error) {
@@ -31,68 +29,9 @@ func failReferral(c *gin.Context, err error) {
 	}
 }
 
-// answer writes v with status, or the problem for err.
-func answer(c *gin.Context, status int, v any, err error) {
-	if err != nil {
-		failReferral(c, err)
-		return
-	}
-	c.JSON(status, v)
-}
-
-func (h *referralHandlers) createCandidate(c *gin.Context) {
-	var req referrals.CandidateRequest
-	if decodeJSON(c, &req) {
-		v, err := h.referrals.CreateCandidate(c.Request.Context(), principal(c), req)
-		if err == nil {
-			c.Header("Location", "/api/v1/candidates/"+v.ID)
-		}
-		answer(c, http.StatusCreated, v, err)
-	}
-}
-
-func (h *referralHandlers) getCandidate(c *gin.Context) {
-	v, err := h.referrals.GetCandidate(c.Request.Context(), principal(c), c.Param("id"))
-	answer(c, http.StatusOK, v, err)
-}
-
-func (h *referralHandlers) updateCandidate(c *gin.Context) {
-	var req referrals.CandidateRequest
-	if decodeJSON(c, &req) {
-		v, err := h.referrals.UpdateCandidate(c.Request.Context(), principal(c), c.Param("id"), req)
-		answer(c, http.StatusOK, v, err)
-	}
-}
-
-func (h *referralHandlers) addConsent(c *gin.Context) {
-	var req referrals.ConsentRequest
-	if decodeJSON(c, &req) {
-		v, err := h.referrals.AddConsent(c.Request.Context(), principal(c), c.Param("id"), req)
-		answer(c, http.StatusCreated, v, err)
-	}
-}
-
-func (h *referralHandlers) withdrawConsent(c *gin.Context) {
-	v, err := h.referrals.WithdrawConsent(c.Request.Context(), principal(c), c.Param("id"), c.Param("cid"))
-	answer(c, http.StatusOK, v, err)
-}
-
 // AccessLog is the list of employer reads of a candidate's CV.
 type AccessLog struct {
 	Items []referrals.AccessEntry `json:"items"`
-}
-
-func (h *referralHandlers) accessLog(c *gin.Context) {
-	v, err := h.referrals.AccessLog(c.Request.Context(), principal(c), c.Param("id"))
-	answer(c, http.StatusOK, AccessLog{Items: v}, err)
-}
-
-func (h *referralHandlers) refer(c *gin.Context) {
-	var req referrals.ReferRequest
-	if decodeJSON(c, &req) {
-		v, err := h.referrals.Refer(c.Request.Context(), principal(c), c.Param("id"), req)
-		answer(c, http.StatusCreated, v, err)
-	}
 }
 
 // ReferralList holds an order's referrals as the caller may see them.
@@ -100,41 +39,53 @@ type ReferralList struct {
 	Items any `json:"items"`
 }
 
-func (h *referralHandlers) list(c *gin.Context) {
-	v, err := h.referrals.List(c.Request.Context(), principal(c), c.Param("id"))
-	answer(c, http.StatusOK, ReferralList{Items: v}, err)
-}
-
-func (h *referralHandlers) approve(c *gin.Context) {
-	v, err := h.referrals.Approve(c.Request.Context(), principal(c), c.Param("id"), c.Param("rid"))
-	answer(c, http.StatusOK, v, err)
-}
-
-func (h *referralHandlers) reject(c *gin.Context) {
-	var req referrals.RejectRequest
-	if decodeJSON(c, &req) {
-		v, err := h.referrals.Reject(c.Request.Context(), principal(c), c.Param("id"), c.Param("rid"), req)
-		answer(c, http.StatusOK, v, err)
-	}
-}
-
-func (h *referralHandlers) withdraw(c *gin.Context) {
-	v, err := h.referrals.Withdraw(c.Request.Context(), principal(c), c.Param("id"), c.Param("rid"))
-	answer(c, http.StatusOK, v, err)
-}
-
-func (h *referralHandlers) archive(c *gin.Context) {
-	var req referrals.ArchiveRequest
-	if decodeJSON(c, &req) {
-		err := h.referrals.Archive(c.Request.Context(), principal(c), c.Param("id"), c.Param("rid"), req)
-		answer(c, http.StatusOK, gin.H{"archived": req.Archived}, err)
-	}
-}
-
-func (h *referralHandlers) employerNote(c *gin.Context) {
-	var req referrals.EmployerNoteRequest
-	if decodeJSON(c, &req) {
-		err := h.referrals.SetEmployerNote(c.Request.Context(), principal(c), c.Param("id"), c.Param("rid"), req)
-		answer(c, http.StatusOK, gin.H{"note": req.Note}, err)
-	}
+// registerReferrals adds the candidate, consent and referral routes to the /api/v1 group.
+func registerReferrals(v1 *gin.RouterGroup, svc *referrals.Service) {
+	id := func(c *gin.Context) string { return c.Param("id") }
+	rid := func(c *gin.Context) string { return c.Param("rid") }
+	v1.POST("/candidates", handleBody(http.StatusCreated, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.CandidateRequest) (referrals.Candidate, error) {
+		v, err := svc.CreateCandidate(ctx, p, req)
+		if err == nil {
+			c.Header("Location", "/api/v1/candidates/"+v.ID)
+		}
+		return v, err
+	}))
+	v1.GET("/candidates/:id", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Candidate, error) {
+		return svc.GetCandidate(ctx, p, id(c))
+	}))
+	v1.PATCH("/candidates/:id", handleBody(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.CandidateRequest) (referrals.Candidate, error) {
+		return svc.UpdateCandidate(ctx, p, id(c), req)
+	}))
+	v1.POST("/candidates/:id/consents", handleBody(http.StatusCreated, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.ConsentRequest) (referrals.Consent, error) {
+		return svc.AddConsent(ctx, p, id(c), req)
+	}))
+	v1.DELETE("/candidates/:id/consents/:cid", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Consent, error) {
+		return svc.WithdrawConsent(ctx, p, id(c), c.Param("cid"))
+	}))
+	v1.GET("/candidates/:id/access-log", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (AccessLog, error) {
+		v, err := svc.AccessLog(ctx, p, id(c))
+		return AccessLog{Items: v}, err
+	}))
+	v1.POST("/job-orders/:id/referrals", handleBody(http.StatusCreated, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.ReferRequest) (referrals.Referral, error) {
+		return svc.Refer(ctx, p, id(c), req)
+	}))
+	v1.GET("/job-orders/:id/referrals", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (ReferralList, error) {
+		v, err := svc.List(ctx, p, id(c))
+		return ReferralList{Items: v}, err
+	}))
+	v1.POST("/job-orders/:id/referrals/:rid/approve", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Referral, error) {
+		return svc.Approve(ctx, p, id(c), rid(c))
+	}))
+	v1.POST("/job-orders/:id/referrals/:rid/reject", handleBody(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.RejectRequest) (referrals.Referral, error) {
+		return svc.Reject(ctx, p, id(c), rid(c), req)
+	}))
+	v1.POST("/job-orders/:id/referrals/:rid/withdraw", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Referral, error) {
+		return svc.Withdraw(ctx, p, id(c), rid(c))
+	}))
+	v1.PUT("/job-orders/:id/referrals/:rid/archive", handleBody(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.ArchiveRequest) (referrals.ArchiveRequest, error) {
+		return req, svc.Archive(ctx, p, id(c), rid(c), req)
+	}))
+	v1.PUT("/job-orders/:id/referrals/:rid/employer-note", handleBody(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.EmployerNoteRequest) (referrals.EmployerNoteRequest, error) {
+		return req, svc.SetEmployerNote(ctx, p, id(c), rid(c), req)
+	}))
 }
