@@ -19,6 +19,7 @@ import (
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
 	"jobordre/internal/directory"
+	"jobordre/internal/jobcenters"
 	"jobordre/internal/orders"
 	"jobordre/internal/pgtest"
 	"jobordre/internal/refdata"
@@ -40,6 +41,8 @@ type recordingWorkflows struct {
 	queryErr  error
 	liveState map[string]workflows.LiveState
 	signals   []recordedSignal
+	updates   []string
+	signalErr error
 }
 
 func (r *recordingWorkflows) StartJobOrder(_ context.Context, in workflows.JobOrderInput) error {
@@ -67,13 +70,28 @@ func (r *recordingWorkflows) LiveState(_ context.Context, id string) (workflows.
 	return workflows.LiveState{}, errors.New("workflow not found")
 }
 
-func (r *recordingWorkflows) Update(_ context.Context, id, name string, arg, result any) error {
-	return errors.New("the HTTP-layer tests send no commands; the integration tests do")
+// Update records the command and answers with the order's current live state; what the
+// workflow does with commands is tested in workflows/ and internal/integration/.
+func (r *recordingWorkflows) Update(ctx context.Context, id, name string, arg, result any) error {
+	r.mu.Lock()
+	r.updates = append(r.updates, name)
+	r.mu.Unlock()
+	live, err := r.LiveState(ctx, id)
+	if err != nil {
+		return err
+	}
+	if p, ok := result.(*workflows.LiveState); ok {
+		*p = live
+	}
+	return nil
 }
 
 func (r *recordingWorkflows) Signal(_ context.Context, id, name string, arg any) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.signalErr != nil {
+		return r.signalErr
+	}
 	r.signals = append(r.signals, recordedSignal{orderID: id, name: name, arg: arg})
 	return nil
 }
@@ -102,6 +120,7 @@ func (r *recordingWorkflows) startedCount() int {
 }
 
 type testAPI struct {
+	refs   *referrals.Service
 	t      testing.TB
 	srv    *httptest.Server
 	db     *gorm.DB
@@ -130,13 +149,15 @@ func newTestAPI(t testing.TB) *testAPI {
 	wf := &recordingWorkflows{}
 	ref := refdata.Default()
 	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, nil)
+	refs := referrals.NewService(db, svc, wf, nil)
 	h := New(Deps{
-		Orders: svc, Directory: directory.New(db), Referrals: referrals.NewService(db, svc, wf, nil), Verifier: signer, Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
+		Orders: svc, Directory: directory.New(db), Referrals: refs, Verifier: signer,
+		Jobcenters: jobcenters.NewService(db, ref), Reference: ref, Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
 		Readiness: map[string]ReadinessCheck{"database": func(ctx context.Context) error { return store.Ping(ctx, db) }},
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testAPI{t: t, srv: srv, db: db, wf: wf, signer: signer, svc: svc}
+	return &testAPI{t: t, srv: srv, db: db, wf: wf, signer: signer, svc: svc, refs: refs}
 }
 
 func (a *testAPI) token(p auth.Principal) string {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -314,5 +315,45 @@ func TestCandidatesAreValidatedAndBelongToTheirJobcentre(t *testing.T) {
 	cid := a.candidate(aarhusCW, "Niels Bo", true)
 	if r := a.do(http.MethodGet, "/api/v1/candidates/"+cid, &odenseCW, nil); r.status != 404 {
 		t.Fatalf("another centre's candidate: %d", r.status)
+	}
+}
+
+func TestASentReferralWhoseWorkflowWasNotToldIsToldByTheReconciler(t *testing.T) {
+	a := newTestAPI(t)
+	o := a.createOrder(employer, validOrder())
+	cid := a.candidate(aarhusCW, "Bo Ravn", true)
+	a.wf.signalErr = errors.New("temporal unavailable")
+	if r := a.refer(aarhusCW, o.ID, cid); r.status != 201 {
+		t.Fatalf("the referral is stored even when Temporal is down: %d", r.status)
+	}
+	a.wf.signalErr = nil
+	n, err := a.refs.ResignalSent(t.Context(), 0)
+	if err != nil || n != 1 || len(a.wf.signalsNamed(workflows.SignalReferralSent)) != 1 {
+		t.Fatalf("resignalled %d (%v), signals %d", n, err, len(a.wf.signalsNamed(workflows.SignalReferralSent)))
+	}
+	if n, _ := a.refs.ResignalSent(t.Context(), 0); n != 0 {
+		t.Fatalf("told again: %d", n)
+	}
+}
+
+func TestAHireNamesASentReferralOnce(t *testing.T) {
+	a := newTestAPI(t)
+	o := a.createOrder(employer, validOrder())
+	cid := a.candidate(aarhusCW, "Eva Skov", true)
+	var ref struct{ ID string }
+	a.refer(aarhusCW, o.ID, cid).json(t, &ref)
+	if r := a.do(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/hires", &aarhusCW, map[string]any{"note": "uden henvisning"}); r.status != 422 || !namesField(problemOf(t, r), "referral_id") {
+		t.Fatalf("a hire without a referral: %d %s", r.status, r.body)
+	}
+	if r := a.do(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/hires", &aarhusCW, map[string]any{"referral_id": ref.ID}); r.status != 201 {
+		t.Fatalf("hire: %d %s", r.status, r.body)
+	}
+	var got models.Referral
+	a.db.Take(&got, "id = ?", ref.ID)
+	if got.Status != models.ReferralHired {
+		t.Fatalf("referral status %q", got.Status)
+	}
+	if r := a.do(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/hires", &aarhusCW, map[string]any{"referral_id": ref.ID}); r.status != 409 {
+		t.Fatalf("the same referral hired twice: %d", r.status)
 	}
 }

@@ -13,7 +13,10 @@ import (
 
 	"jobordre/internal/auth"
 	"jobordre/internal/directory"
+	"jobordre/internal/jobcenters"
 	"jobordre/internal/orders"
+	"jobordre/internal/ratelimit"
+	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
 	"jobordre/internal/telemetry"
 )
@@ -32,6 +35,8 @@ type Deps struct {
 	Orders       *orders.Service
 	Directory    *directory.Directory
 	Referrals    *referrals.Service
+	Jobcenters   *jobcenters.Service
+	Reference    *refdata.Data
 	Verifier     auth.Verifier
 	Logger       *slog.Logger
 	Metrics      *telemetry.Metrics
@@ -40,6 +45,8 @@ type Deps struct {
 	BaseURL string
 	// Readiness maps a dependency's name ("database", "temporal") to its check.
 	Readiness map[string]ReadinessCheck
+	// RateLimiter limits each principal's requests on /api/v1 (after authentication); nil: no limit.
+	RateLimiter *ratelimit.Limiter
 	// Extra adds routes outside /api/v1 (the dev stack's pages); nil in production.
 	Extra func(r *gin.Engine)
 }
@@ -73,7 +80,11 @@ func New(d Deps) *gin.Engine {
 
 	h := &jobOrderHandlers{orders: d.Orders, baseURL: d.BaseURL}
 	lc := &lifecycleHandlers{orders: d.Orders, directory: d.Directory}
-	v1 := r.Group("/api/v1", authenticate(d.Verifier), limitBody(d.MaxBodyBytes), register(d.Directory))
+	v1 := r.Group("/api/v1", authenticate(d.Verifier))
+	if d.RateLimiter != nil {
+		v1.Use(rateLimit(d.RateLimiter))
+	}
+	v1.Use(limitBody(d.MaxBodyBytes), register(d.Directory))
 	v1.POST("/job-orders", h.create)
 	v1.GET("/job-orders", h.list)
 	v1.GET("/job-orders/:id", h.get)
@@ -84,6 +95,8 @@ func New(d Deps) *gin.Engine {
 	v1.GET("/outbox", lc.outbox)
 	registerCommands(v1, d.Orders)
 	registerReferrals(v1, d.Referrals)
+	registerJobcenters(v1, d.Jobcenters)
+	registerReference(v1, d.Reference)
 	ph := &policyHandlers{orders: d.Orders}
 	v1.GET("/jobcenters/:code/policy", ph.get)
 	v1.PUT("/jobcenters/:code/policy", ph.put)

@@ -106,5 +106,20 @@ type IdempotencyKey struct {
 func All() []any {
 	return []any{&Company{}, &Jobcenter{}, &JobcenterMunicipality{}, &JobOrder{}, &IdempotencyKey{},
 		&Caseworker{}, &CompanyContact{}, &JobcenterPolicy{}, &OutboxMessage{}, &JobOrderEvent{}, &JobOrderNote{},
-		&Candidate{}, &Consent{}, &Referral{}, &CVAccess{}}
+		&Candidate{}, &Consent{}, &Referral{}, &CVAccess{}, &RecruitmentCommunity{}, &CommunityMember{}}
+}
+
+// RecruitmentCommunity (rekrutteringsfællesskab) is an admin-maintained group of job centres that
+// share orders at the community level.
+type RecruitmentCommunity struct {
+	ID        string    `gorm:"primaryKey;size:36" json:"id"`
+	Name      string    `gorm:"size:200;not null;uniqueIndex" json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// CommunityMember puts a job centre in a recruitment community.
+type CommunityMember struct {
+	CommunityID   string `gorm:"primaryKey;size:36"`
+	JobcenterCode string `gorm:"primaryKey;size:3;index"`
 }

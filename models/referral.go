@@ -59,10 +59,12 @@ type Referral struct {
 	DecidedAt           *time.Time
 	RejectReason        string `gorm:"type:text"`
 	SentAt              *time.Time
-	EmployerArchived    bool      `gorm:"not null;default:false"`
-	EmployerNote        string    `gorm:"type:text;not null;default:''"` // never shown to job centres
-	CreatedAt           time.Time `gorm:"not null"`
-	UpdatedAt           time.Time `gorm:"not null"`
+	// SignalledAt is when the order's workflow was told the referral was sent (nil: not yet).
+	SignalledAt      *time.Time
+	EmployerArchived bool      `gorm:"not null;default:false"`
+	EmployerNote     string    `gorm:"type:text;not null;default:''"` // never shown to job centres
+	CreatedAt        time.Time `gorm:"not null"`
+	UpdatedAt        time.Time `gorm:"not null"`
 }
 
 // CVAccess records that an employer read a candidate's CV through the API.

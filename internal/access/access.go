@@ -153,7 +153,12 @@ func (r DBRelations) Neighbours(ctx context.Context, jobcenter string) ([]string
 	return out, nil
 }
 
-// Community lists no job centres until recruitment communities are maintained by admins.
+// Community lists the other job centres that share a recruitment community with jobcenter.
 func (r DBRelations) Community(ctx context.Context, jobcenter string) ([]string, error) {
-	return nil, nil
+	var out []string
+	err := r.DB.WithContext(ctx).Model(&models.CommunityMember{}).Distinct("jobcenter_code").
+		Where("community_id IN (?) AND jobcenter_code <> ?",
+			r.DB.Model(&models.CommunityMember{}).Select("community_id").Where("jobcenter_code = ?", jobcenter), jobcenter).
+		Order("jobcenter_code").Pluck("jobcenter_code", &out).Error
+	return out, err
 }

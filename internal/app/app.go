@@ -21,7 +21,9 @@ import (
 	"jobordre/internal/auth"
 	"jobordre/internal/config"
 	"jobordre/internal/directory"
+	"jobordre/internal/jobcenters"
 	"jobordre/internal/orders"
+	"jobordre/internal/ratelimit"
 	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
 	"jobordre/internal/store"
@@ -49,6 +51,37 @@ func HS256Verifier(cfg config.Config, secret string) (*auth.HS256, error) {
 	return auth.NewHS256(secret, cfg.JWTIssuer, cfg.JWTAudience)
 }
 
+// APIVerifier chooses how `jobordre api` verifies bearer tokens: with JOBORDRE_OIDC_ISSUER set,
+// by OIDC discovery and the identity provider's JWKS (discovery must succeed within
+// cfg.OIDCStartTimeout, or the API does not start); otherwise HS256 with JOBORDRE_JWT_SECRET.
+func APIVerifier(ctx context.Context, cfg config.Config, log *slog.Logger) (auth.Verifier, error) {
+	if cfg.OIDCIssuer == "" {
+		if cfg.JWTSecret == "" {
+			return nil, errors.New("neither JOBORDRE_OIDC_ISSUER nor JOBORDRE_JWT_SECRET is set: the API cannot verify bearer tokens")
+		}
+		return HS256Verifier(cfg, cfg.JWTSecret)
+	}
+	skew := cfg.OIDCClockSkew
+	if skew == 0 {
+		skew = -1 // auth: negative means no leeway, 0 its default
+	}
+	v, err := auth.NewOIDC(ctx, auth.OIDCConfig{
+		Issuer: cfg.OIDCIssuer, Audience: cfg.OIDCAudience, Algorithms: cfg.OIDCAlgorithms,
+		ClockSkew: skew, StartTimeout: cfg.OIDCStartTimeout, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("bearer tokens are verified by OIDC", "issuer", cfg.OIDCIssuer, "audience", cfg.OIDCAudience)
+	return v, nil
+}
+
+// RateLimiter returns the per-principal rate limiter of JOBORDRE_RATE_LIMIT_RPS and
+// JOBORDRE_RATE_LIMIT_BURST, or nil (no limit) when either is 0.
+func RateLimiter(cfg config.Config) *ratelimit.Limiter {
+	return ratelimit.New(ratelimit.Config{RPS: cfg.RateLimitRPS, Burst: cfg.RateLimitBurst})
+}
+
 // temporalWorkflows is the services' view of Temporal.
 func temporalWorkflows(cfg config.Config, c client.Client) orders.TemporalWorkflows {
 	return orders.TemporalWorkflows{Client: c, TaskQueue: cfg.TaskQueue, QueryTimeout: cfg.QueryTimeout}
@@ -70,6 +103,8 @@ func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier
 		Orders:       svc,
 		Directory:    directory.New(db),
 		Referrals:    referrals.NewService(db, svc, temporalWorkflows(cfg, c), log),
+		Jobcenters:   jobcenters.NewService(db, refdata.Default()),
+		Reference:    refdata.Default(),
 		Verifier:     v,
 		Logger:       log,
 		Metrics:      m,
@@ -130,13 +165,15 @@ func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logg
 	ctx, cancel := context.WithCancel(context.Background())
 	wk := &Worker{w: w, cancel: cancel, done: make(chan struct{})}
 	svc := NewOrderService(cfg, db, c, log)
-	go wk.reconcile(ctx, svc, log)
+	refs := referrals.NewService(db, svc, temporalWorkflows(cfg, c), log)
+	go wk.reconcile(ctx, svc, refs, log)
 	return wk, nil
 }
 
-// reconcile starts, every 30 s, the workflows of orders that were stored but never started
-// (a process stopped between the two steps), so no stored order is left without its workflow.
-func (wk *Worker) reconcile(ctx context.Context, svc *orders.Service, log *slog.Logger) {
+// reconcile starts, every 30 s, the workflows of orders that were stored but never started, and
+// tells workflows about sent referrals they never heard of (a process stopped between storing
+// and telling), so nothing stored is left without its durable follow-through.
+func (wk *Worker) reconcile(ctx context.Context, svc *orders.Service, refs *referrals.Service, log *slog.Logger) {
 	defer close(wk.done)
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
@@ -146,6 +183,11 @@ func (wk *Worker) reconcile(ctx context.Context, svc *orders.Service, log *slog.
 			log.Warn("reconciler could not start pending workflows", "error", err)
 		} else if n > 0 {
 			log.Info("reconciler started pending workflows", "count", n)
+		}
+		if n, err := refs.ResignalSent(ctx, 10*time.Second); err != nil && ctx.Err() == nil {
+			log.Warn("reconciler could not tell workflows about sent referrals", "error", err)
+		} else if n > 0 {
+			log.Info("reconciler told workflows about sent referrals", "count", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -186,19 +186,33 @@ func (s *Service) RegisterHire(ctx context.Context, p auth.Principal, id string,
 	case ref.Status != models.ReferralSent:
 		return View{}, &CommandRejectedError{Reason: workflows.ErrConflict, Message: "only a sent referral can become a hire; this one is " + ref.Status}
 	}
+	// Claim the referral first: of two concurrent hires naming it, only one gets it.
+	res := s.db.WithContext(ctx).Model(&models.Referral{}).Where("id = ? AND status = ?", ref.ID, models.ReferralSent).
+		Updates(map[string]any{"status": models.ReferralHired, "updated_at": s.now()})
+	if res.Error != nil {
+		return View{}, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return View{}, &CommandRejectedError{Reason: workflows.ErrConflict, Message: "the referral was registered as a hire already"}
+	}
+	release := func() {
+		if err := s.db.WithContext(ctx).Model(&models.Referral{}).Where("id = ?", ref.ID).
+			Updates(map[string]any{"status": models.ReferralSent, "updated_at": s.now()}).Error; err != nil {
+			s.log.ErrorContext(ctx, "could not release the referral of a refused hire", "referral_id", ref.ID, "error", err)
+		}
+	}
 	note, err := s.storeNote(ctx, p, o, "hire", models.NoteInternal, r.Note, "note")
 	if err != nil {
+		release()
 		return View{}, err
 	}
-	view, err := s.withNote(ctx, o, note, workflows.UpdateRegisterHire, workflows.RegisterHireInput{Actor: actor(p), HireID: note.ID})
-	if err != nil {
-		return View{}, err
+	// The hire ID is the referral's: a retried hire of the same referral is the same hire.
+	view, err := s.withNote(ctx, o, note, workflows.UpdateRegisterHire, workflows.RegisterHireInput{Actor: actor(p), HireID: ref.ID})
+	var rejected *CommandRejectedError
+	if errors.As(err, &rejected) || errors.Is(err, ErrOrderEnded) {
+		release()
 	}
-	if err := s.db.WithContext(ctx).Model(&models.Referral{}).Where("id = ?", ref.ID).
-		Updates(map[string]any{"status": models.ReferralHired, "updated_at": s.now()}).Error; err != nil {
-		return View{}, err
-	}
-	return view, nil
+	return view, err
 }
 
 // SetStatus opens, pauses or closes the order; the employer and the responsible job centre may.

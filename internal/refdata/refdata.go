@@ -46,6 +46,7 @@ type Data struct {
 	postalCodes       map[string]*PostalCode
 	neighbours        map[string][]string
 	occupations       map[string]Occupation
+	industries        map[string]Industry
 }
 
 var (
@@ -163,6 +164,9 @@ func parse() (*Data, error) {
 		d.occupations[r[0]] = Occupation{Code: r[0], Level: level, TitleEN: r[2], TitleDA: r[3], ParentCode: r[4]}
 		return nil
 	}); err != nil {
+		return nil, err
+	}
+	if err := d.parseIndustries(); err != nil {
 		return nil, err
 	}
 	return d, nil

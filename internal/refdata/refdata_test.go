@@ -70,3 +70,26 @@ func TestOccupationsKnowTheirLevel(t *testing.T) {
 		t.Fatal("9999 is not an ISCO-08 code")
 	}
 }
+
+func TestIndustriesHaveThreeLevelsAndSearchFindsByCodeAndTitle(t *testing.T) {
+	d := Default()
+	if got := len(d.SearchIndustries("", "subclass", 1000)); got != 736 {
+		t.Fatalf("subclasses: %d", got)
+	}
+	i, ok := d.Industry("62.01.00")
+	if !ok || i.Group != "62" || i.Section != "J" || i.Title != "Computerprogrammering" {
+		t.Fatalf("62.01.00: %+v %v", i, ok)
+	}
+	if got := d.SearchIndustries("restaurant", "", 10); len(got) == 0 || got[0].Code != "56.10.10" {
+		t.Fatalf("restaurant: %+v", got)
+	}
+	if got := d.SearchMunicipalities("aarh", 5); len(got) != 1 || got[0].Code != "751" {
+		t.Fatalf("aarh: %+v", got)
+	}
+	if got := d.SearchPostalCodes("82", 3); len(got) != 3 || got[0].Code != "8200" {
+		t.Fatalf("80: %+v", got)
+	}
+	if got := d.SearchOccupations("software", 4, 5); len(got) == 0 || got[0].Code != "2512" {
+		t.Fatalf("software: %+v", got)
+	}
+}

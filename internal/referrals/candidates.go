@@ -103,7 +103,7 @@ func validateCandidate(c *models.Candidate, cv CV) error {
 	if n := utf8.RuneCountInString(c.Name); n == 0 || n > 200 {
 		f = append(f, fieldErr("name", "is required (at most 200 characters)"))
 	}
-	if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
+	if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email || len(c.Email) > 320 {
 		f = append(f, fieldErr("email", "must be a plain e-mail address"))
 	}
 	if len(c.HomeJobcenter) != 3 {

@@ -64,6 +64,9 @@ func (s *Service) AddConsent(ctx context.Context, p auth.Principal, candidateID 
 		f = append(f, fieldErr("employer_cvr", "must be the employer's 8-digit CVR number (modulus 11)"))
 	}
 	r.Workplace = strings.TrimSpace(r.Workplace)
+	if utf8.RuneCountInString(r.Workplace) > 200 {
+		f = append(f, fieldErr("workplace", "must be at most 200 characters"))
+	}
 	switch {
 	case r.JobOrderID == "" && r.Workplace == "":
 		f = append(f, fieldErr("job_order_id", "name the job order (or the workplace) the consent is for"))

@@ -188,7 +188,11 @@ func (s *Service) Refer(ctx context.Context, p auth.Principal, orderID string, r
 		default:
 			return err
 		}
-		return tx.Create(s.event(o, p, ref, "referral-"+ref.Status, map[string]string{"referral_id": ref.ID, "channel": ref.Channel}, own)).Error
+		typ := "referral-proposed"
+		if own {
+			typ = "referral-sent"
+		}
+		return tx.Create(s.event(o, p, ref, typ, map[string]string{"referral_id": ref.ID, "channel": ref.Channel}, own)).Error
 	})
 	if err != nil {
 		return Referral{}, err
@@ -208,10 +212,36 @@ func (s *Service) event(o *models.JobOrder, p auth.Principal, ref *models.Referr
 
 // signalSent tells the order's workflow: it stops the first-referral deadline, starts the
 // follow-up logic and notifies the candidate and the employer, exactly once per referral.
+// If Temporal cannot be reached, the referral stays unsignalled and ResignalSent retries it.
 func (s *Service) signalSent(ctx context.Context, ref *models.Referral) {
 	if err := s.workflows.Signal(ctx, ref.JobOrderID, workflows.SignalReferralSent, workflows.ReferralSentSignal{ReferralID: ref.ID, At: s.now()}); err != nil {
-		s.log.ErrorContext(ctx, "referral stored as sent, but its workflow was not told", "referral_id", ref.ID, "error", err)
+		s.log.ErrorContext(ctx, "referral stored as sent, but its workflow was not told yet; the worker retries", "referral_id", ref.ID, "error", err)
+		return
 	}
+	if err := s.db.WithContext(ctx).Model(&models.Referral{}).Where("id = ?", ref.ID).Update("signalled_at", s.now()).Error; err != nil {
+		s.log.WarnContext(ctx, "could not record that the workflow was told", "referral_id", ref.ID, "error", err)
+	}
+}
+
+// ResignalSent tells the workflows about sent referrals they never heard of (a process stopped,
+// or Temporal was unreachable, between storing and signalling). Signals are idempotent per
+// referral in the workflow, so telling twice is harmless. It returns how many it told.
+func (s *Service) ResignalSent(ctx context.Context, olderThan time.Duration) (int, error) {
+	var refs []models.Referral
+	if err := s.db.WithContext(ctx).Where("status IN ? AND signalled_at IS NULL AND sent_at < ?",
+		[]string{models.ReferralSent, models.ReferralHired}, s.now().Add(-olderThan)).Order("sent_at").Limit(500).Find(&refs).Error; err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range refs {
+		s.signalSent(ctx, &refs[i])
+		var signalled int64
+		s.db.WithContext(ctx).Model(&models.Referral{}).Where("id = ? AND signalled_at IS NOT NULL", refs[i].ID).Count(&signalled)
+		if signalled == 1 {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // decisionTarget loads a pending referral of an order p may decide on: the order's coordinator,
@@ -262,6 +292,19 @@ func (s *Service) Approve(ctx context.Context, p auth.Principal, orderID, referr
 	}
 	if !c.Active {
 		return Referral{}, ErrCandidateGone
+	}
+	if o.Status != models.StatusOpen {
+		return Referral{}, &orders.CommandRejectedError{Reason: workflows.ErrOrderClosed, Message: "proposals can only be approved on an open order"}
+	}
+	if !c.Searchable {
+		// The consent may have been withdrawn since the proposal was made.
+		consent, err := s.validConsent(ctx, c.ID, o)
+		if err != nil {
+			return Referral{}, err
+		}
+		if consent == nil {
+			return Referral{}, ErrConsentMissing
+		}
 	}
 	now := s.now()
 	ref.Status, ref.SentAt, ref.DecidedBy, ref.DecidedAt, ref.UpdatedAt = models.ReferralSent, &now, p.Subject, &now, now
@@ -333,12 +376,14 @@ func (s *Service) Withdraw(ctx context.Context, p auth.Principal, orderID, refer
 		return Referral{}, &orders.CommandRejectedError{Reason: workflows.ErrConflict, Message: "only a sent or proposed referral can be withdrawn; this one is " + ref.Status}
 	}
 	now := s.now()
+	wasSent := ref.Status == models.ReferralSent
 	ref.Status, ref.UpdatedAt = models.ReferralWithdrawn, now
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Model(&models.Referral{}).Where("id = ?", ref.ID).Updates(map[string]any{"status": ref.Status, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		return tx.Create(s.event(o, p, ref, "referral-withdrawn", map[string]string{"referral_id": ref.ID}, true)).Error
+		// The employer only hears of withdrawals of referrals it had received.
+		return tx.Create(s.event(o, p, ref, "referral-withdrawn", map[string]string{"referral_id": ref.ID}, wasSent)).Error
 	})
 	if err != nil {
 		return Referral{}, err
