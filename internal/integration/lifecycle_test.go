@@ -236,7 +236,7 @@ func TestOrderLifecycleFromCreationToCloseSendsEveryReminderOnTime(t *testing.T)
 var personalData = []string{"Ida Kristensen", "ida@aarhus.example", "Mette Fogh", "mette@aarhus.example",
 	"Ringede til HR", "Ring og hør om samtalerne", "Ansat fra 4. januar", "Søren Frichs Vej", "To erfarne tømrere",
 	"Karen Vestergaard", "karen.vestergaard@example.dk", "Jens Mikkelsen", "jens.mikkelsen@example.dk", "Svejser med 20 års erfaring",
-	"Stærk kandidat, kender branchen"}
+	"Stærk kandidat, kender branchen", "Mangler certifikat", "soren@skanderborg.example"}
 
 // candidate is a candidate registration body; the CV text is personal data the histories must not hold.
 func candidate(name, email string, searchable bool) map[string]any {

@@ -59,6 +59,16 @@ func TestReferralsNotifyCandidatesOnceAndKeepPersonalDataOutOfHistories(t *testi
 		t.Fatalf("approval went to %q", approved.Recipient)
 	}
 
+	// A second proposal is rejected: the proposer is told, with the reason kept at the job centre.
+	var third, second struct{ ID string }
+	ls.must(http.MethodPost, "/api/v1/candidates", skb, candidate("Jens Mikkelsen", "jens.mikkelsen@example.dk", true), 201).decode(t, &third)
+	ls.must(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/referrals", skb, map[string]any{"candidate_id": third.ID}, 201).decode(t, &second)
+	ls.must(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/referrals/"+second.ID+"/reject", ls.cw, map[string]any{"reason": "Mangler certifikat"}, 200)
+	rejected := ls.waitForMail(o.ID, "referral_rejected", "proposer", 5*time.Second)
+	if rejected.Recipient != "soren@skanderborg.example" {
+		t.Fatalf("rejection went to %q", rejected.Recipient)
+	}
+
 	// The first candidate finds a job elsewhere: gone from the employer view, coordinator told.
 	ls.must(http.MethodPatch, "/api/v1/candidates/"+cand.ID, ls.cw, map[string]any{"active": false}, 200)
 	ls.must(http.MethodGet, "/api/v1/job-orders/"+o.ID+"/referrals", ls.employer, nil, 200).decode(t, &view)
