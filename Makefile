@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 # Test timeout: the first build of the Temporal server packages takes ~10 minutes on 2 cores.
 TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test test-go check-production workflowcheck histories build build-production bench fmt vet clean help
+.PHONY: run test test-go check-production workflowcheck histories build build-production bench fuzz fmt vet clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -54,6 +54,23 @@ bench: ## run the benchmarks and print a table
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... > $(BIN)/bench.txt
 	@awk 'BEGIN {printf "%-58s %14s %12s %12s\n", "benchmark", "ns/op", "B/op", "allocs/op"} \
 		/^Benchmark/ {printf "%-58s %14s %12s %12s\n", $$1, $$3, $$5, $$7}' $(BIN)/bench.txt
+
+# Fuzz targets (package:Target), fuzzed one at a time by `make fuzz`; `go test` runs their seeds.
+FUZZTIME ?= 20s
+FUZZ_TARGETS := \
+	./api:FuzzCreateJobOrderBody \
+	./api:FuzzPolicyPatchBody \
+	./api:FuzzCommandBodies \
+	./internal/auth:FuzzHS256Verify \
+	./internal/auth:FuzzOIDCVerify \
+	./internal/cvr:FuzzValidNeverPanicsAndOnlyAcceptsEightDigits
+
+fuzz: ## fuzz each target for FUZZTIME (default 20s), one at a time (the api ones need PostgreSQL like make test)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "--- fuzz $$name in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 fmt: ## gofmt every file
 	gofmt -w $$(git ls-files '*.go')

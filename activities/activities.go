@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"jobordre/internal/mail"
 	"jobordre/models"
 )
 
@@ -23,6 +24,10 @@ type Activities struct {
 	// Temporal signals workflows (the policy fan-out); nil where no activity needs it.
 	Temporal client.Client
 	Now      func() time.Time
+	// Mail hands rendered outbox rows to the e-mail provider (Deliver); MailOptions say from
+	// whom, how links look and how to render. See deliver.go.
+	Mail        mail.Sender
+	MailOptions MailOptions
 }
 
 // New returns the activities over db.

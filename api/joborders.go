@@ -235,6 +235,11 @@ func decodeJSON(c *gin.Context, dst any) bool {
 		writeProblem(c, http.StatusBadRequest, "malformed-json", "the body must hold exactly one JSON object and nothing after it")
 		return false
 	}
+	if field, found := nulString(body); found {
+		writeProblem(c, http.StatusUnprocessableEntity, "validation", "text must not contain the NUL character (U+0000)",
+			orders.FieldError{Field: field, Detail: "must not contain the NUL character (U+0000)"})
+		return false
+	}
 	return true
 }
 

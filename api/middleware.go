@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/ratelimit"
 )
 
 // Context keys set by the middleware.
@@ -43,13 +44,18 @@ func requestID() gin.HandlerFunc {
 	}
 }
 
-// securityHeaders keeps browsers from sniffing or framing API answers.
+// securityHeaders keeps browsers from sniffing or framing API answers, and refuses paths with a
+// NUL byte, which no resource has and PostgreSQL would reject deep inside a handler.
 func securityHeaders() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "no-referrer")
+		if strings.ContainsRune(c.Request.URL.Path, 0) {
+			writeProblem(c, http.StatusNotFound, "not-found", "no such resource")
+			return
+		}
 		c.Next()
 	}
 }
@@ -166,6 +172,22 @@ func authenticate(v auth.Verifier) gin.HandlerFunc {
 			return
 		}
 		c.Set(ctxPrincipal, p)
+		c.Next()
+	}
+}
+
+// rateLimit answers 429 with Retry-After (whole seconds, rounded up) when the authenticated
+// principal has used up its token bucket; it runs after authenticate.
+func rateLimit(l *ratelimit.Limiter) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ok, wait := l.Allow(principal(c).Subject)
+		if !ok {
+			secs := ratelimit.RetryAfterSeconds(wait)
+			c.Header("Retry-After", strconv.Itoa(secs))
+			writeProblem(c, http.StatusTooManyRequests, "rate-limited",
+				fmt.Sprintf("too many requests from this caller; retry after %d s", secs))
+			return
+		}
 		c.Next()
 	}
 }

@@ -370,7 +370,8 @@ func TestOpenAPIDocumentIsValid31(t *testing.T) {
 			}
 		}
 
-		// Security: /api/v1 needs the bearer token and documents 401; everything else is public.
+		// Security: /api/v1 needs the bearer token and documents 401 (webhooks under
+		// /api/v1/webhooks/ need their sender's signature instead); everything else is public.
 		sec, hasSec := o.op["security"].([]any)
 		if !hasSec {
 			t.Errorf("%s: state security explicitly (security: [] for public operations)", o)
@@ -386,7 +387,15 @@ func TestOpenAPIDocumentIsValid31(t *testing.T) {
 				usesBearer = usesBearer || name == bearer
 			}
 		}
-		if strings.HasPrefix(o.path, "/api/v1/") {
+		if strings.HasPrefix(o.path, "/api/v1/webhooks/") {
+			// Webhooks are authenticated by the sender's signature, not a bearer token.
+			if usesBearer || len(sec) == 0 {
+				t.Errorf("%s: webhooks must require their signature scheme, not %s", o, bearer)
+			}
+			if _, ok := responses["401"]; !ok {
+				t.Errorf("%s: webhooks must document 401", o)
+			}
+		} else if strings.HasPrefix(o.path, "/api/v1/") {
 			if !usesBearer {
 				t.Errorf("%s: /api/v1 operations must require the %s security scheme", o, bearer)
 			}

@@ -47,6 +47,9 @@ type Deps struct {
 	Readiness map[string]ReadinessCheck
 	// RateLimiter limits each principal's requests on /api/v1 (after authentication); nil: no limit.
 	RateLimiter *ratelimit.Limiter
+	// SendGridWebhook verifies and records SendGrid's delivery events (POST
+	// /api/v1/webhooks/sendgrid); nil refuses them.
+	SendGridWebhook *SendGridWebhook
 	// Extra adds routes outside /api/v1 (the dev stack's pages); nil in production.
 	Extra func(r *gin.Engine)
 }
@@ -100,6 +103,7 @@ func New(d Deps) *gin.Engine {
 	ph := &policyHandlers{orders: d.Orders}
 	v1.GET("/jobcenters/:code/policy", ph.get)
 	v1.PUT("/jobcenters/:code/policy", ph.put)
+	registerWebhooks(r, d.SendGridWebhook)
 	if d.Extra != nil {
 		d.Extra(r)
 	}

@@ -30,17 +30,27 @@ type notifyCall struct {
 	Coord    string
 }
 
+type deliverCall struct {
+	At  time.Duration // since creation
+	Key string
+}
+
 type harness struct {
 	t        *testing.T
 	env      *testsuite.TestWorkflowEnvironment
 	mu       sync.Mutex
 	notifies []notifyCall
-	events   []activities.RecordEventInput
-	projects []activities.ProjectStateInput
-	rejected map[string]error
-	results  map[string]LiveState
-	failed   map[string]error
-	seq      int
+	// delivers are the Deliver calls (idempotency keys) in order; deliver answers them.
+	delivers []deliverCall
+	deliver  func(in activities.DeliverInput) (activities.DeliverResult, error)
+	// notifyErr, when set, makes Notify fail for the inputs it returns an error for.
+	notifyErr func(in activities.NotifyInput) error
+	events    []activities.RecordEventInput
+	projects  []activities.ProjectStateInput
+	rejected  map[string]error
+	results   map[string]LiveState
+	failed    map[string]error
+	seq       int
 }
 
 // testPolicy uses minutes so every timer path runs in a short test; working days off.
@@ -83,7 +93,22 @@ func newHarness(t *testing.T) *harness {
 			c = *in.CoordinatorID
 		}
 		h.notifies = append(h.notifies, notifyCall{At: env.Now().Sub(created), Template: in.Template, Role: in.RecipientRole, Key: in.IdempotencyKey, Coord: c})
+		if h.notifyErr != nil {
+			if err := h.notifyErr(in); err != nil {
+				return activities.NotifyResult{}, err
+			}
+		}
 		return activities.NotifyResult{Created: 1}, nil
+	}).Maybe()
+	env.OnActivity(a.Deliver, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DeliverInput) (activities.DeliverResult, error) {
+		h.mu.Lock()
+		h.delivers = append(h.delivers, deliverCall{At: env.Now().Sub(created), Key: in.IdempotencyKey})
+		answer := h.deliver
+		h.mu.Unlock()
+		if answer != nil {
+			return answer(in)
+		}
+		return activities.DeliverResult{Delivered: 1}, nil
 	}).Maybe()
 	env.OnActivity(a.RecordEvent, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.RecordEventInput) error {
 		h.mu.Lock()

@@ -33,6 +33,7 @@ type run struct {
 	}
 	referralCh, eventCh, policyCh workflow.ReceiveChannel
 	decidedCh, candidateCh        workflow.ReceiveChannel
+	outbox                        outbox // e-mail deliveries in flight (delivery.go)
 }
 
 // JobOrderWorkflow runs one job order from creation until its reopen window after closing has passed.
@@ -40,7 +41,7 @@ func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 	if in.State == nil && (in.JobOrderID == "" || in.ResponsibleJobcenter == "") {
 		return temporal.NewNonRetryableApplicationError("job order input needs an ID and a responsible job centre", "InvalidInput", nil)
 	}
-	r := &run{logger: workflow.GetLogger(ctx), mu: workflow.NewMutex(ctx)}
+	r := &run{logger: workflow.GetLogger(ctx), mu: workflow.NewMutex(ctx), outbox: outbox{root: ctx}}
 	fresh := in.State == nil
 	if fresh {
 		p := in.Policy
@@ -86,16 +87,20 @@ func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 		now := workflow.Now(ctx)
 		if r.done {
 			// The reopen window has passed: the order is finished for good.
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			if err := workflow.Await(ctx, func() bool { return r.settled(ctx) }); err != nil {
 				return err
 			}
 			return nil
 		}
 		if r.runEvents >= maxEvents || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			if err := workflow.Await(ctx, func() bool { return r.settled(ctx) }); err != nil {
 				return err
 			}
 			r.drainSignals(ctx)
+			// Signals drained just now may have started deliveries: they finish in this run.
+			if err := workflow.Await(ctx, func() bool { return r.settled(ctx) }); err != nil {
+				return err
+			}
 			next := JobOrderInput{
 				JobOrderID: r.s.JobOrderID, ResponsibleJobcenter: r.s.ResponsibleJobcenter, OccupationCode: r.s.OccupationCode,
 				CreatedAt: r.s.CreatedAt, Positions: r.s.Positions, ApplicationDeadline: r.s.ApplicationDeadline,
@@ -195,7 +200,7 @@ func (r *run) notify(ctx workflow.Context, template, role, suffix string) workfl
 		JobOrderID: r.s.JobOrderID, Template: template, RecipientRole: role,
 		IdempotencyKey: r.key(suffix), CoordinatorID: copyStr(r.s.Coordinator),
 	}
-	return workflow.ExecuteActivity(activityCtx(ctx), acts.Notify, in)
+	return r.executeNotify(ctx, in)
 }
 
 func (r *run) recordEvent(ctx workflow.Context, typ, actorID, actorRole string, details map[string]string, employerVisible bool) workflow.Future {
@@ -223,7 +228,8 @@ func (r *run) projectIfChanged(ctx workflow.Context) []workflow.Future {
 }
 
 // wait waits for every future; failures (only non-retryable ones reach here) are logged and the
-// order carries on: a missing notification or projection must not stop its timers.
+// order carries on: a missing notification or projection must not stop its timers. Then it
+// starts the e-mail deliveries of the notifications written, without waiting for them.
 func (r *run) wait(ctx workflow.Context, futures []workflow.Future) {
 	for _, f := range futures {
 		if err := f.Get(ctx, nil); err != nil {
@@ -235,6 +241,7 @@ func (r *run) wait(ctx workflow.Context, futures []workflow.Future) {
 			}
 		}
 	}
+	r.startDeliveries(ctx)
 }
 
 // ---- signals ----

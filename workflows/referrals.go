@@ -51,7 +51,7 @@ func (r *run) notifyReferral(ctx workflow.Context, template, role, event, referr
 		JobOrderID: r.s.JobOrderID, Template: template, RecipientRole: role,
 		IdempotencyKey: r.key(event, referralID), CoordinatorID: copyStr(r.s.Coordinator), ReferralID: referralID,
 	}
-	return workflow.ExecuteActivity(activityCtx(ctx), acts.Notify, in)
+	return r.executeNotify(ctx, in)
 }
 
 // referralSentNotices tells the candidate their CV was sent (advisering) and the employer that
@@ -92,5 +92,5 @@ func (r *run) onCandidateChanged(ctx workflow.Context, sig CandidateChangedSigna
 		JobOrderID: r.s.JobOrderID, Template: template, RecipientRole: activities.RecipientCoordinator,
 		IdempotencyKey: r.key(event, sig.ReferralID, strconv.Itoa(r.s.CandidateChanges)), CoordinatorID: copyStr(r.s.Coordinator), ReferralID: sig.ReferralID,
 	}
-	return []workflow.Future{workflow.ExecuteActivity(activityCtx(ctx), acts.Notify, in)}
+	return []workflow.Future{r.executeNotify(ctx, in)}
 }

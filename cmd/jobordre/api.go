@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net"
 
 	"github.com/spf13/cobra"
@@ -20,7 +19,9 @@ func apiCommand() *cobra.Command {
 		Short: "Run the HTTP API against an external Temporal and PostgreSQL",
 		Long: `Run the HTTP API. Reads DATABASE_URL (PostgreSQL), TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 TEMPORAL_API_KEY / TEMPORAL_TLS_* (the Temporal SDK's environment configuration),
-JOBORDRE_JWT_SECRET and the other variables listed in the README.`,
+JOBORDRE_OIDC_ISSUER + JOBORDRE_OIDC_AUDIENCE (bearer tokens from an OpenID Connect identity
+provider) or else JOBORDRE_JWT_SECRET (HS256), JOBORDRE_RATE_LIMIT_RPS / _BURST and the other
+variables listed in the README and docs/security.md.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, log, err := loadConfig()
 			if err != nil {
@@ -30,14 +31,11 @@ JOBORDRE_JWT_SECRET and the other variables listed in the README.`,
 			if err := requireProductionDatabase(cfg); err != nil {
 				return err
 			}
-			if cfg.JWTSecret == "" {
-				return fmt.Errorf("JOBORDRE_JWT_SECRET is not set: the API cannot verify bearer tokens without it")
-			}
-			verifier, err := app.HS256Verifier(cfg, cfg.JWTSecret)
+			ctx := cmd.Context()
+			verifier, err := app.APIVerifier(ctx, cfg, log)
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
 			db, err := app.OpenDatabase(ctx, cfg, log)
 			if err != nil {
 				return err
@@ -58,7 +56,9 @@ JOBORDRE_JWT_SECRET and the other variables listed in the README.`,
 				return err
 			}
 			log.Info("jobordre api listening", "addr", ln.Addr().String(), "version", version)
-			return app.Serve(ctx, ln, api.New(*app.NewAPIDeps(cfg, db, c, verifier, metrics, log)), cfg.ShutdownTimeout)
+			deps := app.NewAPIDeps(cfg, db, c, verifier, metrics, log)
+			deps.RateLimiter = app.RateLimiter(cfg)
+			return app.Serve(ctx, ln, api.New(*deps), cfg.ShutdownTimeout)
 		},
 	}
 	cmd.Flags().StringVar(&httpAddr, "http-addr", ":8080", "address the HTTP API listens on (env JOBORDRE_HTTP_ADDR)")

@@ -110,6 +110,8 @@ func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier
 		Metrics:      m,
 		MaxBodyBytes: cfg.MaxBodyBytes,
 		BaseURL:      cfg.PublicBaseURL,
+		// SendGrid's delivery events; refused unless JOBORDRE_SENDGRID_WEBHOOK_PUBLIC_KEY is set.
+		SendGridWebhook: newSendGridWebhook(cfg, db, c, log),
 		Readiness: map[string]api.ReadinessCheck{
 			"database": func(ctx context.Context) error { return store.Ping(ctx, db) },
 			"temporal": func(ctx context.Context) error {
@@ -158,6 +160,9 @@ type Worker struct {
 func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logger) (*Worker, error) {
 	acts := activities.New(db)
 	acts.Temporal = c
+	if err := configureMail(cfg, db, acts, log); err != nil {
+		return nil, err
+	}
 	w := worker.New(c, cfg.TaskQueue, acts)
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)

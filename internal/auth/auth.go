@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -48,10 +49,30 @@ var (
 	jobcenterPattern = regexp.MustCompile(`^[0-9]{3}$`)
 )
 
-// Validate checks that the principal's claims fit its role.
+// Bounds on the identity claims, in characters: the directory stores them (caseworkers and
+// employer contacts), so a token whose claims it could not store is refused instead of failing
+// every request.
+const (
+	MaxSubjectLength = 200
+	MaxNameLength    = 200
+	MaxEmailLength   = 320
+)
+
+// Validate checks that the principal's claims fit its role and can be stored.
 func (p Principal) Validate() error {
 	if strings.TrimSpace(p.Subject) == "" {
 		return errors.New("token has no sub")
+	}
+	for _, c := range []struct {
+		claim, value string
+		max          int
+	}{{"sub", p.Subject, MaxSubjectLength}, {"name", p.Name, MaxNameLength}, {"email", p.Email, MaxEmailLength}} {
+		if n := utf8.RuneCountInString(c.value); n > c.max {
+			return fmt.Errorf("the %s claim is longer than %d characters", c.claim, c.max)
+		}
+		if strings.ContainsRune(c.value, 0) {
+			return fmt.Errorf("the %s claim holds a NUL character", c.claim)
+		}
 	}
 	switch p.Role {
 	case RoleEmployer:

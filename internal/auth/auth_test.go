@@ -64,6 +64,11 @@ func TestClaimsMustFitTheRole(t *testing.T) {
 		{Subject: "c", Role: RoleCaseworker},
 		{Subject: "m", Role: RoleManager, Jobcenter: "7510"},
 		{Subject: "x", Role: "superuser"},
+		{Subject: strings.Repeat("s", MaxSubjectLength+1), Role: RoleAdmin},
+		{Subject: "a", Role: RoleAdmin, Name: strings.Repeat("æ", MaxNameLength+1)},
+		{Subject: "a", Role: RoleAdmin, Email: strings.Repeat("e", MaxEmailLength+1)},
+		{Subject: "a\x00b", Role: RoleAdmin},
+		{Subject: "a", Role: RoleAdmin, Name: "Ida\x00"},
 	} {
 		if err := p.Validate(); err == nil {
 			t.Errorf("%+v must be refused", p)

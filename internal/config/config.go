@@ -3,6 +3,9 @@ package config
 
 import (
 	"fmt"
+	"math"
+	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -11,6 +14,8 @@ import (
 
 // Config holds every setting of every jobordre process.
 type Config struct {
+	// Mail is how e-mail is delivered: SendGrid or the local mailbox (mail.go).
+	Mail MailConfig
 	// HTTPAddr is where the HTTP API listens.
 	HTTPAddr string
 	// WorkerMetricsAddr is where the worker process serves /healthz and /metrics.
@@ -35,6 +40,21 @@ type Config struct {
 	JWTIssuer string
 	// JWTAudience is the aud claim written and required on HS256 tokens.
 	JWTAudience string
+	// OIDCIssuer, when set, makes `jobordre api` verify bearer tokens issued by this OpenID Connect
+	// identity provider (discovery + JWKS, asymmetric signatures) instead of HS256 ones.
+	OIDCIssuer string
+	// OIDCAudience is the aud the identity provider's tokens must carry; required with OIDCIssuer.
+	OIDCAudience string
+	// OIDCClockSkew is the leeway on exp, nbf and iat of OIDC tokens (0 = none).
+	OIDCClockSkew time.Duration
+	// OIDCAlgorithms are the accepted JWS algorithms (asymmetric only); empty means every asymmetric one.
+	OIDCAlgorithms []string
+	// OIDCStartTimeout bounds OIDC discovery and the first JWKS fetch when the API starts.
+	OIDCStartTimeout time.Duration
+	// RateLimitRPS is each principal's sustained request rate on /api/v1; 0 disables rate limiting.
+	RateLimitRPS float64
+	// RateLimitBurst is how many requests a principal may make at once; 0 disables rate limiting.
+	RateLimitBurst int
 	// AutoMigrate runs the schema migration when a process starts.
 	AutoMigrate bool
 	// LogLevel is debug, info, warn or error.
@@ -52,6 +72,7 @@ type Config struct {
 // Defaults are the values used when the environment says nothing.
 func Defaults() Config {
 	return Config{
+		Mail:              mailDefaults(),
 		HTTPAddr:          ":8080",
 		WorkerMetricsAddr: ":9090",
 		DataDir:           "./data",
@@ -62,6 +83,10 @@ func Defaults() Config {
 		TaskQueue:         "jobordre",
 		JWTIssuer:         "jobordre",
 		JWTAudience:       "jobordre-api",
+		OIDCClockSkew:     60 * time.Second,
+		OIDCStartTimeout:  10 * time.Second,
+		RateLimitRPS:      20,
+		RateLimitBurst:    40,
 		AutoMigrate:       true,
 		LogLevel:          "info",
 		PublicBaseURL:     "http://localhost:8080",
@@ -130,6 +155,51 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	str("JOBORDRE_PUBLIC_BASE_URL", &c.PublicBaseURL)
 	dur("JOBORDRE_QUERY_TIMEOUT", &c.QueryTimeout)
 	dur("JOBORDRE_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	str("JOBORDRE_OIDC_ISSUER", &c.OIDCIssuer)
+	str("JOBORDRE_OIDC_AUDIENCE", &c.OIDCAudience)
+	dur("JOBORDRE_OIDC_START_TIMEOUT", &c.OIDCStartTimeout)
+	if v := strings.TrimSpace(getenv("JOBORDRE_OIDC_CLOCK_SKEW")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 5*time.Minute {
+			errs = append(errs, fmt.Sprintf("JOBORDRE_OIDC_CLOCK_SKEW: %q is not a duration from 0s to 5m", v))
+		} else {
+			c.OIDCClockSkew = d
+		}
+	}
+	if v := strings.TrimSpace(getenv("JOBORDRE_OIDC_ALGORITHMS")); v != "" {
+		for _, a := range strings.Split(v, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				c.OIDCAlgorithms = append(c.OIDCAlgorithms, a)
+			}
+		}
+	}
+	switch {
+	case c.OIDCIssuer != "" && c.OIDCAudience == "":
+		errs = append(errs, "JOBORDRE_OIDC_AUDIENCE: required with JOBORDRE_OIDC_ISSUER (the aud the identity provider puts in tokens for this API)")
+	case c.OIDCIssuer == "" && c.OIDCAudience != "":
+		errs = append(errs, "JOBORDRE_OIDC_AUDIENCE: set without JOBORDRE_OIDC_ISSUER; set both to use OIDC, or neither for HS256")
+	}
+	if c.OIDCIssuer != "" {
+		if err := checkIssuerURL(c.OIDCIssuer); err != nil {
+			errs = append(errs, fmt.Sprintf("JOBORDRE_OIDC_ISSUER: %q %v", c.OIDCIssuer, err))
+		}
+	}
+	if v := strings.TrimSpace(getenv("JOBORDRE_RATE_LIMIT_RPS")); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			errs = append(errs, fmt.Sprintf("JOBORDRE_RATE_LIMIT_RPS: %q is not a number of requests per second (0 disables)", v))
+		} else {
+			c.RateLimitRPS = f
+		}
+	}
+	if v := strings.TrimSpace(getenv("JOBORDRE_RATE_LIMIT_BURST")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Sprintf("JOBORDRE_RATE_LIMIT_BURST: %q is not a whole number of requests (0 disables)", v))
+		} else {
+			c.RateLimitBurst = n
+		}
+	}
 	if v := strings.TrimSpace(getenv("JOBORDRE_MAX_BODY_BYTES")); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
@@ -144,8 +214,28 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Sprintf("JOBORDRE_LOG_LEVEL: %q is not one of debug, info, warn, error", c.LogLevel))
 	}
 	c.PublicBaseURL = strings.TrimRight(c.PublicBaseURL, "/")
+	errs = append(errs, c.Mail.fromEnv(getenv)...)
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// checkIssuerURL requires an absolute https URL without query or fragment; plain http is allowed
+// only on the loopback interface (a local identity provider in development).
+func checkIssuerURL(issuer string) error {
+	u, err := url.Parse(issuer)
+	if err != nil || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("is not an absolute URL without query or fragment")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if h := u.Hostname(); h == "localhost" || net.ParseIP(h).IsLoopback() {
+			return nil
+		}
+		return fmt.Errorf("must use https (plain http only on localhost)")
+	}
+	return fmt.Errorf("must be an https URL")
 }

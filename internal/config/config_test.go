@@ -46,3 +46,34 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		}
 	}
 }
+
+func TestSendGridSettingsAndTheirDefaults(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mail.SendGridAPIKey != "" || c.Mail.SendGridSandbox || c.Mail.SendGridAPIHost != "https://api.sendgrid.com" ||
+		c.Mail.FromEmail != "jobordre@localhost" || c.Mail.FromName != "jobordre" || c.Mail.WebhookPublicKey != "" {
+		t.Fatalf("mail defaults: %+v", c.Mail)
+	}
+	key := "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEDr2LjtURuePQzplybdC+u4CwrqDqBaWjcMMsTbhdbcwHBcepxo7yAQGhHPTnlvFYPAZFceEu/1FwCM/QmGUhA=="
+	c, err = FromEnv(env(map[string]string{
+		"SENDGRID_API_KEY": "SG.x", "SENDGRID_SANDBOX": "true", "SENDGRID_API_HOST": "https://api.eu.sendgrid.com/",
+		"SENDGRID_FROM_EMAIL": "jobordre@aarhus.dk", "SENDGRID_FROM_NAME": "Jobcenter Aarhus",
+		"JOBORDRE_SENDGRID_WEBHOOK_PUBLIC_KEY": key,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mail.SendGridAPIKey != "SG.x" || !c.Mail.SendGridSandbox || c.Mail.SendGridAPIHost != "https://api.eu.sendgrid.com" ||
+		c.Mail.FromEmail != "jobordre@aarhus.dk" || c.Mail.FromName != "Jobcenter Aarhus" || c.Mail.WebhookPublicKey != key {
+		t.Fatalf("mail settings: %+v", c.Mail)
+	}
+	_, err = FromEnv(env(map[string]string{"SENDGRID_API_KEY": "SG.x", "SENDGRID_SANDBOX": "yes please",
+		"SENDGRID_API_HOST": "api.sendgrid.com", "JOBORDRE_SENDGRID_WEBHOOK_PUBLIC_KEY": "not a key"}))
+	for _, name := range []string{"SENDGRID_FROM_EMAIL", "SENDGRID_SANDBOX", "SENDGRID_API_HOST", "JOBORDRE_SENDGRID_WEBHOOK_PUBLIC_KEY"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
@@ -103,9 +104,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	if err != nil {
 		return nil, err
 	}
-	if s.worker, err = app.StartWorker(cfg, s.db, s.client, log); err != nil {
-		return nil, err
-	}
+	// Listen first: the address is the public base URL of the links in e-mails.
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
@@ -114,7 +113,14 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	if cfg.PublicBaseURL == config.Defaults().PublicBaseURL {
 		cfg.PublicBaseURL = s.HTTPURL
 	}
-	handler := api.New(*app.NewAPIDeps(cfg, s.db, s.client, verifier, s.metrics, log))
+	if s.worker, err = app.StartWorker(cfg, s.db, s.client, log); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	deps := app.NewAPIDeps(cfg, s.db, s.client, verifier, s.metrics, log)
+	// Dev-only pages, never registered by `jobordre api`.
+	deps.Extra = func(r *gin.Engine) { r.GET(MailboxPath, mailboxHandler(s.db)) }
+	handler := api.New(*deps)
 	var serveCtx context.Context
 	serveCtx, s.cancel = context.WithCancel(context.Background())
 	go func() { s.served <- app.Serve(serveCtx, ln, handler, cfg.ShutdownTimeout) }()
@@ -174,6 +180,7 @@ func (s *Stack) Banner(w io.Writer, dataDir string) {
 		fmt.Fprintf(w, "  Temporal UI   %s\n", s.UIURL)
 	}
 	fmt.Fprintf(w, "  Temporal      %s (namespace default)\n", s.TemporalAddress)
+	fmt.Fprintf(w, "  Dev mailbox   %s%s   (every e-mail, unless SENDGRID_API_KEY is set)\n", s.HTTPURL, MailboxPath)
 	fmt.Fprintf(w, "  Data dir      %s\n\n", dataDir)
 	fmt.Fprintf(w, "Example bearer tokens (30 days; make more with `jobordre token`):\n")
 	for _, role := range auth.Roles {

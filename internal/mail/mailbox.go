@@ -13,18 +13,18 @@ import (
 // MailboxMessage is a copy of an e-mail the local mailbox "delivered" (no SENDGRID_API_KEY): what
 // the recipient would have received. The dev stack shows them at /dev/mailbox.
 type MailboxMessage struct {
-	ID             uint64 `gorm:"primaryKey;autoIncrement"`
-	OutboxID       uint64 `gorm:"not null;uniqueIndex"`
-	IdempotencyKey string `gorm:"size:300;not null"`
-	JobOrderID     string `gorm:"size:36;index"`
-	Template       string `gorm:"size:60;not null"`
-	FromEmail      string `gorm:"size:320"`
-	FromName       string `gorm:"size:200"`
-	ToEmail        string `gorm:"size:320"`
-	ToName         string `gorm:"size:200"`
-	Subject        string `gorm:"type:text;not null"`
-	Text           string `gorm:"type:text;not null"`
-	HTML           string `gorm:"type:text;not null"`
+	ID             uint64    `gorm:"primaryKey;autoIncrement"`
+	OutboxID       uint64    `gorm:"not null;uniqueIndex"`
+	IdempotencyKey string    `gorm:"size:300;not null"`
+	JobOrderID     string    `gorm:"size:36;index"`
+	Template       string    `gorm:"size:60;not null"`
+	FromEmail      string    `gorm:"size:320"`
+	FromName       string    `gorm:"size:200"`
+	ToEmail        string    `gorm:"size:320"`
+	ToName         string    `gorm:"size:200"`
+	Subject        string    `gorm:"type:text;not null"`
+	Text           string    `gorm:"type:text;not null"`
+	HTML           string    `gorm:"type:text;not null"`
 	CreatedAt      time.Time `gorm:"not null;index"`
 }
 

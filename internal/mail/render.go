@@ -287,6 +287,8 @@ var funcs = map[string]any{
 	"status":        func(lang, v string) string { return label(lang, "status", v) },
 	"roleLabel":     func(lang, v string) string { return label(lang, "role", v) },
 	"templateLabel": func(lang, v string) string { return label(lang, "template", v) },
+	// link is the argument of the layout's "button" block.
+	"link": func(url, text string) map[string]string { return map[string]string{"URL": url, "Label": text} },
 }
 
 var (

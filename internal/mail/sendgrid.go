@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sendgrid/rest"
 	"github.com/sendgrid/sendgrid-go"
@@ -177,9 +178,17 @@ func errorText(body string) string {
 	if text == "" {
 		text = "no error text"
 	}
-	const max = 1000
-	if len(text) > max {
-		text = text[:max] + "…"
+	return Truncate(text, 1000)
+}
+
+// Truncate shortens s to at most max bytes without splitting a character, marking the cut with "…".
+func Truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
 	}
-	return text
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

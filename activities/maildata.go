@@ -1,0 +1,154 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"jobordre/internal/mail"
+	"jobordre/models"
+)
+
+// mailData reads what a row's template shows from the database as it is now (order title, job
+// centre, employer, coordinator, recipient's name, counts). refusal is set when the row can
+// never be rendered; err when the database failed.
+func (a *Activities) mailData(ctx context.Context, db *gorm.DB, row models.OutboxMessage) (d mail.Data, refusal string, err error) {
+	var order models.JobOrder
+	if err := db.Take(&order, "id = ?", row.JobOrderID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return d, "job order " + row.JobOrderID + " is not in the database", nil
+		}
+		return d, "", err
+	}
+	d = mail.Data{
+		Template: row.Template, Lang: lang(row.Language),
+		Order:     mail.Order{ID: order.ID, Title: order.Title, Positions: order.Positions, Status: order.Status},
+		Jobcenter: mail.Jobcenter{Code: order.ResponsibleJobcenter, Name: "Jobcenter " + order.ResponsibleJobcenter},
+		Company:   mail.Company{CVR: order.CompanyCVR, Name: "CVR " + order.CompanyCVR},
+	}
+	var jc models.Jobcenter
+	if err := db.Take(&jc, "code = ?", order.ResponsibleJobcenter).Error; err == nil {
+		d.Jobcenter.Name, d.Jobcenter.Email = jc.Name, jc.MailboxEmail
+	} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return d, "", err
+	}
+	var co models.Company
+	if err := db.Take(&co, "cvr = ?", order.CompanyCVR).Error; err == nil && co.Name != "" {
+		d.Company.Name = co.Name
+	} else if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return d, "", err
+	}
+	if order.CoordinatorID != nil {
+		var cw models.Caseworker
+		if err := db.Take(&cw, "id = ?", *order.CoordinatorID).Error; err == nil {
+			d.Coordinator = &mail.Person{Name: firstNonEmpty(cw.Name, cw.Email, cw.ID), Email: cw.Email}
+		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
+			return d, "", err
+		}
+	}
+	if d.Recipient, err = a.recipientPerson(db, row, d); err != nil {
+		return d, "", err
+	}
+	base := strings.TrimRight(a.MailOptions.BaseURL, "/")
+	d.OrderURL = base + "/api/v1/job-orders/" + order.ID
+	d.ReferralsURL = d.OrderURL + "/referrals"
+
+	switch row.Template {
+	case "escalation":
+		// The workflow's keys say why: .../contact-escalation/n or .../close-out-escalation/n.
+		d.Escalation = "contact"
+		if strings.Contains(row.IdempotencyKey, "/close-out-escalation/") {
+			d.Escalation = "close_out"
+		}
+	case TemplateDeliveryFailed:
+		if d.Failed, err = failure(db, row); err != nil {
+			return d, "", err
+		}
+	case "candidates_referred":
+		if d.Count, err = referredCount(db, row); err != nil {
+			return d, "", err
+		}
+	case "candidate_notice":
+		if d.Candidate, err = candidate(db, row); err != nil {
+			return d, "", err
+		}
+	}
+	return d, "", nil
+}
+
+// recipientPerson names the row's recipient: a caseworker, an employer contact, the job centre's
+// mailbox, the company, or a candidate.
+func (a *Activities) recipientPerson(db *gorm.DB, row models.OutboxMessage, d mail.Data) (mail.Person, error) {
+	p := mail.Person{Email: row.RecipientEmail}
+	id := row.RecipientID
+	switch {
+	case strings.HasPrefix(id, "jobcenter:"):
+		p.Name = d.Jobcenter.Name
+		return p, nil
+	case strings.HasPrefix(id, "company:"):
+		p.Name = d.Company.Name
+		return p, nil
+	case strings.HasPrefix(id, "candidate:"):
+		c, err := candidate(db, row)
+		if c != nil {
+			p.Name = c.Name
+		}
+		return p, err
+	}
+	var cw models.Caseworker
+	err := db.Select("id", "name").Take(&cw, "id = ?", id).Error
+	if err == nil {
+		p.Name = cw.Name
+		return p, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return p, err
+	}
+	var contact models.CompanyContact
+	err = db.Select("id", "name").Take(&contact, "id = ?", id).Error
+	if err == nil {
+		p.Name = contact.Name
+		return p, nil
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return p, nil
+	}
+	return p, err
+}
+
+// failure describes the row a delivery_failed notice is about. A candidate's address is left
+// out: the notice goes to staff and names no candidate.
+func failure(db *gorm.DB, row models.OutboxMessage) (*mail.Failure, error) {
+	id, bounced, ok := failedRowID(row.IdempotencyKey)
+	f := &mail.Failure{Bounced: bounced}
+	if !ok {
+		return f, nil
+	}
+	var failed models.OutboxMessage
+	err := db.Take(&failed, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return f, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.Template, f.RecipientRole, f.Address, f.Reason = failed.Template, failed.RecipientRole, failed.RecipientEmail, failed.LastError
+	if failed.RecipientRole == "candidate" || strings.HasPrefix(failed.RecipientID, "candidate:") || failed.Template == "candidate_notice" {
+		f.Address = ""
+		if failed.RecipientEmail != "" {
+			f.Reason = strings.ReplaceAll(f.Reason, failed.RecipientEmail, "…")
+		}
+	}
+	return f, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

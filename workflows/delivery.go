@@ -1,0 +1,118 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"jobordre/activities"
+)
+
+// E-mail delivery from the workflow. Every Notify (which writes the outbox rows of one business
+// event) is followed, once it has succeeded, by a Deliver of the same idempotency key. Deliver
+// runs in its own coroutine with its own retry policy: update handlers and the timer loop never
+// wait for a mail provider, however long it takes. Before the run ends or continues as new it
+// waits for the deliveries in flight.
+
+// deliverChangeID versions the Deliver step: histories recorded before it existed replay
+// without it (workflow.GetVersion answers DefaultVersion there).
+const (
+	deliverChangeID = "deliver-outbox"
+	deliverVersion  = 1
+)
+
+// DeliverOutboxWorkflowName is the registered name of DeliverOutboxWorkflow.
+const DeliverOutboxWorkflowName = "DeliverOutboxWorkflow"
+
+// DeliverOutboxWorkflowID is the workflow ID of the delivery of one notification written outside
+// an order's workflow (the coordinator notice about a bounce, from the SendGrid webhook).
+func DeliverOutboxWorkflowID(idempotencyKey string) string {
+	return "outbox-delivery/" + idempotencyKey
+}
+
+// DeliverOutboxInput names the notification to deliver.
+type DeliverOutboxInput struct {
+	IdempotencyKey string
+}
+
+// DeliverOutboxWorkflow durably delivers one notification's outbox rows with the same retry
+// policy the order workflows use.
+func DeliverOutboxWorkflow(ctx workflow.Context, in DeliverOutboxInput) (activities.DeliverResult, error) {
+	var res activities.DeliverResult
+	err := workflow.ExecuteActivity(deliverCtx(ctx), acts.Deliver, activities.DeliverInput{IdempotencyKey: in.IdempotencyKey}).Get(ctx, &res)
+	return res, err
+}
+
+// deliverCtx are Deliver's activity options: unlimited attempts with backoff up to 5 minutes
+// (a 429 answer sets the next delay itself); a worker without a sender is not retried. A
+// permanent refusal is no error: Deliver records it and returns nil.
+func deliverCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        2 * time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        5 * time.Minute,
+			MaximumAttempts:        0,
+			NonRetryableErrorTypes: []string{"InvalidInput", activities.ErrMisconfigured},
+		},
+	})
+}
+
+// outbox is the run's delivery bookkeeping.
+type outbox struct {
+	root     workflow.Context // the workflow's own context: deliveries outlive the handler that caused them
+	queued   []queuedDelivery // Notify calls whose Deliver is not started yet
+	inFlight int              // Deliver coroutines running
+}
+
+type queuedDelivery struct {
+	key      string
+	notified workflow.Future
+}
+
+// executeNotify runs Notify and queues the Deliver of its key; every notification goes through here.
+func (r *run) executeNotify(ctx workflow.Context, in activities.NotifyInput) workflow.Future {
+	f := workflow.ExecuteActivity(activityCtx(ctx), acts.Notify, in)
+	r.outbox.queued = append(r.outbox.queued, queuedDelivery{key: in.IdempotencyKey, notified: f})
+	return f
+}
+
+// startDeliveries starts a Deliver for every queued notification, each in its own coroutine that
+// first waits for its Notify (a failed Notify has nothing to deliver). wait calls it once the
+// futures of a command or timer are done, so the order's projection (coordinator) is written
+// before the mail is rendered.
+func (r *run) startDeliveries(ctx workflow.Context) {
+	if len(r.outbox.queued) == 0 {
+		return
+	}
+	queued := r.outbox.queued
+	r.outbox.queued = nil
+	if workflow.GetVersion(ctx, deliverChangeID, workflow.DefaultVersion, deliverVersion) == workflow.DefaultVersion {
+		return // a history from before e-mail delivery
+	}
+	root := r.outbox.root
+	if root == nil {
+		root = ctx
+	}
+	for _, q := range queued {
+		r.outbox.inFlight++
+		workflow.Go(root, func(gctx workflow.Context) {
+			defer func() { r.outbox.inFlight-- }()
+			if err := q.notified.Get(gctx, nil); err != nil {
+				return
+			}
+			var res activities.DeliverResult
+			err := workflow.ExecuteActivity(deliverCtx(gctx), acts.Deliver, activities.DeliverInput{IdempotencyKey: q.key}).Get(gctx, &res)
+			if err != nil {
+				r.logger.Warn("delivery stopped", "key", q.key, "error", err)
+			}
+		})
+	}
+}
+
+// settled tells whether no update handler and no delivery is still running: the run may end.
+func (r *run) settled(ctx workflow.Context) bool {
+	return workflow.AllHandlersFinished(ctx) && r.outbox.inFlight == 0
+}
