@@ -117,7 +117,7 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, code string, r U
 	}
 	if r.MailboxEmail != nil {
 		addr := strings.TrimSpace(*r.MailboxEmail)
-		if a, err := mail.ParseAddress(addr); addr != "" && (err != nil || a.Address != addr) {
+		if a, err := mail.ParseAddress(addr); addr != "" && (err != nil || a.Address != addr || len(addr) > 320) {
 			v.Fields = append(v.Fields, orders.FieldError{Field: "mailbox_email", Detail: "must be a plain e-mail address, or empty"})
 		}
 		updates["mailbox_email"] = addr
@@ -255,7 +255,10 @@ func (s *Service) SaveCommunity(ctx context.Context, p auth.Principal, id string
 		if creating {
 			err = tx.Create(&models.RecruitmentCommunity{ID: id, Name: r.Name, CreatedAt: now, UpdatedAt: now}).Error
 		} else {
-			err = tx.Model(&models.RecruitmentCommunity{}).Where("id = ?", id).Updates(map[string]any{"name": r.Name, "updated_at": now}).Error
+			res := tx.Model(&models.RecruitmentCommunity{}).Where("id = ?", id).Updates(map[string]any{"name": r.Name, "updated_at": now})
+			if err = res.Error; err == nil && res.RowsAffected == 0 {
+				return ErrCommunityGone // deleted since it was looked up: add no members to nothing
+			}
 		}
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return ErrNameTaken
