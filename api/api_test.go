@@ -18,6 +18,7 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/companies"
 	"jobordre/internal/directory"
 	"jobordre/internal/jobcenters"
 	"jobordre/internal/orders"
@@ -152,7 +153,7 @@ func newTestAPI(t testing.TB) *testAPI {
 	refs := referrals.NewService(db, svc, wf, nil)
 	h := New(Deps{
 		Orders: svc, Directory: directory.New(db), Referrals: refs, Verifier: signer,
-		Jobcenters: jobcenters.NewService(db, ref), Reference: ref, Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
+		Jobcenters: jobcenters.NewService(db, ref), Reference: ref, Companies: companies.NewService(db, ref), Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
 		Readiness: map[string]ReadinessCheck{"database": func(ctx context.Context) error { return store.Ping(ctx, db) }},
 	})
 	srv := httptest.NewServer(h)

@@ -47,6 +47,10 @@ func newMatrixFixture(a *testAPI) matrixFixture {
 	t := a.t
 	var f matrixFixture
 	f.order = a.createOrder(employer, validOrder()).ID
+	a.db.Where("cvr = ?", employer.CVR).Delete(&models.Company{})
+	if r := a.do(http.MethodPost, "/api/v1/companies", &employer, map[string]any{"cvr": employer.CVR, "name": "Tømrerfirmaet ApS", "industry_code": "43.32.00"}); r.status != 201 {
+		t.Fatalf("company: %d %s", r.status, r.body)
+	}
 	if err := a.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Update("coordinator_id", caseworker.Subject).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +159,13 @@ var matrix = []matrixRow{
 		return map[string]any{"name": "Omdøbt " + f.order[:8], "members": []string{"751", "101", "147"}}
 	}, cells("E=403 E2=403 C=403 M=403 N=403 F=403 A=200")},
 	{"DELETE", "/api/v1/recruitment-communities/:cid", nil, cells("E=403 E2=403 C=403 M=403 N=403 F=403 A=204")},
+	{"POST", "/api/v1/companies", func(matrixFixture) any { return map[string]any{"cvr": employer.CVR, "name": "Tømrerfirmaet ApS"} }, cells("E=409 E2=422 C=403 M=403 N=403 F=403 A=403")},
+	{"GET", "/api/v1/companies/:cvr", nil, cells("E=200 E2=404 C=200 M=200 N=200 F=200 A=200")},
+	{"PATCH", "/api/v1/companies/:cvr", func(matrixFixture) any { return map[string]any{"industry_code": "43.32.00"} }, cells("E=200 E2=404 C=404 M=404 N=404 F=404 A=404")},
+	{"POST", "/api/v1/companies/:cvr/contacts", func(f matrixFixture) any {
+		return map[string]any{"id": "kontakt-" + f.order[:8], "name": "Ny Kontakt", "email": "kontakt@firma.example"}
+	}, cells("E=201 E2=404 C=404 M=404 N=404 F=404 A=404")},
+	{"PUT", "/api/v1/companies/:cvr/main-contact", func(matrixFixture) any { return map[string]any{"contact_id": employer.Subject} }, cells("E=200 E2=404 C=404 M=404 N=404 F=404 A=404")},
 	{"GET", "/api/v1/reference/municipalities", nil, all(200)},
 	{"GET", "/api/v1/reference/postal-codes", nil, all(200)},
 	{"GET", "/api/v1/reference/occupations", nil, all(200)},
@@ -180,7 +191,7 @@ func concrete(path string, f matrixFixture) string {
 	if strings.Contains(path, "/consents/") {
 		cid = f.consent
 	}
-	r := strings.NewReplacer(":id/referrals", f.order+"/referrals", ":rid", rid, ":fid", "fu-1", ":cid", cid, ":code", "751")
+	r := strings.NewReplacer(":id/referrals", f.order+"/referrals", ":rid", rid, ":fid", "fu-1", ":cid", cid, ":code", "751", ":cvr", employer.CVR)
 	out := r.Replace(path)
 	if strings.HasPrefix(path, "/api/v1/candidates/:id") {
 		return strings.Replace(out, ":id", f.candidate, 1)
@@ -238,5 +249,51 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// At every sharing level, other job centres see exactly what the level allows: the order, its
+// history without internal note texts, and only their own proposals.
+func TestSharingLevelsDecideWhichOtherJobcentresSeeTheOrder(t *testing.T) {
+	a := newTestAPI(t)
+	far := matrixCallers[5].p // 461, put in a community with 751 below
+	a.do(http.MethodPost, "/api/v1/recruitment-communities", &admin, map[string]any{"name": "Aarhus og Odense", "members": []string{"751", "461"}})
+	f := newMatrixFixture(a)
+	cases := []struct {
+		level     string
+		neighbour int
+		far       int
+	}{
+		{models.SharingInternal, 404, 404},
+		{models.SharingNeighbours, 200, 404},
+		{models.SharingCommunity, 200, 200},
+		{models.SharingNational, 200, 200},
+	}
+	for _, tc := range cases {
+		t.Run(tc.level, func(t *testing.T) {
+			a.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Update("sharing", tc.level)
+			for _, who := range []struct {
+				p    auth.Principal
+				want int
+			}{{neighbourCW, tc.neighbour}, {far, tc.far}, {otherEmployer, 404}} {
+				p := who.p
+				for _, path := range []string{"/api/v1/job-orders/" + f.order, "/api/v1/job-orders/" + f.order + "/history", "/api/v1/job-orders/" + f.order + "/referrals"} {
+					r := a.do(http.MethodGet, path, &p, nil)
+					if r.status != who.want {
+						t.Fatalf("%s reading %s at %s: %d, want %d", p.Subject, path, tc.level, r.status, who.want)
+					}
+					for _, secret := range []string{secretNote, secretReferral, "Kandidat Sendt"} {
+						if strings.Contains(string(r.body), secret) {
+							t.Fatalf("%s sees %q at %s: %s", p.Subject, secret, tc.level, r.body)
+						}
+					}
+				}
+				var l JobOrderList
+				a.do(http.MethodGet, "/api/v1/job-orders", &p, nil).json(t, &l)
+				if listHas(l, f.order) != (who.want == 200) {
+					t.Fatalf("%s's list at %s: has the order = %v", p.Subject, tc.level, listHas(l, f.order))
+				}
+			}
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/companies"
 	"jobordre/internal/directory"
 	"jobordre/internal/jobcenters"
 	"jobordre/internal/orders"
@@ -36,6 +37,7 @@ type Deps struct {
 	Directory    *directory.Directory
 	Referrals    *referrals.Service
 	Jobcenters   *jobcenters.Service
+	Companies    *companies.Service
 	Reference    *refdata.Data
 	Verifier     auth.Verifier
 	Logger       *slog.Logger
@@ -99,6 +101,7 @@ func New(d Deps) *gin.Engine {
 	registerCommands(v1, d.Orders)
 	registerReferrals(v1, d.Referrals)
 	registerJobcenters(v1, d.Jobcenters)
+	registerCompanies(v1, d.Companies)
 	registerReference(v1, d.Reference)
 	ph := &policyHandlers{orders: d.Orders}
 	v1.GET("/jobcenters/:code/policy", ph.get)

@@ -37,11 +37,13 @@ func SharingRank(level string) int {
 
 // Company is an employer known by its CVR number.
 type Company struct {
-	CVR          string    `gorm:"primaryKey;size:8" json:"cvr"`
-	Name         string    `gorm:"size:200" json:"name"`
-	IndustryCode string    `gorm:"size:8" json:"industry_code,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	CVR          string `gorm:"primaryKey;size:8" json:"cvr"`
+	Name         string `gorm:"size:200" json:"name"`
+	IndustryCode string `gorm:"size:8" json:"industry_code,omitempty"`
+	// MainContactID is the contact person (hovedkontaktperson) with full edit rights.
+	MainContactID string    `gorm:"size:200" json:"main_contact_id"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Jobcenter is a job centre; by default one per municipality with the municipality's code.

@@ -19,6 +19,7 @@ import (
 	"jobordre/api"
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/companies"
 	"jobordre/internal/config"
 	"jobordre/internal/directory"
 	"jobordre/internal/jobcenters"
@@ -104,6 +105,7 @@ func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier
 		Directory:    directory.New(db),
 		Referrals:    referrals.NewService(db, svc, temporalWorkflows(cfg, c), log),
 		Jobcenters:   jobcenters.NewService(db, refdata.Default()),
+		Companies:    companies.NewService(db, refdata.Default()),
 		Reference:    refdata.Default(),
 		Verifier:     v,
 		Logger:       log,
