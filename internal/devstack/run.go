@@ -22,6 +22,7 @@ import (
 	"jobordre/internal/store"
 	"jobordre/internal/telemetry"
 	"jobordre/internal/temporalx"
+	"jobordre/models"
 )
 
 // ExampleCVR is the (modulus-11 valid) CVR number of the example employer token printed by dev.
@@ -96,6 +97,14 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 
 	if s.db, err = app.OpenDatabase(ctx, cfg, log); err != nil {
 		return nil, err
+	}
+	if cfg.Mail.SendGridAPIKey == "" {
+		// Mail goes to the local mailbox: give every job centre without a shared mailbox a
+		// reserved (.example) address, so reminders for a centre with no registered people show up.
+		if err := s.db.WithContext(ctx).Model(&models.Jobcenter{}).Where("mailbox_email = '' OR mailbox_email IS NULL").
+			Update("mailbox_email", gorm.Expr("'jobcenter-' || code || '@jobcenter.example'")).Error; err != nil {
+			return nil, fmt.Errorf("set dev mailbox addresses: %w", err)
+		}
 	}
 	s.metrics = telemetry.NewMetrics()
 	s.client, err = temporalx.Dial(ctx, temporalx.DialOptions{
@@ -191,10 +200,10 @@ func (s *Stack) Banner(w io.Writer, dataDir string) {
 
 func exampleTokens(v *auth.HS256) (map[string]string, error) {
 	principals := []auth.Principal{
-		{Subject: "employer-1", Role: auth.RoleEmployer, CVR: ExampleCVR, Name: "Example Employer"},
-		{Subject: "caseworker-1", Role: auth.RoleCaseworker, Jobcenter: ExampleJobcenter, Name: "Example Caseworker"},
-		{Subject: "manager-1", Role: auth.RoleManager, Jobcenter: ExampleJobcenter, Name: "Example Manager"},
-		{Subject: "admin-1", Role: auth.RoleAdmin, Name: "Example Admin"},
+		{Subject: "employer-1", Role: auth.RoleEmployer, CVR: ExampleCVR, Name: "Example Employer", Email: "employer-1@firma.example"},
+		{Subject: "caseworker-1", Role: auth.RoleCaseworker, Jobcenter: ExampleJobcenter, Name: "Example Caseworker", Email: "caseworker-1@jobcenter.example"},
+		{Subject: "manager-1", Role: auth.RoleManager, Jobcenter: ExampleJobcenter, Name: "Example Manager", Email: "manager-1@jobcenter.example"},
+		{Subject: "admin-1", Role: auth.RoleAdmin, Name: "Example Admin", Email: "admin-1@jobordre.example"},
 	}
 	out := map[string]string{}
 	for _, p := range principals {
