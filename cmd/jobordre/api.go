@@ -7,9 +7,6 @@ import (
 
 	"jobordre/api"
 	"jobordre/internal/app"
-	"jobordre/internal/store"
-	"jobordre/internal/telemetry"
-	"jobordre/internal/temporalx"
 )
 
 func apiCommand() *cobra.Command {
@@ -36,27 +33,17 @@ variables listed in the README and docs/security.md.`,
 			if err != nil {
 				return err
 			}
-			db, err := app.OpenDatabase(ctx, cfg, log)
+			b, err := openBackends(ctx, cfg, log)
 			if err != nil {
 				return err
 			}
-			defer store.Close(db)
-			metrics := telemetry.NewMetrics()
-			defer metrics.Close()
-			c, err := temporalx.Dial(ctx, temporalx.DialOptions{
-				Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: log,
-				MetricsHandler: metrics.Temporal, UseEnvConfig: true,
-			})
-			if err != nil {
-				return err
-			}
-			defer c.Close()
+			defer b.close()
 			ln, err := net.Listen("tcp", cfg.HTTPAddr)
 			if err != nil {
 				return err
 			}
 			log.Info("jobordre api listening", "addr", ln.Addr().String(), "version", version)
-			deps := app.NewAPIDeps(cfg, db, c, verifier, metrics, log)
+			deps := app.NewAPIDeps(cfg, b.db, b.client, verifier, b.metrics, log)
 			deps.RateLimiter = app.RateLimiter(cfg)
 			return app.Serve(ctx, ln, api.New(*deps), cfg.ShutdownTimeout)
 		},

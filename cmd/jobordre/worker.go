@@ -7,8 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"jobordre/internal/app"
-	"jobordre/internal/store"
-	"jobordre/internal/telemetry"
 	"jobordre/internal/temporalx"
 )
 
@@ -28,25 +26,15 @@ interrupted, and serves /healthz and /metrics on JOBORDRE_WORKER_METRICS_ADDR (d
 				return err
 			}
 			ctx := cmd.Context()
-			db, err := app.OpenDatabase(ctx, cfg, log)
+			b, err := openBackends(ctx, cfg, log)
 			if err != nil {
 				return err
 			}
-			defer store.Close(db)
-			metrics := telemetry.NewMetrics()
-			defer metrics.Close()
-			c, err := temporalx.Dial(ctx, temporalx.DialOptions{
-				Address: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace, Logger: log,
-				MetricsHandler: metrics.Temporal, UseEnvConfig: true,
-			})
-			if err != nil {
+			defer b.close()
+			if err := temporalx.EnsureSearchAttributes(ctx, b.client, cfg.TemporalNamespace); err != nil {
 				return err
 			}
-			defer c.Close()
-			if err := temporalx.EnsureSearchAttributes(ctx, c, cfg.TemporalNamespace); err != nil {
-				return err
-			}
-			w, err := app.StartWorker(cfg, db, c, log)
+			w, err := app.StartWorker(cfg, b.db, b.client, log)
 			if err != nil {
 				return err
 			}
@@ -56,7 +44,7 @@ interrupted, and serves /healthz and /metrics on JOBORDRE_WORKER_METRICS_ADDR (d
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = w.Write([]byte(`{"status":"ok"}`))
 			})
-			mux.Handle("GET /metrics", metrics.Handler())
+			mux.Handle("GET /metrics", b.metrics.Handler())
 			ln, err := net.Listen("tcp", cfg.WorkerMetricsAddr)
 			if err != nil {
 				return err
