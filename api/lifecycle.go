@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -144,26 +145,13 @@ type HistoryList struct {
 	Items []orders.HistoryEntry `json:"items"`
 }
 
-func (h *lifecycleHandlers) history(c *gin.Context) {
-	entries, err := h.orders.History(c.Request.Context(), principal(c), c.Param("id"))
-	if err != nil {
-		failService(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, HistoryList{Items: entries})
+func (h *lifecycleHandlers) history(ctx context.Context, p auth.Principal, c *gin.Context) (HistoryList, error) {
+	entries, err := h.orders.History(ctx, p, c.Param("id"))
+	return HistoryList{Items: entries}, err
 }
 
-func (h *lifecycleHandlers) addNote(c *gin.Context) {
-	var req orders.NoteRequest
-	if !decodeJSON(c, &req) {
-		return
-	}
-	entry, err := h.orders.AddNote(c.Request.Context(), principal(c), c.Param("id"), req)
-	if err != nil {
-		failService(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, entry)
+func (h *lifecycleHandlers) addNote(ctx context.Context, p auth.Principal, c *gin.Context, req orders.NoteRequest) (orders.HistoryEntry, error) {
+	return h.orders.AddNote(ctx, p, c.Param("id"), req)
 }
 
 func failInternal(c *gin.Context, err error) {

@@ -60,15 +60,21 @@ func securityHeaders() gin.HandlerFunc {
 	}
 }
 
+// routeOf is the request's route template for logs and metrics (never the raw path, which holds
+// IDs); requests that matched no route share one label.
+func routeOf(c *gin.Context) string {
+	if r := c.FullPath(); r != "" {
+		return r
+	}
+	return "unmatched"
+}
+
 // accessLog writes one structured line per request: never bodies, tokens or query values.
 func accessLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		route := c.FullPath()
-		if route == "" {
-			route = "unmatched"
-		}
+		route := routeOf(c)
 		level := slog.LevelInfo
 		if c.Writer.Status() >= 500 {
 			level = slog.LevelError
@@ -115,10 +121,7 @@ func (m *httpMetrics) middleware() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		route := c.FullPath()
-		if route == "" {
-			route = "unmatched"
-		}
+		route := routeOf(c)
 		m.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
 		m.duration.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
 	}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -41,28 +40,11 @@ func serve(h http.Handler, method, path, token, body string) *httptest.ResponseR
 	return w
 }
 
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func TestRateLimitPerPrincipal(t *testing.T) {
 	a := newTestAPI(t)
-	clk := &testClock{t: time.Now()}
+	clk := authtest.NewClock(time.Now())
 	h := a.router(func(d *Deps) {
-		d.RateLimiter = ratelimit.New(ratelimit.Config{RPS: 0.5, Burst: 3, Now: clk.now})
+		d.RateLimiter = ratelimit.New(ratelimit.Config{RPS: 0.5, Burst: 3, Now: clk.Now})
 	})
 	cw, other := a.token(caseworker), a.token(otherCW)
 	for i := range 3 {
@@ -93,7 +75,7 @@ func TestRateLimitPerPrincipal(t *testing.T) {
 	if w := serve(h, http.MethodGet, "/api/v1/job-orders", "", ""); w.Code != http.StatusUnauthorized {
 		t.Fatalf("no token: %d", w.Code)
 	}
-	clk.advance(2 * time.Second)
+	clk.Advance(2 * time.Second)
 	if w := serve(h, http.MethodGet, "/api/v1/job-orders", cw, ""); w.Code != http.StatusOK {
 		t.Fatalf("after the refill: %d %s", w.Code, w.Body)
 	}

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -34,24 +33,6 @@ func newOIDC(t testing.TB, idp *authtest.IdP, mod ...func(*OIDCConfig)) *OIDC {
 		t.Fatal(err)
 	}
 	return v
-}
-
-// fakeClock is a settable clock for the verifier.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 func rsaKey(t testing.TB) *rsa.PrivateKey {
@@ -187,12 +168,12 @@ func TestOIDCClockSkewIsBounded(t *testing.T) {
 func TestOIDCFetchesRotatedKeysButNotForEveryUnknownKid(t *testing.T) {
 	idp := authtest.New(t)
 	v := newOIDC(t, idp)
-	clk := &fakeClock{t: time.Now()}
-	v.now = clk.now
+	clk := authtest.NewClock(time.Now())
+	v.now = clk.Now
 	claims := idp.Claims("adm-1", RoleAdmin, map[string]any{"exp": time.Now().Add(24 * time.Hour).Unix()})
 
 	// Forged tokens naming unknown keys: one refresh, then nothing until jwksMinRefresh passed.
-	clk.advance(jwksMinRefresh)
+	clk.Advance(jwksMinRefresh)
 	stranger := rsaKey(t)
 	for i := range 20 {
 		if _, err := v.Verify(authtest.Sign(t, jwt.SigningMethodRS256, "forged", stranger, claims)); err == nil {
@@ -210,7 +191,7 @@ func TestOIDCFetchesRotatedKeysButNotForEveryUnknownKid(t *testing.T) {
 	if _, err := v.Verify(tok); err == nil {
 		t.Fatal("the key was fetched less than the refresh interval ago; it must not be fetched again yet")
 	}
-	clk.advance(jwksMinRefresh)
+	clk.Advance(jwksMinRefresh)
 	if _, err := v.Verify(tok); err != nil {
 		t.Fatalf("a token signed with the rotated-in key: %v", err)
 	}
@@ -231,10 +212,10 @@ func TestOIDCFetchesRotatedKeysButNotForEveryUnknownKid(t *testing.T) {
 func TestOIDCKeepsKnownKeysWhenTheProviderIsDown(t *testing.T) {
 	idp := authtest.New(t)
 	v := newOIDC(t, idp)
-	clk := &fakeClock{t: time.Now()}
-	v.now = clk.now
+	clk := authtest.NewClock(time.Now())
+	v.now = clk.Now
 	idp.SetDown(true)
-	clk.advance(jwksMaxAge + time.Minute)
+	clk.Advance(jwksMaxAge + time.Minute)
 	claims := idp.Claims("adm-1", RoleAdmin, map[string]any{"exp": time.Now().Add(3 * time.Hour).Unix()})
 	for range 3 {
 		if _, err := v.Verify(idp.RS256(t, claims)); err != nil {
@@ -246,8 +227,8 @@ func TestOIDCKeepsKnownKeysWhenTheProviderIsDown(t *testing.T) {
 func TestOIDCDropsWithdrawnKeysAfterTheMaxAge(t *testing.T) {
 	idp := authtest.New(t)
 	v := newOIDC(t, idp)
-	clk := &fakeClock{t: time.Now()}
-	v.now = clk.now
+	clk := authtest.NewClock(time.Now())
+	v.now = clk.Now
 	claims := idp.Claims("adm-1", RoleAdmin, map[string]any{"exp": time.Now().Add(3 * time.Hour).Unix()})
 	withdrawn := idp.RS256(t, claims)
 	if _, err := v.Verify(withdrawn); err != nil {
@@ -255,7 +236,7 @@ func TestOIDCDropsWithdrawnKeysAfterTheMaxAge(t *testing.T) {
 	}
 	idp.Withdraw(authtest.RSAKeyID)
 	fetches := idp.JWKSFetches()
-	clk.advance(jwksMaxAge + time.Second)
+	clk.Advance(jwksMaxAge + time.Second)
 	// The first verification after the max age still uses the known keys and starts a refresh
 	// in the background.
 	_, _ = v.Verify(withdrawn)
