@@ -2,12 +2,16 @@ package integration
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"jobordre/internal/pgtest"
@@ -95,11 +99,33 @@ func TestLongRunningOrderContinuesAsNewWithoutLosingCommandsOrSignals(t *testing
 	checkReplay(t, c, id, "long-running-continued-as-new", personalData...)
 }
 
+// update sends a command the way a careful client does: with its own update ID, retrying that
+// same ID when waiting for the outcome times out (an update in flight while the run continues as
+// new can lose its outcome). The workflow remembers applied update IDs across runs, so a retry is
+// never applied twice; the test's exact counts prove it.
 func update(ctx context.Context, c client.Client, id, name string, arg any) error {
-	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{WorkflowID: id, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted})
-	if err != nil {
-		return err
+	updateID := uuid.NewString()
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		attemptCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		var h client.WorkflowUpdateHandle
+		h, err = c.UpdateWorkflow(attemptCtx, client.UpdateWorkflowOptions{
+			UpdateID: updateID, WorkflowID: id, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			var live workflows.LiveState
+			err = h.Get(attemptCtx, &live)
+		}
+		cancel()
+		if err == nil || !isTimeout(err) {
+			return err
+		}
 	}
-	var live workflows.LiveState
-	return h.Get(ctx, &live)
+	return err
+}
+
+func isTimeout(err error) bool {
+	var timeout *serviceerror.DeadlineExceeded
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &timeout) ||
+		strings.Contains(err.Error(), "Timeout or cancellation waiting for update")
 }
