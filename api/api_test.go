@@ -21,6 +21,7 @@ import (
 	"jobordre/internal/companies"
 	"jobordre/internal/directory"
 	"jobordre/internal/jobcenters"
+	"jobordre/internal/kpi"
 	"jobordre/internal/orders"
 	"jobordre/internal/pgtest"
 	"jobordre/internal/refdata"
@@ -153,7 +154,7 @@ func newTestAPI(t testing.TB) *testAPI {
 	refs := referrals.NewService(db, svc, wf, nil)
 	h := New(Deps{
 		Orders: svc, Directory: directory.New(db), Referrals: refs, Verifier: signer,
-		Jobcenters: jobcenters.NewService(db, ref), Reference: ref, Companies: companies.NewService(db, ref), Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
+		Jobcenters: jobcenters.NewService(db, ref), Reference: ref, Companies: companies.NewService(db, ref), KPIs: kpi.NewService(db, ref), Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
 		Readiness: map[string]ReadinessCheck{"database": func(ctx context.Context) error { return store.Ping(ctx, db) }},
 	})
 	srv := httptest.NewServer(h)

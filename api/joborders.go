@@ -207,8 +207,9 @@ func (h *jobOrderHandlers) fail(c *gin.Context, err error) {
 	}
 }
 
-// decodeJSON reads exactly one JSON object into dst, refusing unknown fields; on failure it has
-// already answered with a problem that names the field or position.
+// decodeJSON reads exactly one JSON object into dst, refusing unknown fields, and checks the body
+// against the route's OpenAPI request schema; on failure it has already answered with a problem
+// that names the field or position.
 func decodeJSON(c *gin.Context, dst any) bool {
 	if !jsonContentType(c) {
 		return false
@@ -240,7 +241,8 @@ func decodeJSON(c *gin.Context, dst any) bool {
 			orders.FieldError{Field: field, Detail: "must not contain the NUL character (U+0000)"})
 		return false
 	}
-	return true
+	// The OpenAPI request schema, before any domain rule (schema.go).
+	return validateBody(c, body)
 }
 
 // failingField finds which top-level field of a JSON object a value type's own decoding (times,

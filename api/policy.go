@@ -41,6 +41,9 @@ func (h *policyHandlers) put(c *gin.Context) {
 		failService(c, err)
 		return
 	}
+	if !validateBody(c, body) {
+		return
+	}
 	p, err := h.orders.SetPolicy(c.Request.Context(), principal(c), c.Param("code"), patch)
 	var notPropagated *orders.PolicyNotPropagatedError
 	switch {

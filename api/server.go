@@ -15,6 +15,7 @@ import (
 	"jobordre/internal/companies"
 	"jobordre/internal/directory"
 	"jobordre/internal/jobcenters"
+	"jobordre/internal/kpi"
 	"jobordre/internal/orders"
 	"jobordre/internal/ratelimit"
 	"jobordre/internal/refdata"
@@ -39,6 +40,7 @@ type Deps struct {
 	Jobcenters   *jobcenters.Service
 	Companies    *companies.Service
 	Reference    *refdata.Data
+	KPIs         *kpi.Service
 	Verifier     auth.Verifier
 	Logger       *slog.Logger
 	Metrics      *telemetry.Metrics
@@ -65,6 +67,7 @@ func New(d Deps) *gin.Engine {
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 1 << 20
 	}
+	mustRequestSchemas() // compiled once, at start-up: a request schema that does not compile is a bug
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.ContextWithFallback = true
@@ -103,6 +106,7 @@ func New(d Deps) *gin.Engine {
 	registerJobcenters(v1, d.Jobcenters)
 	registerCompanies(v1, d.Companies)
 	registerReference(v1, d.Reference)
+	registerKPIs(v1, d.KPIs)
 	ph := &policyHandlers{orders: d.Orders}
 	v1.GET("/jobcenters/:code/policy", ph.get)
 	v1.PUT("/jobcenters/:code/policy", ph.put)

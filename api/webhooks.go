@@ -60,6 +60,16 @@ func sendGridEvents(c *gin.Context, w *SendGridWebhook) {
 		writeProblem(c, http.StatusBadRequest, "malformed-json", "the body must be a JSON array of SendGrid events")
 		return
 	}
+	// The OpenAPI request schema (schema.go); a batch of the wrong shape is the sender's error.
+	switch v, err := mustRequestSchemas().check(c.Request.Method, c.FullPath(), body); {
+	case err != nil:
+		failInternal(c, err)
+		return
+	case v != nil:
+		writeProblem(c, http.StatusBadRequest, "malformed-json", "the body must be a JSON array of SendGrid events",
+			append(v.unknown, v.invalid...)...)
+		return
+	}
 	if err := w.Events.RecordMailEvents(c.Request.Context(), events); err != nil {
 		failInternal(c, err)
 		return

@@ -108,7 +108,9 @@ type IdempotencyKey struct {
 func All() []any {
 	return []any{&Company{}, &Jobcenter{}, &JobcenterMunicipality{}, &JobOrder{}, &IdempotencyKey{},
 		&Caseworker{}, &CompanyContact{}, &JobcenterPolicy{}, &OutboxMessage{}, &JobOrderEvent{}, &JobOrderNote{},
-		&Candidate{}, &Consent{}, &Referral{}, &CVAccess{}, &RecruitmentCommunity{}, &CommunityMember{}}
+		&Candidate{}, &Consent{}, &Referral{}, &CVAccess{}, &RecruitmentCommunity{}, &CommunityMember{},
+		&JobOrderFact{}, &KPIMonthly{}, &KPIMonthlyIndustry{}, &KPIMonthlyOccupation{}, &KPIMonthlyReferralHours{},
+		&ReferenceDataset{}, &RefMunicipality{}, &RefPostalCode{}, &RefMunicipalityNeighbour{}, &RefIndustry{}, &RefOccupation{}}
 }
 
 // RecruitmentCommunity (rekrutteringsfællesskab) is an admin-maintained group of job centres that

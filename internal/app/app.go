@@ -23,6 +23,7 @@ import (
 	"jobordre/internal/config"
 	"jobordre/internal/directory"
 	"jobordre/internal/jobcenters"
+	"jobordre/internal/kpi"
 	"jobordre/internal/orders"
 	"jobordre/internal/ratelimit"
 	"jobordre/internal/refdata"
@@ -107,6 +108,7 @@ func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier
 		Jobcenters:   jobcenters.NewService(db, refdata.Default()),
 		Companies:    companies.NewService(db, refdata.Default()),
 		Reference:    refdata.Default(),
+		KPIs:         kpi.NewService(db, refdata.Default()),
 		Verifier:     v,
 		Logger:       log,
 		Metrics:      m,

@@ -229,6 +229,39 @@ func TestOrderLifecycleFromCreationToCloseSendsEveryReminderOnTime(t *testing.T)
 		t.Errorf("history has only %d entries", len(h.Items))
 	}
 	checkReplay(t, temporalClient(t, ls.Stack), workflows.JobOrderWorkflowID(o.ID), "lifecycle-created-to-closed", personalData...)
+
+	// The key figures saw every step the workflow and the services wrote to the history.
+	var k struct {
+		Orders int `json:"orders"`
+		Filled int `json:"filled"`
+		Star   struct {
+			WithReferral  int `json:"with_referral"`
+			HiredReferred int `json:"hired_referred"`
+			Positions     int `json:"positions"`
+		} `json:"star"`
+		Promises struct {
+			WithCoordinator                  int      `json:"with_coordinator"`
+			CoordinatorLate                  int      `json:"coordinator_late"`
+			FirstContactLate                 int      `json:"first_contact_late"`
+			Median                           *float64 `json:"median_hours_to_first_referral"`
+			OpenWithoutReferralAfterDeadline int      `json:"open_without_referral_after_deadline"`
+			OpenAfterCloseOutNudge           int      `json:"open_after_close_out_nudge"`
+			SharedLaterThanPolicy            int      `json:"shared_later_than_policy"`
+		} `json:"promises"`
+	}
+	ls.must(http.MethodGet, "/api/v1/jobcenters/751/kpis", ls.manager, nil, 200).decode(t, &k)
+	p := k.Promises
+	if k.Orders != 1 || k.Filled != 1 || k.Star.WithReferral != 1 || k.Star.HiredReferred != 1 || k.Star.Positions != 1 ||
+		p.WithCoordinator != 1 || p.CoordinatorLate != 1 || p.FirstContactLate != 1 || p.Median == nil || *p.Median != 0 ||
+		p.OpenWithoutReferralAfterDeadline != 0 || p.OpenAfterCloseOutNudge != 0 || p.SharedLaterThanPolicy != 0 {
+		t.Errorf("key figures after the lifecycle: %+v", k)
+	}
+	ls.must(http.MethodGet, "/api/v1/kpis", ls.manager, nil, 403)
+	var national struct{ Orders int }
+	ls.must(http.MethodGet, "/api/v1/kpis", ls.admin, nil, 200).decode(t, &national)
+	if national.Orders != 1 {
+		t.Errorf("national orders %d, want 1", national.Orders)
+	}
 }
 
 // personalData is every name, address and free text the lifecycle tests send; none of it may

@@ -47,6 +47,7 @@ type Data struct {
 	neighbours        map[string][]string
 	occupations       map[string]Occupation
 	industries        map[string]Industry
+	datasets          []Dataset
 }
 
 var (
@@ -167,6 +168,10 @@ func parse() (*Data, error) {
 		return nil, err
 	}
 	if err := d.parseIndustries(); err != nil {
+		return nil, err
+	}
+	var err error
+	if d.datasets, err = hashDatasets(); err != nil {
 		return nil, err
 	}
 	return d, nil

@@ -1,6 +1,10 @@
 package refdata
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -91,5 +95,56 @@ func TestIndustriesHaveThreeLevelsAndSearchFindsByCodeAndTitle(t *testing.T) {
 	}
 	if got := d.SearchOccupations("software", 4, 5); len(got) == 0 || got[0].Code != "2512" {
 		t.Fatalf("software: %+v", got)
+	}
+}
+
+func TestDatasetsAreVersionedByTheSHA256OfTheirFiles(t *testing.T) {
+	d := Default()
+	versions := d.Versions()
+	if len(versions) != 5 {
+		t.Fatalf("versions: %v", versions)
+	}
+	for _, ds := range d.Datasets() {
+		h := sha256.New()
+		for _, f := range ds.Files {
+			b, err := os.ReadFile(filepath.Join("data", f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Write(b)
+		}
+		if want := hex.EncodeToString(h.Sum(nil)); ds.Version != want || versions[ds.Name] != want {
+			t.Errorf("%s: version %s, map %s, want %s", ds.Name, ds.Version, versions[ds.Name], want)
+		}
+		if ds.Source == "" {
+			t.Errorf("%s has no source", ds.Name)
+		}
+	}
+}
+
+func TestAccessorsListEveryRowOnce(t *testing.T) {
+	d := Default()
+	rows := 0
+	for _, p := range d.AllPostalCodes() {
+		rows += len(p.Municipalities)
+	}
+	if rows != 1432 {
+		t.Fatalf("postal code rows: %d", rows)
+	}
+	pairs := d.NeighbourPairs()
+	if len(pairs) != 186 || pairs[0] != [2]string{"101", "147"} {
+		t.Fatalf("pairs: %d, first %v", len(pairs), pairs[0])
+	}
+	for _, p := range pairs {
+		if p[0] >= p[1] {
+			t.Fatalf("pair out of order: %v", p)
+		}
+	}
+	if got := len(d.AllOccupations()); got != 619 {
+		t.Fatalf("occupations: %d", got)
+	}
+	ind := d.AllIndustries()
+	if len(ind) != 21+88+736 || ind[0].Code != "A" || ind[21].Code != "01" || ind[len(ind)-1].Level != "subclass" {
+		t.Fatalf("industries: %d, %+v … %+v", len(ind), ind[0], ind[len(ind)-1])
 	}
 }

@@ -11,14 +11,19 @@ import (
 	"jobordre/models"
 )
 
-// Migrate creates or updates the schema and seeds the default job centres. It is idempotent:
-// every process runs it at start unless JOBORDRE_AUTO_MIGRATE=false.
+// Migrate creates or updates the schema, loads the embedded reference data into the ref_* tables
+// when the database holds another version of it, and seeds the default job centres. It is
+// idempotent: every process runs it at start unless JOBORDRE_AUTO_MIGRATE=false.
 func Migrate(ctx context.Context, db *gorm.DB) error {
 	db = db.WithContext(ctx)
 	if err := db.AutoMigrate(models.All()...); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
-	return seedJobcenters(db, refdata.Default())
+	ref := refdata.Default()
+	if err := loadReference(db, ref); err != nil {
+		return err
+	}
+	return seedJobcenters(db, ref)
 }
 
 // seedJobcenters gives every municipality its own job centre unless an admin has already
