@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 # Test timeout: the first build of the Temporal server packages takes ~10 minutes on 2 cores.
 TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test test-go check-production workflowcheck histories build build-production bench fuzz fmt vet clean help
+.PHONY: run test test-go check-production workflowcheck histories build build-production bench bench-kpi fuzz fmt vet clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -52,11 +52,26 @@ build: ## build bin/jobordre with the dev stack
 build-production: ## build bin/jobordre-production as the Dockerfile does (-tags production)
 	CGO_ENABLED=0 $(GO) build -tags production -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/jobordre-production ./cmd/jobordre
 
-bench: ## run the benchmarks and print a table
+bench: ## run the benchmarks and print a table, then the key-figure benchmark (bench-kpi)
 	@mkdir -p $(BIN)
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... > $(BIN)/bench.txt
 	@awk 'BEGIN {printf "%-58s %14s %12s %12s\n", "benchmark", "ns/op", "B/op", "allocs/op"} \
 		/^Benchmark/ {printf "%-58s %14s %12s %12s\n", $$1, $$3, $$5, $$7}' $(BIN)/bench.txt
+	@$(MAKE) --no-print-directory bench-kpi
+
+# The key-figure benchmark (internal/seed/kpibench_test.go, build tag kpibench, so `make test`
+# never runs it): seeds KPI_BENCH_ORDERS synthetic orders into a throwaway PostgreSQL (pgtest),
+# times the figures through the real HTTP API and naively from the source tables, checks they
+# agree and prints p50/p95/p99. KPI_BENCH_DATABASE_URL reuses a database seeded before; the test
+# file lists the other settings.
+KPI_BENCH_ORDERS ?= 1000000
+
+bench-kpi: ## key figures over KPI_BENCH_ORDERS (default 1000000) seeded orders: HTTP p50/p95/p99 vs naive SQL
+	@mkdir -p $(BIN) && rm -f $(BIN)/kpi-bench.txt
+	KPI_BENCH_ORDERS=$(KPI_BENCH_ORDERS) KPI_BENCH_REPORT=$(CURDIR)/$(BIN)/kpi-bench.txt \
+		$(GO) test -tags kpibench -run '^TestKPIBenchmark$$' -count 1 -timeout 3h -v ./internal/seed/
+	@echo
+	@cat $(BIN)/kpi-bench.txt
 
 # Fuzz targets (package:Target), fuzzed one at a time by `make fuzz`; `go test` runs their seeds.
 FUZZTIME ?= 20s

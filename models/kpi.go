@@ -11,9 +11,11 @@ const KPIScopeNational = "DK"
 // written. The 0/1 columns are counters so that the aggregates and the edge-of-period queries
 // are plain sums.
 type JobOrderFact struct {
-	JobOrderID string    `gorm:"primaryKey;size:36"`
-	Jobcenter  string    `gorm:"size:3;not null;index:idx_facts_jobcenter_created,priority:1"`
-	CreatedAt  time.Time `gorm:"not null;index:idx_facts_jobcenter_created,priority:2;index:idx_facts_created"`
+	JobOrderID string `gorm:"primaryKey;size:36"`
+	// The indexes on Jobcenter, CreatedAt and SharingLateSince are created by kpi.EnsureIndexes
+	// (covering indexes on PostgreSQL, which the model tags cannot express).
+	Jobcenter string    `gorm:"size:3;not null"`
+	CreatedAt time.Time `gorm:"not null"`
 	// Month is the month of creation in Copenhagen time, YYYY-MM.
 	Month string `gorm:"size:7;not null"`
 	// IndustryGroup is the company's DB07 group (two digits) when first known; "" until then.
@@ -42,8 +44,8 @@ type JobOrderFact struct {
 	// SharingPlan is the sharing the policy promised at creation, as JSON [{"level","due"}].
 	SharingPlan string `gorm:"type:text;not null;default:'[]'"`
 	// SharingLateSince is when the order fell behind its sharing plan (nil: it never did).
-	SharingLateSince *time.Time `gorm:"index:idx_facts_sharing_late"`
-	UpdatedAt        time.Time  `gorm:"not null"`
+	SharingLateSince *time.Time
+	UpdatedAt        time.Time `gorm:"not null"`
 }
 
 // KPIMonthly sums facts by scope (job centre or national), month of creation and ISCO-08 major group.

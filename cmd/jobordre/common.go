@@ -79,3 +79,17 @@ func (b *backends) close() {
 	_ = b.metrics.Close()
 	_ = store.Close(b.db)
 }
+
+// openMigrated opens the configured database and brings its schema up to date; the caller
+// closes it with store.Close.
+func openMigrated(ctx context.Context, cfg config.Config, log *slog.Logger) (*gorm.DB, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx, db); err != nil {
+		_ = store.Close(db)
+		return nil, err
+	}
+	return db, nil
+}

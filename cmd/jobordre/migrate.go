@@ -16,14 +16,11 @@ func migrateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, err := store.Open(cmd.Context(), cfg.DatabaseURL, cfg.DataDir, log)
+			db, err := openMigrated(cmd.Context(), cfg, log)
 			if err != nil {
 				return err
 			}
 			defer store.Close(db)
-			if err := store.Migrate(cmd.Context(), db); err != nil {
-				return err
-			}
 			log.Info("schema is up to date")
 			return nil
 		},

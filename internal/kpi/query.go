@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"sort"
@@ -174,14 +175,32 @@ func (src source) union(table, aggCols, factCols, factWhere string) (string, []a
 	return strings.Join(parts, " UNION ALL "), args
 }
 
-// Figures computes the key figures of jobcenter ("" for the whole country) over p.
+// Figures computes the key figures of jobcenter ("" for the whole country) over p. On
+// PostgreSQL every figure is read in one read-only REPEATABLE READ transaction, so a report
+// never mixes two states of the data (orders and the top lists always add up).
 func (s *Service) Figures(ctx context.Context, jobcenter string, p Period) (*Report, error) {
+	var r *Report
+	read := func(tx *gorm.DB) error {
+		var err error
+		r, err = s.figures(tx, jobcenter, p)
+		return err
+	}
+	db := s.db.WithContext(ctx)
+	if db.Dialector.Name() != "postgres" {
+		// SQLite (dev) has one connection and one writer; a write transaction would only block writers.
+		err := read(db)
+		return r, err
+	}
+	err := db.Transaction(read, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	return r, err
+}
+
+func (s *Service) figures(db *gorm.DB, jobcenter string, p Period) (*Report, error) {
 	scope := jobcenter
 	if scope == "" {
 		scope = models.KPIScopeNational
 	}
 	src := newSource(scope, p)
-	db := s.db.WithContext(ctx)
 	now := s.now().UTC()
 	r := &Report{Jobcenter: jobcenter, National: jobcenter == "", Period: p, GeneratedAt: now.Truncate(time.Second),
 		TopIndustries: []Ranked{}, TopPositions: []Ranked{}}

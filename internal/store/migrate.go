@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"jobordre/internal/kpi"
 	"jobordre/internal/refdata"
 	"jobordre/models"
 )
@@ -18,6 +19,9 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 	db = db.WithContext(ctx)
 	if err := db.AutoMigrate(models.All()...); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
+	}
+	if err := kpi.EnsureIndexes(ctx, db); err != nil {
+		return err
 	}
 	ref := refdata.Default()
 	if err := loadReference(db, ref); err != nil {
