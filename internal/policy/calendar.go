@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"time"
 	_ "time/tzdata" // Europe/Copenhagen must load the same way on every worker
 
@@ -31,17 +32,47 @@ var Juleaftensdag = &cal.Holiday{Name: "Juleaftensdag", Type: cal.ObservanceOthe
 // code may touch (workflowcheck flags it), and not safe across concurrently running workflows.
 var holidays = append(append([]*cal.Holiday{}, dk.Holidays...), Juleaftensdag)
 
-// isHoliday tells whether the calendar date y-m-d is one of the holidays, actual or observed.
-func isHoliday(y int, m time.Month, d int) bool {
+// Years for which the holidays are computed once, at start-up; other years are computed per call.
+const (
+	tableFirstYear = 2000
+	tableLastYear  = 2100
+)
+
+// holidayTable holds, for each year of the table, the dates (month*32+day) that are a holiday,
+// actual or observed. It is filled once by init and only read afterwards: a fixed array, not a
+// map, so workflow code may read it and concurrently running workflows share it safely. Computing
+// every holiday's date on each call made each working-day step cost a dozen Easter calculations.
+var holidayTable [tableLastYear - tableFirstYear + 1][]int
+
+func init() {
+	for i := range holidayTable {
+		holidayTable[i] = holidayDates(tableFirstYear + i)
+	}
+}
+
+// holidayDates computes the year's holiday dates (month*32+day), actual and observed.
+func holidayDates(y int) []int {
+	var out []int
 	for _, h := range holidays {
 		act, obs := h.Calc(y)
 		for _, t := range []time.Time{act, obs} {
-			if !t.IsZero() && t.Year() == y && t.Month() == m && t.Day() == d {
-				return true
+			if !t.IsZero() && t.Year() == y {
+				out = append(out, int(t.Month())*32+t.Day())
 			}
 		}
 	}
-	return false
+	return out
+}
+
+// isHoliday tells whether the calendar date y-m-d is one of the holidays, actual or observed.
+func isHoliday(y int, m time.Month, d int) bool {
+	var dates []int
+	if y >= tableFirstYear && y <= tableLastYear {
+		dates = holidayTable[y-tableFirstYear]
+	} else {
+		dates = holidayDates(y)
+	}
+	return slices.Contains(dates, int(m)*32+d)
 }
 
 // Delivery window for reminders on working days, Copenhagen time.

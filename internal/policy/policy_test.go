@@ -234,3 +234,23 @@ func TestImmediateLevelForShortageOccupation(t *testing.T) {
 		t.Error("immediate level")
 	}
 }
+
+// The holiday table filled at start-up answers exactly what computing each holiday's date from
+// github.com/rickar/cal answers, inside the table's years and beyond them.
+func TestHolidayTableAgreesWithTheHolidayCalculations(t *testing.T) {
+	for day := time.Date(1998, 1, 1, 12, 0, 0, 0, time.UTC); day.Year() <= 2102; day = day.AddDate(0, 0, 1) {
+		y, m, d := day.Date()
+		want := false
+		for _, h := range holidays {
+			act, obs := h.Calc(y)
+			for _, c := range []time.Time{act, obs} {
+				if !c.IsZero() && c.Year() == y && c.Month() == m && c.Day() == d {
+					want = true
+				}
+			}
+		}
+		if got := isHoliday(y, m, d); got != want {
+			t.Fatalf("%s: isHoliday %v, want %v", day.Format(time.DateOnly), got, want)
+		}
+	}
+}

@@ -49,7 +49,6 @@ type Env struct {
 type Generator struct {
 	rng        *rand.Rand
 	ref        *refdata.Data
-	cal        *calendar
 	from       time.Time
 	until      time.Time
 	env        Env
@@ -116,7 +115,7 @@ func NewGenerator(seed uint64, until time.Time, span time.Duration, orders int, 
 		return nil, fmt.Errorf("the span must be positive")
 	}
 	g := &Generator{
-		rng: rand.New(rand.NewPCG(seed, 0x5eed0000^env.Stream)), ref: ref, cal: newCalendar(),
+		rng: rand.New(rand.NewPCG(seed, 0x5eed0000^env.Stream)), ref: ref,
 		until: until.UTC().Truncate(time.Microsecond), env: env,
 		companies: map[string][]*models.Company{}, candidates: map[string][]string{}, cvrNext: 1_000_000,
 		subclasses: map[string][]string{}, occTitle: map[string]string{}, occInd: map[string]*picker[string]{},
@@ -137,7 +136,7 @@ func NewGenerator(seed uint64, until time.Time, span time.Duration, orders int, 
 	first := g.from.In(policy.Copenhagen)
 	var dayItems []weighted[int]
 	for d := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, policy.Copenhagen); d.Before(g.until); d = d.AddDate(0, 0, 1) {
-		dayItems = append(dayItems, weighted[int]{len(g.days), dayWeight(g.cal.isWorkingDay(d), d.Weekday(), d.Month())})
+		dayItems = append(dayItems, weighted[int]{len(g.days), dayWeight(policy.IsWorkingDay(d), d.Weekday(), d.Month())})
 		g.days = append(g.days, d)
 	}
 	g.dayPick = newPicker(dayItems)
@@ -303,7 +302,7 @@ func (g *Generator) uuid() string {
 // human moves t into office hours (08–16 on a working day) when it is outside them: people act
 // at work. A time inside office hours is kept.
 func (g *Generator) human(t time.Time) time.Time {
-	d := g.cal.deliver(t, true)
+	d := policy.DeliveryTime(t, true)
 	if d.Equal(t) {
 		return t
 	}
@@ -330,7 +329,7 @@ func (g *Generator) drawCreatedAt() time.Time {
 	for {
 		day := g.days[g.dayPick.pick(g.rng)]
 		h := g.hourPick
-		if !g.cal.isWorkingDay(day) {
+		if !policy.IsWorkingDay(day) {
 			h = g.offPick
 		}
 		t := time.Date(day.Year(), day.Month(), day.Day(), h.pick(g.rng), 0, 0, 0, policy.Copenhagen).
@@ -526,19 +525,19 @@ func (g *Generator) order(b *Batch) {
 	reminders := func(firstDue time.Time, done time.Time, template, suffix, role string) {
 		due := firstDue
 		for n := 1; n <= 2; n++ {
-			wake := g.cal.deliver(due, wd)
+			wake := policy.DeliveryTime(due, wd)
 			if !wake.Before(done) {
 				return
 			}
 			add(event{at: wake.Add(g.latency()), typ: "notification-sent", actor: "system", role: "system",
 				details: map[string]string{"template": template, "recipient_role": role}, notify: suffix + "/" + strconv.Itoa(n)})
-			due = g.cal.add(wake, pol.ReminderRepeat, wd)
+			due = policy.AddDuration(wake, pol.ReminderRepeat, wd)
 		}
 	}
 
 	// Coordinator: most are assigned before the deadline, the rest after the managers' reminder.
-	coordDue := g.cal.add(created, pol.CoordinatorDeadline, wd)
-	coordWake := g.cal.deliver(coordDue, wd)
+	coordDue := policy.AddDuration(created, pol.CoordinatorDeadline, wd)
+	coordWake := policy.DeliveryTime(coordDue, wd)
 	var assignAt time.Time
 	if g.chance(0.8) {
 		u := g.rng.Float64()
@@ -552,12 +551,12 @@ func (g *Generator) order(b *Batch) {
 	reminders(coordDue, assignAt, "coordinator_missing_reminder", "coordinator-missing-reminder", "managers")
 
 	// First contact with the employer, by the coordinator.
-	contactDue := g.cal.add(created, pol.ContactDeadline, wd)
+	contactDue := policy.AddDuration(created, pol.ContactDeadline, wd)
 	var contactAt time.Time
 	if window := contactDue.Sub(assignAt); window > time.Hour && g.chance(0.82) {
 		contactAt = g.human(assignAt.Add(g.uniform(10*time.Minute, window*7/10)))
 	} else {
-		contactAt = g.human(g.cal.deliver(contactDue, wd).Add(20*time.Minute + g.exp(10*time.Hour)))
+		contactAt = g.human(policy.DeliveryTime(contactDue, wd).Add(20*time.Minute + g.exp(10*time.Hour)))
 	}
 	if !contactAt.After(assignAt) {
 		contactAt = assignAt.Add(g.uniform(5*time.Minute, time.Hour))
@@ -568,7 +567,7 @@ func (g *Generator) order(b *Batch) {
 
 	// Sharing as the policy promised: the timer's steps on time, now and then late (a worker
 	// outage), or widened by hand early.
-	plan := g.plan(pol, created, occ)
+	plan := kpi.Plan(pol, created, occ)
 	rank := 0
 	mode := g.rng.Float64()
 	lateStep := g.rng.IntN(max(1, len(plan)))
@@ -733,7 +732,7 @@ func (g *Generator) order(b *Batch) {
 				details: map[string]string{"referral_id": r.ID}, keySuffix: "ref"})
 		}
 	}
-	reminders(g.cal.add(created, pol.FirstReferralDeadline, wd), firstSent, "first_referral_reminder", "first-referral-reminder", "coordinator")
+	reminders(policy.AddDuration(created, pol.FirstReferralDeadline, wd), firstSent, "first_referral_reminder", "first-referral-reminder", "coordinator")
 
 	// Close-out nudges: a week after the application deadline, three days after the last hire,
 	// or a month after the last activity, whichever comes first, while the order is still open.
@@ -745,14 +744,14 @@ func (g *Generator) order(b *Batch) {
 	}
 	nudgeDue := never
 	if !deadline.IsZero() {
-		nudgeDue = g.cal.add(deadline, pol.CloseOutAfterDeadline, wd)
+		nudgeDue = policy.AddDuration(deadline, pol.CloseOutAfterDeadline, wd)
 	}
 	if hires > 0 && hires >= positions {
-		nudgeDue = earlier(nudgeDue, g.cal.add(lastHire, pol.CloseOutAfterHire, wd))
+		nudgeDue = earlier(nudgeDue, policy.AddDuration(lastHire, pol.CloseOutAfterHire, wd))
 	}
 	// A month of working days is more than a month: skip the long walk when it cannot matter.
 	if inactive := lastActivity.Add(pol.CloseOutAfterInactivity.Approx()); inactive.Before(nudgeDue) && inactive.Before(closeAt) {
-		nudgeDue = earlier(nudgeDue, g.cal.add(lastActivity, pol.CloseOutAfterInactivity, wd))
+		nudgeDue = earlier(nudgeDue, policy.AddDuration(lastActivity, pol.CloseOutAfterInactivity, wd))
 	}
 	if nudgeDue.Before(closeAt) {
 		reminders(nudgeDue, closeAt, "close_out_nudge", "close-out-nudge", "coordinator")
@@ -870,19 +869,6 @@ func (g *Generator) order(b *Batch) {
 		Order: o, IndustryGroup: kpi.IndustryGroupOf(comp.IndustryCode), Events: forFacts,
 		Referrals: b.Referrals[firstRef:], Plan: plan,
 	}, g.until))
-}
-
-// plan is kpi.Plan on the cached calendar (kpi.Plan computes the holidays for every day it
-// steps over, a tenth of the generator's time); the tests hold the two equal.
-func (g *Generator) plan(p policy.Policy, createdAt time.Time, occupationCode string) []kpi.PlannedSharing {
-	var plan []kpi.PlannedSharing
-	if level := p.ImmediateLevel(occupationCode); level != "" {
-		plan = append(plan, kpi.PlannedSharing{Level: level, Due: createdAt.UTC()})
-	}
-	for _, s := range p.SharingSteps {
-		plan = append(plan, kpi.PlannedSharing{Level: s.Level, Due: g.cal.add(createdAt, s.After, p.WorkingDaysOnly).UTC()})
-	}
-	return plan
 }
 
 func later(a, b time.Time) time.Time {

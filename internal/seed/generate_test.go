@@ -312,32 +312,3 @@ func TestDetailsAreEncodedAsEncodingJSONWould(t *testing.T) {
 		}
 	}
 }
-
-// The generator's cached calendar gives what policy and kpi compute, across weekends, Easter,
-// Christmas and the daylight-saving changes.
-func TestCachedCalendarAgreesWithPolicyAndKPI(t *testing.T) {
-	g := newTestGenerator(t, 5, 0)
-	p := policy.Defaults()
-	p.ShareImmediately = []policy.ShareImmediately{{OccupationCode: "2221", Level: models.SharingNeighbours}}
-	withClock := p
-	withClock.SharingSteps = []policy.SharingStep{{After: policy.MustParseDuration("P2DT3H"), Level: models.SharingCommunity}}
-	start := time.Date(2024, 3, 20, 0, 0, 0, 0, policy.Copenhagen)
-	for i := range 24 * 400 {
-		at := start.Add(time.Duration(i)*time.Hour + time.Duration(i%60)*time.Minute)
-		for _, pol := range []policy.Policy{p, withClock, policy.Defaults()} {
-			for _, occ := range []string{"2221", "5223"} {
-				if got, want := g.plan(pol, at, occ), kpi.Plan(pol, at, occ); !reflect.DeepEqual(got, want) {
-					t.Fatalf("plan at %s: %v, kpi.Plan %v", at, got, want)
-				}
-			}
-		}
-		for _, d := range []policy.Duration{p.CoordinatorDeadline, p.FirstReferralDeadline, p.CloseOutAfterInactivity} {
-			if got, want := g.cal.add(at, d, true), policy.AddDuration(at, d, true); !got.Equal(want) {
-				t.Fatalf("add %s to %s: %s, policy %s", d, at, got, want)
-			}
-		}
-		if got, want := g.cal.deliver(at, true), policy.DeliveryTime(at, true); !got.Equal(want) {
-			t.Fatalf("deliver %s: %s, policy %s", at, got, want)
-		}
-	}
-}
