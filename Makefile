@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 # Test timeout: the first build of the Temporal server packages takes ~10 minutes on 2 cores.
 TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test test-go check-production workflowcheck histories build build-production bench bench-kpi fuzz fmt vet clean help
+.PHONY: run test test-go test-browser screenshots check-production workflowcheck histories build build-production bench bench-kpi fuzz fmt vet clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -14,7 +14,7 @@ help: ## list the targets
 run: ## run the whole service on embedded defaults (Temporal, Web UI :8233, worker, API :8080)
 	$(GO) run ./cmd/jobordre dev
 
-test: vet workflowcheck test-go check-production ## run every test (needs PostgreSQL server binaries or TEST_DATABASE_URL)
+test: vet workflowcheck test-go check-production test-browser ## run every test (needs PostgreSQL server binaries or TEST_DATABASE_URL, Chromium and npm for the browser tests)
 
 # The integration tests assert that reminders arrive within 2 s of their due time; they run on
 # their own, after the other packages, so a parallel package cannot starve their timers.
@@ -27,6 +27,21 @@ vet: ## go vet
 
 workflowcheck: ## static determinism check of the workflow code
 	$(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0 ./workflows/...
+
+# The console's browser tests (web/e2e): Playwright drives Debian's Chromium (/usr/bin/chromium,
+# or CHROMIUM_PATH) against a real `jobordre dev` stack started by web/e2e/global-setup.js. The
+# binary is built without -trimpath so it reuses the test build's cache (only the link is new).
+E2E_BIN := $(BIN)/jobordre-e2e
+
+test-browser: ## browser tests of the console: Playwright + Chromium against a real jobordre dev, axe-core on every page
+	$(GO) build -o $(E2E_BIN) ./cmd/jobordre
+	@test -d web/e2e/node_modules || (cd web/e2e && npm ci --no-audit --no-fund)
+	cd web/e2e && JOBORDRE_BIN=$(CURDIR)/$(E2E_BIN) npx playwright test
+
+screenshots: ## re-take docs/console/*.png (1280 px and 320 px) from the browser tests
+	$(GO) build -o $(E2E_BIN) ./cmd/jobordre
+	@test -d web/e2e/node_modules || (cd web/e2e && npm ci --no-audit --no-fund)
+	cd web/e2e && JOBORDRE_BIN=$(CURDIR)/$(E2E_BIN) SCREENSHOT_DIR=$(CURDIR)/docs/console npx playwright test
 
 histories: ## re-record the replay histories in workflows/testdata from the integration scenarios
 	JOBORDRE_WRITE_HISTORIES=1 $(GO) test -count=1 -run . ./internal/integration/
@@ -44,6 +59,11 @@ check-production: ## prove the production binary links no Temporal server code a
 		echo "FAIL: the production binary still has the dev subcommand"; exit 1; \
 	else \
 		echo "ok: the production binary has no dev subcommand"; \
+	fi
+	@if $(GO) list -tags production -f '{{join .GoFiles " "}}' ./web | grep -qw devlogin.go; then \
+		echo "FAIL: the production build of the console contains the dev login"; exit 1; \
+	else \
+		echo "ok: the production build of the console has no dev login (web/devlogin.go)"; \
 	fi
 
 build: ## build bin/jobordre with the dev stack

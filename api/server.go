@@ -7,6 +7,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -56,7 +57,21 @@ type Deps struct {
 	SendGridWebhook *SendGridWebhook
 	// Extra adds routes outside /api/v1 (the dev stack's pages); nil in production.
 	Extra func(r *gin.Engine)
+	// Pages is the console (package web) served on the same engine at the API's paths without
+	// /api/v1; nil serves the JSON API alone.
+	Pages Pages
 }
+
+// Pages is what the API needs of the console: its routes, and its answers for paths and
+// methods no route has outside /api/.
+type Pages interface {
+	Register(r *gin.Engine)
+	NotFound(c *gin.Context)
+	MethodNotAllowed(c *gin.Context)
+}
+
+// isAPIPath tells whether an unmatched path gets a JSON problem rather than a console page.
+func isAPIPath(p string) bool { return strings.HasPrefix(p, "/api/") || p == "/api" }
 
 // New builds the HTTP handler.
 func New(d Deps) *gin.Engine {
@@ -77,9 +92,17 @@ func New(d Deps) *gin.Engine {
 		r.GET("/metrics", gin.WrapH(d.Metrics.Handler()))
 	}
 	r.NoRoute(func(c *gin.Context) {
+		if d.Pages != nil && !isAPIPath(c.Request.URL.Path) {
+			d.Pages.NotFound(c)
+			return
+		}
 		writeProblem(c, http.StatusNotFound, "not-found", "no such resource")
 	})
 	r.NoMethod(func(c *gin.Context) {
+		if d.Pages != nil && !isAPIPath(c.Request.URL.Path) {
+			d.Pages.MethodNotAllowed(c)
+			return
+		}
 		writeProblem(c, http.StatusMethodNotAllowed, "method-not-allowed", c.Request.Method+" is not allowed here")
 	})
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
@@ -113,6 +136,9 @@ func New(d Deps) *gin.Engine {
 	registerWebhooks(r, d.SendGridWebhook)
 	if d.Extra != nil {
 		d.Extra(r)
+	}
+	if d.Pages != nil {
+		d.Pages.Register(r)
 	}
 	return r
 }

@@ -110,7 +110,8 @@ func All() []any {
 		&Caseworker{}, &CompanyContact{}, &JobcenterPolicy{}, &OutboxMessage{}, &JobOrderEvent{}, &JobOrderNote{},
 		&Candidate{}, &Consent{}, &Referral{}, &CVAccess{}, &RecruitmentCommunity{}, &CommunityMember{},
 		&JobOrderFact{}, &KPIMonthly{}, &KPIMonthlyIndustry{}, &KPIMonthlyOccupation{}, &KPIMonthlyReferralHours{},
-		&ReferenceDataset{}, &RefMunicipality{}, &RefPostalCode{}, &RefMunicipalityNeighbour{}, &RefIndustry{}, &RefOccupation{}}
+		&ReferenceDataset{}, &RefMunicipality{}, &RefPostalCode{}, &RefMunicipalityNeighbour{}, &RefIndustry{}, &RefOccupation{},
+		&WebSession{}}
 }
 
 // RecruitmentCommunity (rekrutteringsfællesskab) is an admin-maintained group of job centres that

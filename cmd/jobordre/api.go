@@ -45,6 +45,9 @@ variables listed in the README and docs/security.md.`,
 			log.Info("jobordre api listening", "addr", ln.Addr().String(), "version", version)
 			deps := app.NewAPIDeps(cfg, b.db, b.client, verifier, b.metrics, log)
 			deps.RateLimiter = app.RateLimiter(cfg)
+			if _, err := app.NewConsole(ctx, cfg, b.db, deps, verifier, log); err != nil {
+				return err
+			}
 			return app.Serve(ctx, ln, api.New(*deps), cfg.ShutdownTimeout)
 		},
 	}

@@ -67,6 +67,22 @@ type Config struct {
 	QueryTimeout time.Duration
 	// ShutdownTimeout bounds graceful shutdown of the HTTP server and worker.
 	ShutdownTimeout time.Duration
+	// Console holds the web console's settings: its OIDC client and session lifetimes.
+	Console ConsoleConfig
+}
+
+// ConsoleConfig is the web console's login and session settings (docs/console.md).
+type ConsoleConfig struct {
+	// OIDCClientID is the console's client at JOBORDRE_OIDC_ISSUER; empty: no OIDC login.
+	OIDCClientID string
+	// OIDCClientSecret authenticates a confidential client; empty for a public client (PKCE).
+	OIDCClientSecret string
+	// OIDCScopes are requested besides openid.
+	OIDCScopes []string
+	// SessionIdleTimeout ends a session this long after its last request.
+	SessionIdleTimeout time.Duration
+	// SessionMaxAge ends a session this long after its login, whatever its activity.
+	SessionMaxAge time.Duration
 }
 
 // Defaults are the values used when the environment says nothing.
@@ -93,6 +109,11 @@ func Defaults() Config {
 		MaxBodyBytes:      1 << 20,
 		QueryTimeout:      3 * time.Second,
 		ShutdownTimeout:   10 * time.Second,
+		Console: ConsoleConfig{
+			OIDCScopes:         []string{"profile", "email"},
+			SessionIdleTimeout: 30 * time.Minute,
+			SessionMaxAge:      10 * time.Hour,
+		},
 	}
 }
 
@@ -172,6 +193,19 @@ func FromEnv(getenv func(string) string) (Config, error) {
 				c.OIDCAlgorithms = append(c.OIDCAlgorithms, a)
 			}
 		}
+	}
+	str("JOBORDRE_OIDC_CLIENT_ID", &c.Console.OIDCClientID)
+	str("JOBORDRE_OIDC_CLIENT_SECRET", &c.Console.OIDCClientSecret)
+	if v := strings.TrimSpace(getenv("JOBORDRE_OIDC_SCOPES")); v != "" {
+		c.Console.OIDCScopes = strings.Fields(strings.ReplaceAll(v, ",", " "))
+	}
+	dur("JOBORDRE_SESSION_IDLE_TIMEOUT", &c.Console.SessionIdleTimeout)
+	dur("JOBORDRE_SESSION_MAX_AGE", &c.Console.SessionMaxAge)
+	if c.Console.SessionIdleTimeout > c.Console.SessionMaxAge {
+		errs = append(errs, "JOBORDRE_SESSION_IDLE_TIMEOUT: longer than JOBORDRE_SESSION_MAX_AGE")
+	}
+	if c.Console.OIDCClientID != "" && c.OIDCIssuer == "" {
+		errs = append(errs, "JOBORDRE_OIDC_CLIENT_ID: set without JOBORDRE_OIDC_ISSUER; the console logs in with the issuer the API trusts")
 	}
 	switch {
 	case c.OIDCIssuer != "" && c.OIDCAudience == "":

@@ -23,6 +23,7 @@ import (
 	"jobordre/internal/telemetry"
 	"jobordre/internal/temporalx"
 	"jobordre/models"
+	"jobordre/web"
 )
 
 // ExampleCVR is the (modulus-11 valid) CVR number of the example employer token printed by dev.
@@ -43,6 +44,8 @@ type Stack struct {
 	DataDir string
 	// Tokens holds an example bearer token per role, valid for 30 days.
 	Tokens map[string]string
+	// Users are the example users the console's dev login offers, each with its token.
+	Users []web.DevUser
 
 	temporal *TemporalServer
 	db       *gorm.DB
@@ -126,17 +129,23 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		_ = ln.Close()
 		return nil, err
 	}
+	if s.Users, s.Tokens, err = exampleUsers(verifier); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
 	deps := app.NewAPIDeps(cfg, s.db, s.client, verifier, s.metrics, log)
 	// Dev-only pages, never registered by `jobordre api`.
 	deps.Extra = func(r *gin.Engine) { r.GET(MailboxPath, mailboxHandler(s.db)) }
+	console, err := app.NewConsole(ctx, cfg, s.db, deps, verifier, log)
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	console.EnableDevLogin(s.Users, verifier)
 	handler := api.New(*deps)
 	var serveCtx context.Context
 	serveCtx, s.cancel = context.WithCancel(context.Background())
 	go func() { s.served <- app.Serve(serveCtx, ln, handler, cfg.ShutdownTimeout) }()
-
-	if s.Tokens, err = exampleTokens(verifier); err != nil {
-		return nil, err
-	}
 	return s, nil
 }
 
@@ -184,6 +193,7 @@ func (s *Stack) Stop() error {
 // Banner is what `jobordre dev` prints once the stack is up.
 func (s *Stack) Banner(w io.Writer, dataDir string) {
 	fmt.Fprintf(w, "\njobordre dev stack is ready\n\n")
+	fmt.Fprintf(w, "  Console       %s/   (log in as an example user at %s/login)\n", s.HTTPURL, s.HTTPURL)
 	fmt.Fprintf(w, "  HTTP API      %s   (OpenAPI: %s/openapi.yaml)\n", s.HTTPURL, s.HTTPURL)
 	if s.UIURL != "" {
 		fmt.Fprintf(w, "  Temporal UI   %s\n", s.UIURL)
@@ -198,22 +208,41 @@ func (s *Stack) Banner(w io.Writer, dataDir string) {
 	fmt.Fprintf(w, "\nTry:\n  curl -H \"Authorization: Bearer $TOKEN\" %s/api/v1/job-orders\n\nCtrl-C stops; starting again on the same data dir resumes every order and timer.\n", s.HTTPURL)
 }
 
-func exampleTokens(v *auth.HS256) (map[string]string, error) {
-	principals := []auth.Principal{
-		{Subject: "employer-1", Role: auth.RoleEmployer, CVR: ExampleCVR, Name: "Example Employer", Email: "employer-1@firma.example"},
-		{Subject: "caseworker-1", Role: auth.RoleCaseworker, Jobcenter: ExampleJobcenter, Name: "Example Caseworker", Email: "caseworker-1@jobcenter.example"},
-		{Subject: "manager-1", Role: auth.RoleManager, Jobcenter: ExampleJobcenter, Name: "Example Manager", Email: "manager-1@jobcenter.example"},
-		{Subject: "admin-1", Role: auth.RoleAdmin, Name: "Example Admin", Email: "admin-1@jobordre.example"},
-	}
-	out := map[string]string{}
-	for _, p := range principals {
+// Job centres of the example users besides ExampleJobcenter (Aarhus): a neighbour (Favrskov),
+// which sees Aarhus's orders shared with neighbours, and one far away (København), which sees
+// them only on the national list.
+const (
+	ExampleNeighbourJobcenter = "710"
+	ExampleFarJobcenter       = "101"
+)
+
+// examplePrincipals are the dev stack's example users; the first of each role also has its
+// token in Stack.Tokens.
+var examplePrincipals = []auth.Principal{
+	{Subject: "caseworker-1", Role: auth.RoleCaseworker, Jobcenter: ExampleJobcenter, Name: "Example Caseworker", Email: "caseworker-1@jobcenter.example"},
+	{Subject: "caseworker-2", Role: auth.RoleCaseworker, Jobcenter: ExampleJobcenter, Name: "Second Caseworker", Email: "caseworker-2@jobcenter.example"},
+	{Subject: "manager-1", Role: auth.RoleManager, Jobcenter: ExampleJobcenter, Name: "Example Manager", Email: "manager-1@jobcenter.example"},
+	{Subject: "caseworker-favrskov", Role: auth.RoleCaseworker, Jobcenter: ExampleNeighbourJobcenter, Name: "Neighbour Caseworker", Email: "caseworker-favrskov@jobcenter.example"},
+	{Subject: "caseworker-kbh", Role: auth.RoleCaseworker, Jobcenter: ExampleFarJobcenter, Name: "Far Caseworker", Email: "caseworker-kbh@jobcenter.example"},
+	{Subject: "employer-1", Role: auth.RoleEmployer, CVR: ExampleCVR, Name: "Example Employer", Email: "employer-1@firma.example"},
+	{Subject: "admin-1", Role: auth.RoleAdmin, Name: "Example Admin", Email: "admin-1@jobordre.example"},
+}
+
+// exampleUsers signs a 30-day token for every example principal.
+func exampleUsers(v *auth.HS256) ([]web.DevUser, map[string]string, error) {
+	users := make([]web.DevUser, 0, len(examplePrincipals))
+	byRole := map[string]string{}
+	for _, p := range examplePrincipals {
 		tok, err := v.Sign(p, 30*24*time.Hour)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		out[p.Role] = tok
+		users = append(users, web.DevUser{Principal: p, Token: tok})
+		if _, ok := byRole[p.Role]; !ok {
+			byRole[p.Role] = tok
+		}
 	}
-	return out, nil
+	return users, byRole, nil
 }
 
 // dialAddr turns a listener address into one a client can dial (":8080" → "127.0.0.1:8080").

@@ -1,5 +1,6 @@
 // Package authtest is a local OpenID Connect identity provider for tests: it serves discovery
-// and a JWKS from an httptest server and signs tokens with its RSA and EC keys.
+// and a JWKS from an httptest server, signs tokens with its RSA and EC keys, and runs the
+// authorization-code flow with PKCE for registered clients (code.go).
 package authtest
 
 import (
@@ -38,6 +39,7 @@ type IdP struct {
 	EC     *ecdsa.PrivateKey
 
 	mu          sync.Mutex
+	flow        codeFlow
 	published   []jose.JSONWebKey
 	jwksFetches atomic.Int64
 	down        atomic.Bool
@@ -54,7 +56,7 @@ func New(t testing.TB) *IdP {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &IdP{RSA: rsaKey, EC: ecKey}
+	p := &IdP{RSA: rsaKey, EC: ecKey, flow: codeFlow{clients: map[string]client{}, codes: map[string]grant{}}}
 	p.Publish(RSAKeyID, "RS256", &rsaKey.PublicKey)
 	p.Publish(ECKeyID, "ES256", &ecKey.PublicKey)
 	mux := http.NewServeMux()
@@ -86,6 +88,8 @@ func New(t testing.TB) *IdP {
 		w.Header().Set("Content-Type", "application/jwk-set+json")
 		_ = json.NewEncoder(w).Encode(set)
 	})
+	mux.HandleFunc("GET /authorize", p.authorize)
+	mux.HandleFunc("POST /token", p.token)
 	p.Server = httptest.NewServer(mux)
 	p.Issuer = p.Server.URL
 	t.Cleanup(p.Server.Close)

@@ -1,0 +1,96 @@
+// The test fixtures every spec uses: a page whose every visited URL must be checked with
+// axe-core (checkPage), a login helper, and screenshots for docs/console.md.
+const { test: base, expect } = require('@playwright/test');
+const AxeBuilder = require('@axe-core/playwright').default;
+const fs = require('node:fs');
+const path = require('node:path');
+const { stack } = require('./stack');
+
+function pathOf(url) {
+  try {
+    return new URL(url).pathname;
+  } catch (e) {
+    return url;
+  }
+}
+
+const test = base.extend({
+  baseURL: async ({}, use) => {
+    await use(stack().baseURL);
+  },
+
+  // Every page the test's browser lands on (main-frame navigations) must have been checked with
+  // checkPage before the test ends; the test fails otherwise, so no page escapes axe.
+  page: async ({ page }, use) => {
+    const visited = new Set();
+    const checked = new Set();
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame() && frame.url().startsWith(stack().baseURL)) {
+        visited.add(pathOf(frame.url()));
+      }
+    });
+    page.a11yChecked = checked;
+    await use(page);
+    const missing = [...visited].filter((p) => !checked.has(p));
+    expect(missing, 'pages this test visited without checkPage (axe-core)').toEqual([]);
+  },
+});
+
+/**
+ * Checks the page the browser shows now: axe-core finds no violation (at 1280 px and at
+ * 320 px), and at 320 CSS px nothing needs horizontal scrolling. With SCREENSHOT_DIR set
+ * (`make screenshots`), name gives the files <name>-1280.png and <name>-320.png.
+ * @param {import('@playwright/test').Page} page
+ * @param {string} [name]
+ */
+async function checkPage(page, name) {
+  await page.waitForLoadState('load');
+  await axe(page, 'at 1280 px');
+  const size = page.viewportSize();
+  if (name && process.env.SCREENSHOT_DIR) {
+    fs.mkdirSync(process.env.SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(process.env.SCREENSHOT_DIR, `${name}-1280.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 320, height: 720 });
+  try {
+    const overflow = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+      wide: [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && getComputedStyle(el).position !== 'fixed')
+        .slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '')),
+    }));
+    expect(overflow.scroll, `horizontal scrolling at 320 px on ${page.url()} (too wide: ${overflow.wide.join(', ')})`).toBeLessThanOrEqual(overflow.client);
+    await axe(page, 'at 320 px');
+    if (name && process.env.SCREENSHOT_DIR) {
+      await page.screenshot({ path: path.join(process.env.SCREENSHOT_DIR, `${name}-320.png`), fullPage: true });
+    }
+  } finally {
+    await page.setViewportSize(size);
+  }
+  page.a11yChecked.add(pathOf(page.url()));
+}
+
+async function axe(page, when) {
+  // Legacy mode: this Chromium refuses axe's extra tab ("Failed to open a new tab").
+  const results = await new AxeBuilder({ page }).setLegacyMode(true).analyze();
+  const violations = results.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+  }));
+  expect(violations, `axe-core violations ${when} on ${page.url()}`).toEqual([]);
+}
+
+/**
+ * Logs in on the login page as one of the dev stack's example users (by name).
+ * @param {import('@playwright/test').Page} page
+ * @param {string} name e.g. "Example Caseworker"
+ */
+async function loginAs(page, name, next = '/') {
+  await page.goto('/login?next=' + encodeURIComponent(next));
+  if (!page.a11yChecked.has('/login')) {
+    await checkPage(page);
+  }
+  await page.getByRole('button', { name: new RegExp('^Log ind som ' + name) }).click();
+}
+
+module.exports = { test, expect, checkPage, loginAs };

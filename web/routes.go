@@ -1,0 +1,69 @@
+package web
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"jobordre/web/assets"
+)
+
+// Main-menu items (Page.Nav).
+const (
+	navInbox     = "inbox"
+	navJobOrders = "job-orders"
+)
+
+// routes is the one list of the console's routes. A page is a path, a handler in a file of its
+// own (inbox.go, joborders.go, ...), a template in templates/pages/ and messages in
+// i18n/messages/ (docs/console.md, "Adding a page").
+func (c *Console) routes(r *gin.Engine) {
+	r.GET(assets.Prefix+"*file", gin.WrapH(c.assets))
+	r.HEAD(assets.Prefix+"*file", gin.WrapH(c.assets))
+
+	// Public pages: no login needed (the forms still carry the anonymous session's CSRF token).
+	public := r.Group("", c.pagesMiddleware, c.csrf)
+	public.GET("/login", c.loginPage)
+	public.GET("/login/oidc", c.oidcStart)
+	public.GET(CallbackPath, c.oidcCallback)
+	public.POST("/logout", c.logout)
+	public.GET("/lang/:lang", c.setLanguage)
+	public.GET("/tilgaengelighed", c.accessibility)
+	if c.dev != nil {
+		c.dev.register(c, public)
+	}
+
+	// Pages behind the login.
+	in := r.Group("", c.pagesMiddleware, c.csrf, c.requireLogin)
+	in.POST("/session/extend", c.extendSession)
+	in.GET("/", c.inbox)
+}
+
+// menuItem is one entry of the main menu.
+type menuItem struct {
+	Nav, Href, Label string
+	// staffOnly: shown to job-centre staff only (employers and admins have no inbox).
+	staffOnly bool
+}
+
+// menu is the main menu, in order.
+var menu = []menuItem{
+	{Nav: navInbox, Href: "/", Label: "nav.inbox", staffOnly: true},
+	{Nav: navJobOrders, Href: "/job-orders", Label: "nav.joborders"},
+}
+
+// MenuEntry is a main-menu entry as the layout shows it.
+type MenuEntry struct {
+	Href, Label string
+	Current     bool
+}
+
+// MenuItems is the main menu of the logged-in user.
+func (v *View) MenuItems() []MenuEntry {
+	var out []MenuEntry
+	for _, m := range menu {
+		if m.staffOnly && (v.User == nil || !v.User.IsJobcenterStaff()) {
+			continue
+		}
+		out = append(out, MenuEntry{Href: m.Href, Label: m.Label, Current: m.Nav == v.Nav})
+	}
+	return out
+}
