@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 # Test timeout: the first build of the Temporal server packages takes ~10 minutes on 2 cores.
 TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test test-go test-browser screenshots check-production workflowcheck histories build build-production bench bench-kpi fuzz fmt vet clean help
+.PHONY: run test test-go test-browser screenshots check-production workflowcheck histories build build-production bench bench-kpi bench-candidates fuzz fmt vet clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -72,12 +72,26 @@ build: ## build bin/jobordre with the dev stack
 build-production: ## build bin/jobordre-production as the Dockerfile does (-tags production)
 	CGO_ENABLED=0 $(GO) build -tags production -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/jobordre-production ./cmd/jobordre
 
-bench: ## run the benchmarks and print a table, then the key-figure benchmark (bench-kpi)
+bench: ## run the benchmarks and print a table, then the candidate-search (bench-candidates) and key-figure (bench-kpi) benchmarks
 	@mkdir -p $(BIN)
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./... > $(BIN)/bench.txt
 	@awk 'BEGIN {printf "%-58s %14s %12s %12s\n", "benchmark", "ns/op", "B/op", "allocs/op"} \
 		/^Benchmark/ {printf "%-58s %14s %12s %12s\n", $$1, $$3, $$5, $$7}' $(BIN)/bench.txt
+	@$(MAKE) --no-print-directory bench-candidates
 	@$(MAKE) --no-print-directory bench-kpi
+
+# The candidate-search benchmark (internal/candidates/searchbench_test.go, build tag
+# candidatebench, so `make test` never runs it): seeds CANDIDATE_BENCH_CANDIDATES synthetic
+# candidates with Danish CVs into a throwaway PostgreSQL (pgtest), times search and suggestions
+# through the real HTTP API and prints p50/p95/p99 against the p95 goal of 50 ms (about 2 minutes).
+CANDIDATE_BENCH_CANDIDATES ?= 200000
+
+bench-candidates: ## candidate search and suggestions over CANDIDATE_BENCH_CANDIDATES (default 200000) candidates: HTTP p50/p95/p99
+	@mkdir -p $(BIN) && rm -f $(BIN)/candidate-bench.txt
+	CANDIDATE_BENCH_CANDIDATES=$(CANDIDATE_BENCH_CANDIDATES) CANDIDATE_BENCH_REPORT=$(CURDIR)/$(BIN)/candidate-bench.txt \
+		$(GO) test -tags candidatebench -run '^TestCandidateSearchBenchmark$$' -count 1 -timeout 1h -v ./internal/candidates/
+	@echo
+	@cat $(BIN)/candidate-bench.txt
 
 # The key-figure benchmark (internal/seed/kpibench_test.go, build tag kpibench, so `make test`
 # never runs it): seeds KPI_BENCH_ORDERS synthetic orders into a throwaway PostgreSQL (pgtest),

@@ -18,6 +18,7 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/candidates"
 	"jobordre/internal/companies"
 	"jobordre/internal/directory"
 	"jobordre/internal/jobcenters"
@@ -153,7 +154,7 @@ func newTestAPI(t testing.TB) *testAPI {
 	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, nil)
 	refs := referrals.NewService(db, svc, wf, nil)
 	h := New(Deps{
-		Orders: svc, Directory: directory.New(db), Referrals: refs, Verifier: signer,
+		Orders: svc, Directory: directory.New(db), Referrals: refs, Candidates: candidates.NewService(db, svc, ref), Verifier: signer,
 		Jobcenters: jobcenters.NewService(db, ref), Reference: ref, Companies: companies.NewService(db, ref), KPIs: kpi.NewService(db, ref), Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
 		Readiness: map[string]ReadinessCheck{"database": func(ctx context.Context) error { return store.Ping(ctx, db) }},
 	})

@@ -114,6 +114,14 @@ var sharingMatrix = []sharingRow{
 		"N": {sharedNote}, "K": {sharedNote}, "F": {sharedNote},
 		"A": {secretNote, sharedNote, closeReason},
 	}},
+	{route: "GET /api/v1/job-orders/:id/candidate-suggestions", want: atLevels{
+		internal:   "E=403 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=403",
+		neighbours: "E=403 E2=404 C=200 C2=200 M=200 N=200 K=404 F=404 A=403",
+		community:  "E=403 E2=404 C=200 C2=200 M=200 N=200 K=200 F=404 A=403",
+		national:   "E=403 E2=404 C=200 C2=200 M=200 N=200 K=200 F=200 A=403",
+	}, shows: map[string][]string{
+		"C": {"Kandidat Ny 751", "samme stilling"}, "N": {"Kandidat Ny 746", "Kandidat Ny 751"},
+	}},
 	{route: "PATCH /api/v1/job-orders/:id", body: func(matrixFixture) any { return map[string]any{"title": "Ny titel"} }, want: atLevels{
 		internal:   "E=403 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=403",
 		neighbours: "E=403 E2=404 C=200 C2=200 M=200 N=403 K=404 F=404 A=403",

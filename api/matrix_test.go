@@ -171,22 +171,24 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	}
 	k, _ := callerByKey("K")
 	far, _ := callerByKey("F")
-	w.sent = w.newCandidate(t, caseworker, sentName, sentCV)
-	w.inactive = w.newCandidate(t, caseworker, inactiveName, inactiveCV)
+	// The candidates the fixture refers have non-searchable CVs (each fixture records their
+	// consents for its order), so no other job centre finds them in a candidate search either.
+	w.sent = w.newCandidate(t, caseworker, sentName, sentCV, false)
+	w.inactive = w.newCandidate(t, caseworker, inactiveName, inactiveCV, true)
 	if r := a.do(http.MethodPatch, "/api/v1/candidates/"+w.inactive, &caseworker, map[string]any{"active": false}); r.status != http.StatusOK {
 		t.Fatalf("deactivate: %d %s", r.status, r.body)
 	}
-	w.proposedByNeighbour = w.newCandidate(t, neighbourCW, pendingName, neighbourCV)
-	w.proposedByCommunity = w.newCandidate(t, k.p, communityName, communityCV)
+	w.proposedByNeighbour = w.newCandidate(t, neighbourCW, pendingName, neighbourCV, false)
+	w.proposedByCommunity = w.newCandidate(t, k.p, communityName, communityCV, false)
 	for _, p := range []auth.Principal{caseworker, neighbourCW, k.p, far.p} {
-		w.fresh[p.Jobcenter] = w.newCandidate(t, p, "Kandidat Ny "+p.Jobcenter, "CV-NY-"+p.Jobcenter)
+		w.fresh[p.Jobcenter] = w.newCandidate(t, p, "Kandidat Ny "+p.Jobcenter, "CV-NY-"+p.Jobcenter, true)
 	}
 	return w
 }
 
-func (w *matrixWorld) newCandidate(t *testing.T, p auth.Principal, name, cv string) string {
+func (w *matrixWorld) newCandidate(t *testing.T, p auth.Principal, name, cv string, searchable bool) string {
 	t.Helper()
-	body := candidateBody(name, true)
+	body := candidateBody(name, searchable)
 	body["cv"].(map[string]any)["headline"] = cv
 	var c struct{ ID string }
 	r := w.api.do(http.MethodPost, "/api/v1/candidates", &p, body)
@@ -260,6 +262,7 @@ func (w *matrixWorld) fixture(a *testAPI, caller matrixCaller, level string) mat
 		}
 	}
 	refer := func(p auth.Principal, candidate, note string) string {
+		a.consent(p, candidate, employer.CVR, f.order)
 		var ref struct{ ID string }
 		r := a.do(http.MethodPost, "/api/v1/job-orders/"+f.order+"/referrals", &p, map[string]any{"candidate_id": candidate, "note": note})
 		if r.status != http.StatusCreated {
@@ -362,6 +365,7 @@ type matrixRow struct {
 var matrix = []matrixRow{
 	{"POST", "/api/v1/job-orders", func(matrixFixture) any { return validOrder() }, "E=201 E2=422 C=201 C2=201 M=201 N=422 K=422 F=422 A=403"},
 	{"POST", "/api/v1/candidates", func(matrixFixture) any { return candidateBody("Ny Person", true) }, "E=403 E2=403 C=201 C2=201 M=201 N=201 K=201 F=201 A=403"},
+	{"GET", "/api/v1/candidates", nil, "E=403 E2=403 C=200 C2=200 M=200 N=200 K=200 F=200 A=403"},
 	{"GET", "/api/v1/candidates/:id", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404"},
 	{"PATCH", "/api/v1/candidates/:id", func(matrixFixture) any { return map[string]any{"active": true} }, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404"},
 	{"POST", "/api/v1/candidates/:id/consents", func(f matrixFixture) any {

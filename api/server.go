@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/candidates"
 	"jobordre/internal/companies"
 	"jobordre/internal/directory"
 	"jobordre/internal/jobcenters"
@@ -35,9 +36,11 @@ type ReadinessCheck func(ctx context.Context) error
 
 // Deps are the API's dependencies.
 type Deps struct {
-	Orders       *orders.Service
-	Directory    *directory.Directory
-	Referrals    *referrals.Service
+	Orders    *orders.Service
+	Directory *directory.Directory
+	Referrals *referrals.Service
+	// Candidates searches candidates and suggests them for orders.
+	Candidates   *candidates.Service
 	Jobcenters   *jobcenters.Service
 	Companies    *companies.Service
 	Reference    *refdata.Data
@@ -126,6 +129,7 @@ func New(d Deps) *gin.Engine {
 	v1.GET("/outbox", lc.outbox)
 	registerCommands(v1, d.Orders)
 	registerReferrals(v1, d.Referrals)
+	registerCandidates(v1, d.Candidates)
 	registerJobcenters(v1, d.Jobcenters)
 	registerCompanies(v1, d.Companies)
 	registerReference(v1, d.Reference)

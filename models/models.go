@@ -108,7 +108,7 @@ type IdempotencyKey struct {
 func All() []any {
 	return []any{&Company{}, &Jobcenter{}, &JobcenterMunicipality{}, &JobOrder{}, &IdempotencyKey{},
 		&Caseworker{}, &CompanyContact{}, &JobcenterPolicy{}, &OutboxMessage{}, &JobOrderEvent{}, &JobOrderNote{},
-		&Candidate{}, &Consent{}, &Referral{}, &CVAccess{}, &RecruitmentCommunity{}, &CommunityMember{},
+		&Candidate{}, &CandidateOccupation{}, &CandidateSearch{}, &Consent{}, &Referral{}, &CVAccess{}, &RecruitmentCommunity{}, &CommunityMember{},
 		&JobOrderFact{}, &KPIMonthly{}, &KPIMonthlyIndustry{}, &KPIMonthlyOccupation{}, &KPIMonthlyReferralHours{},
 		&ReferenceDataset{}, &RefMunicipality{}, &RefPostalCode{}, &RefMunicipalityNeighbour{}, &RefIndustry{}, &RefOccupation{},
 		&WebSession{}}

@@ -18,20 +18,57 @@ type Candidate struct {
 	UpdatedAt     time.Time `gorm:"not null"`
 }
 
-// Consent is a candidate's specific consent to share a non-searchable CV with one employer.
+// CandidateOccupation is one ISCO-08 unit group of a candidate's CV, kept beside the CV's JSON
+// so occupation filters and suggestions run on an index (internal/cvindex maintains it). It
+// repeats the candidate's state the searches filter and sort on, so they read the index in order
+// and stop after a page.
+type CandidateOccupation struct {
+	CandidateID string `gorm:"primaryKey;size:36"`
+	Code        string `gorm:"primaryKey;size:4"`
+	// MinorGroup is the code's first three digits (the ISCO-08 minor group); FirstInMinor marks
+	// the CV's first code in that minor group, so a minor-group scan sees each candidate once.
+	MinorGroup    string    `gorm:"size:3;not null"`
+	FirstInMinor  bool      `gorm:"not null"`
+	HomeJobcenter string    `gorm:"size:3;not null"`
+	Searchable    bool      `gorm:"not null"`
+	Active        bool      `gorm:"not null"`
+	UpdatedAt     time.Time `gorm:"not null"`
+}
+
+// CandidateSearch is the part of a candidate the searches filter and sort on, one row per
+// candidate (internal/cvindex maintains it). On PostgreSQL it also holds the CV's tsvector
+// (column search_vector, added by cvindex.EnsureSchema; GORM does not know the type).
+type CandidateSearch struct {
+	CandidateID   string    `gorm:"primaryKey;size:36"`
+	HomeJobcenter string    `gorm:"size:3;not null"`
+	Searchable    bool      `gorm:"not null"`
+	Active        bool      `gorm:"not null"`
+	UpdatedAt     time.Time `gorm:"not null"`
+}
+
+// TableName keeps the table name singular like the index it is.
+func (CandidateSearch) TableName() string { return "candidate_search" }
+
+// Consent is a candidate's specific consent to share a non-searchable CV with one employer:
+// for one order of that employer, or for the orders at one workplace of it (internal/consent).
 type Consent struct {
-	ID             string    `gorm:"primaryKey;size:36"`
-	CandidateID    string    `gorm:"size:36;not null;index"`
-	EmployerCVR    string    `gorm:"size:8;not null"`
-	JobOrderID     *string   `gorm:"size:36"`
-	Workplace      string    `gorm:"size:200"`
-	Purpose        string    `gorm:"size:500;not null"`
-	DataCategories string    `gorm:"type:text;not null"` // JSON list
-	GivenAt        time.Time `gorm:"not null"`
-	Method         string    `gorm:"size:20;not null"`
-	WithdrawnAt    *time.Time
-	RecordedBy     string    `gorm:"size:200;not null"`
-	CreatedAt      time.Time `gorm:"not null"`
+	ID          string  `gorm:"primaryKey;size:36"`
+	CandidateID string  `gorm:"size:36;not null;index"`
+	EmployerCVR string  `gorm:"size:8;not null"`
+	JobOrderID  *string `gorm:"size:36"`
+	// Workplace is the workplace's address as recorded (the street address; older consents may
+	// hold free text); WorkplacePostalCode its postal code; WorkplaceKey the normalized pair the
+	// order's workplace is compared with (consent.WorkplaceKey).
+	Workplace           string    `gorm:"size:200"`
+	WorkplacePostalCode string    `gorm:"size:4;not null;default:''"`
+	WorkplaceKey        string    `gorm:"size:210;not null;default:''"`
+	Purpose             string    `gorm:"size:500;not null"`
+	DataCategories      string    `gorm:"type:text;not null"` // JSON list
+	GivenAt             time.Time `gorm:"not null"`
+	Method              string    `gorm:"size:20;not null"`
+	WithdrawnAt         *time.Time
+	RecordedBy          string    `gorm:"size:200;not null"`
+	CreatedAt           time.Time `gorm:"not null"`
 }
 
 // Referral statuses.
@@ -43,13 +80,19 @@ const (
 	ReferralHired           = "hired"
 )
 
+// WithdrawnConsent is a referral's WithdrawnReason when the consent it relied on was withdrawn.
+const WithdrawnConsent = "consent_withdrawn"
+
 // Referral is a candidate proposed to or sent to an order's employer. A candidate is referred
 // to an order at most once: (job_order_id, candidate_id) is unique.
 type Referral struct {
-	ID                  string  `gorm:"primaryKey;size:36"`
-	JobOrderID          string  `gorm:"size:36;not null;uniqueIndex:idx_referral_order_candidate;index"`
-	CandidateID         string  `gorm:"size:36;not null;uniqueIndex:idx_referral_order_candidate;index"`
-	Status              string  `gorm:"size:20;not null"`
+	ID          string `gorm:"primaryKey;size:36"`
+	JobOrderID  string `gorm:"size:36;not null;uniqueIndex:idx_referral_order_candidate;index"`
+	CandidateID string `gorm:"size:36;not null;uniqueIndex:idx_referral_order_candidate;index"`
+	Status      string `gorm:"size:20;not null"`
+	// WithdrawnReason says why a withdrawn referral was withdrawn: "" (by a job centre) or
+	// consent_withdrawn (the consent it relied on was withdrawn).
+	WithdrawnReason     string  `gorm:"size:40;not null;default:''"`
 	Channel             string  `gorm:"size:20;not null"`
 	Note                string  `gorm:"type:text;not null;default:''"` // job-centre internal
 	ProposedBy          string  `gorm:"size:200;not null"`

@@ -19,6 +19,7 @@ import (
 	"jobordre/api"
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/candidates"
 	"jobordre/internal/companies"
 	"jobordre/internal/config"
 	"jobordre/internal/directory"
@@ -105,6 +106,7 @@ func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier
 		Orders:       svc,
 		Directory:    directory.New(db),
 		Referrals:    referrals.NewService(db, svc, temporalWorkflows(cfg, c), log),
+		Candidates:   candidates.NewService(db, svc, refdata.Default()),
 		Jobcenters:   jobcenters.NewService(db, refdata.Default()),
 		Companies:    companies.NewService(db, refdata.Default()),
 		Reference:    refdata.Default(),

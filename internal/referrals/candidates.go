@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/cvindex"
 	"jobordre/internal/orders"
 	"jobordre/models"
 	"jobordre/workflows"
@@ -41,13 +42,7 @@ func NewService(db *gorm.DB, o *orders.Service, wf orders.Workflows, log *slog.L
 }
 
 // CV is a candidate's CV as the job centre mirrors it.
-type CV struct {
-	Headline    string   `json:"headline"`
-	Occupations []string `json:"occupations"`
-	Experience  string   `json:"experience"`
-	Education   string   `json:"education"`
-	Skills      []string `json:"skills"`
-}
+type CV = cvindex.CV
 
 // CandidateRequest is the body of POST /api/v1/candidates and (all fields optional) PATCH.
 type CandidateRequest struct {
@@ -163,7 +158,12 @@ func (s *Service) CreateCandidate(ctx context.Context, p auth.Principal, r Candi
 	}
 	now := s.now()
 	c.CreatedAt, c.UpdatedAt = now, now
-	if err := s.db.WithContext(ctx).Create(c).Error; err != nil {
+	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(c).Error; err != nil {
+			return err
+		}
+		return cvindex.Index(tx, c)
+	}); err != nil {
 		return Candidate{}, err
 	}
 	return toCandidate(c), nil
@@ -242,7 +242,12 @@ func (s *Service) UpdateCandidate(ctx context.Context, p auth.Principal, id stri
 		return Candidate{}, err
 	}
 	c.UpdatedAt = s.now()
-	if err := s.db.WithContext(ctx).Save(c).Error; err != nil {
+	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Save(c).Error; err != nil {
+			return err
+		}
+		return cvindex.Index(tx, c)
+	}); err != nil {
 		return Candidate{}, err
 	}
 	if wasActive != c.Active {

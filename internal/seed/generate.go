@@ -17,6 +17,7 @@ import (
 	"jobordre/internal/kpi"
 	"jobordre/internal/policy"
 	"jobordre/internal/refdata"
+	"jobordre/internal/cvindex"
 	"jobordre/models"
 )
 
@@ -25,6 +26,8 @@ import (
 type Batch struct {
 	Companies  []models.Company
 	Candidates []models.Candidate
+	// CandidateOccupations are the candidates' CV occupations as the search index keeps them.
+	CandidateOccupations []models.CandidateOccupation
 	Orders     []models.JobOrder
 	Events     []models.JobOrderEvent
 	Referrals  []models.Referral
@@ -442,6 +445,7 @@ func (g *Generator) candidate(b *Batch, jc, occ string, used map[string]bool, fi
 	b.Candidates = append(b.Candidates, models.Candidate{ID: id, Name: "Syntetisk Kandidat " + n, Email: "kandidat-" + n + "@example.invalid",
 		HomeJobcenter: jc, Searchable: true, Active: true, CV: string(cv), Language: "da", CreatedBy: "seed",
 		CreatedAt: at, UpdatedAt: at})
+	b.CandidateOccupations = append(b.CandidateOccupations, cvindex.OccupationRows(&b.Candidates[len(b.Candidates)-1])...)
 	g.candidates[jc] = append(pool, id)
 	return id
 }

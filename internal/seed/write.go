@@ -68,7 +68,7 @@ func (t *table) values(ctx context.Context, rv reflect.Value, out []any) error {
 
 // tables are the seeded models' tables, in the order a batch writes them.
 type tables struct {
-	companies, candidates, orders, events, referrals, facts *table
+	companies, candidates, occupations, orders, events, referrals, facts *table
 }
 
 func newTables(db *gorm.DB) (*tables, error) {
@@ -77,7 +77,7 @@ func newTables(db *gorm.DB) (*tables, error) {
 	for _, x := range []struct {
 		dst   **table
 		model any
-	}{{&t.companies, &models.Company{}}, {&t.candidates, &models.Candidate{}}, {&t.orders, &models.JobOrder{}},
+	}{{&t.companies, &models.Company{}}, {&t.candidates, &models.Candidate{}}, {&t.occupations, &models.CandidateOccupation{}}, {&t.orders, &models.JobOrder{}},
 		{&t.events, &models.JobOrderEvent{}}, {&t.referrals, &models.Referral{}}, {&t.facts, &models.JobOrderFact{}}} {
 		if *x.dst, err = tableOf(db, x.model); err != nil {
 			return nil, err
@@ -87,7 +87,7 @@ func newTables(db *gorm.DB) (*tables, error) {
 }
 
 func (t *tables) names() []string {
-	return []string{t.companies.name, t.candidates.name, t.orders.name, t.events.name, t.referrals.name, t.facts.name}
+	return []string{t.companies.name, t.candidates.name, t.occupations.name, t.orders.name, t.events.name, t.referrals.name, t.facts.name}
 }
 
 // rowWriter writes rows of one table inside the open transaction.
@@ -101,7 +101,7 @@ func writeSources(ctx context.Context, w rowWriter, t *tables, b *Batch, withFac
 	parts := []struct {
 		t     *table
 		items any
-	}{{t.companies, b.Companies}, {t.candidates, b.Candidates}, {t.orders, b.Orders}, {t.events, b.Events}, {t.referrals, b.Referrals}}
+	}{{t.companies, b.Companies}, {t.candidates, b.Candidates}, {t.occupations, b.CandidateOccupations}, {t.orders, b.Orders}, {t.events, b.Events}, {t.referrals, b.Referrals}}
 	if withFacts {
 		parts = append(parts, struct {
 			t     *table

@@ -7,6 +7,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"jobordre/internal/consent"
+	"jobordre/internal/cvindex"
 	"jobordre/internal/kpi"
 	"jobordre/internal/refdata"
 	"jobordre/models"
@@ -21,6 +23,12 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
 	if err := kpi.EnsureIndexes(ctx, db); err != nil {
+		return err
+	}
+	if err := cvindex.EnsureSchema(ctx, db); err != nil {
+		return err
+	}
+	if err := consent.Backfill(ctx, db); err != nil {
 		return err
 	}
 	ref := refdata.Default()
