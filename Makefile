@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 # Test timeout: the first build of the Temporal server packages takes ~10 minutes on 2 cores.
 TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test test-go test-browser screenshots check-production workflowcheck histories build build-production bench bench-kpi bench-candidates fuzz fmt vet clean help
+.PHONY: run test test-go test-browser screenshots check-production workflowcheck histories build build-production bench bench-kpi bench-candidates bench-load fuzz fmt vet clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -106,6 +106,19 @@ bench-kpi: ## key figures over KPI_BENCH_ORDERS (default 1000000) seeded orders:
 		$(GO) test -tags kpibench -run '^TestKPIBenchmark$$' -count 1 -timeout 3h -v ./internal/seed/
 	@echo
 	@cat $(BIN)/kpi-bench.txt
+
+# The load benchmark (internal/loadbench, build tag loadbench, so `make test` never runs it): starts
+# the dev stack (`jobordre dev`, bin/jobordre) and then the production shape (internal/prodshape:
+# Temporal on PostgreSQL, api and two workers as separate processes), drives each over HTTP with a
+# SendGrid stand-in and prints one table per stack. LOAD_BENCH_SHAPES=dev runs one; the test file
+# lists the other settings. CPU profiles of every process land in bin/loadbench/.
+bench-load: build ## load benchmark: raw starts, creation, commands, a 10,000-reminder burst, 100,000 open orders (docs/performance.md)
+	@mkdir -p $(BIN)/loadbench && rm -f $(BIN)/loadbench/report.txt
+	LOAD_BENCH_DEV_BINARY=$(CURDIR)/$(BIN)/jobordre LOAD_BENCH_PROFILE_DIR=$(CURDIR)/$(BIN)/loadbench \
+		LOAD_BENCH_REPORT=$(CURDIR)/$(BIN)/loadbench/report.txt \
+		$(GO) test -tags loadbench -run '^TestLoadBenchmark$$' -count 1 -timeout 4h -v ./internal/loadbench/
+	@echo
+	@cat $(BIN)/loadbench/report.txt
 
 # Fuzz targets (package:Target), fuzzed one at a time by `make fuzz`; `go test` runs their seeds.
 FUZZTIME ?= 20s

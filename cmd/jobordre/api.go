@@ -7,6 +7,7 @@ import (
 
 	"jobordre/api"
 	"jobordre/internal/app"
+	"jobordre/internal/telemetry"
 )
 
 func apiCommand() *cobra.Command {
@@ -29,6 +30,9 @@ variables listed in the README and docs/security.md.`,
 				return err
 			}
 			ctx := cmd.Context()
+			if err := telemetry.ServeProfiling(ctx, cfg.PprofAddr, log); err != nil {
+				return err
+			}
 			verifier, err := app.APIVerifier(ctx, cfg, log)
 			if err != nil {
 				return err

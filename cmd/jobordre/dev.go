@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"jobordre/internal/devstack"
+	"jobordre/internal/telemetry"
 )
 
 func init() { extraCommands = append(extraCommands, devCommand) }
@@ -35,6 +36,9 @@ every job order and every running workflow with its timers. --ui-port 0 disables
 				"ui-port":       func() { cfg.UIPort = uiPort },
 			})
 			ctx := cmd.Context()
+			if err := telemetry.ServeProfiling(ctx, cfg.PprofAddr, log); err != nil {
+				return err
+			}
 			stack, err := devstack.Start(ctx, cfg, log)
 			if err != nil {
 				return err

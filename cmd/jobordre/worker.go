@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"jobordre/internal/app"
+	"jobordre/internal/telemetry"
 	"jobordre/internal/temporalx"
 )
 
@@ -26,6 +27,9 @@ interrupted, and serves /healthz and /metrics on JOBORDRE_WORKER_METRICS_ADDR (d
 				return err
 			}
 			ctx := cmd.Context()
+			if err := telemetry.ServeProfiling(ctx, cfg.PprofAddr, log); err != nil {
+				return err
+			}
 			b, err := openBackends(ctx, cfg, log)
 			if err != nil {
 				return err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -18,11 +17,6 @@ import (
 	"jobordre/internal/mail"
 	"jobordre/workflows"
 )
-
-// unknownOutcomeWait is how long Deliver waits, when the webhook is configured, before sending a
-// row again whose last attempt has an unknown outcome: long enough for SendGrid's processed event
-// (batched every 30 s or so) to record the message ID. See docs/email.md.
-const unknownOutcomeWait = 5 * time.Minute
 
 // NewMailSender returns the configured sender: SendGrid when SENDGRID_API_KEY is set, otherwise
 // the local mailbox in the application database.
@@ -47,7 +41,9 @@ func configureMail(cfg config.Config, db *gorm.DB, acts *activities.Activities, 
 		BaseURL: cfg.PublicBaseURL,
 	}
 	if cfg.Mail.WebhookPublicKey != "" {
-		acts.MailOptions.UnknownOutcomeWait = unknownOutcomeWait
+		// Long enough (5 minutes by default) for SendGrid's processed event, batched every 30 s or
+		// so, to record the message ID. See docs/email.md.
+		acts.MailOptions.UnknownOutcomeWait = cfg.Mail.UnknownOutcomeWait
 	}
 	switch {
 	case cfg.Mail.SendGridAPIKey == "":

@@ -67,6 +67,13 @@ type Config struct {
 	QueryTimeout time.Duration
 	// ShutdownTimeout bounds graceful shutdown of the HTTP server and worker.
 	ShutdownTimeout time.Duration
+	// PprofAddr, when set, serves Go's profiler (/debug/pprof/) on this address in the api, worker
+	// and dev processes; empty (the default) serves nothing. Bind it to loopback: profiles show
+	// the program's internals.
+	PprofAddr string
+	// TemporalMetricsAddr, when set, serves the embedded Temporal server's own Prometheus
+	// metrics (persistence latency, shard locks, task queues) at /metrics on this address (dev only).
+	TemporalMetricsAddr string
 	// Console holds the web console's settings: its OIDC client and session lifetimes.
 	Console ConsoleConfig
 }
@@ -176,6 +183,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	str("JOBORDRE_PUBLIC_BASE_URL", &c.PublicBaseURL)
 	dur("JOBORDRE_QUERY_TIMEOUT", &c.QueryTimeout)
 	dur("JOBORDRE_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	str("JOBORDRE_PPROF_ADDR", &c.PprofAddr)
+	str("JOBORDRE_TEMPORAL_METRICS_ADDR", &c.TemporalMetricsAddr)
 	str("JOBORDRE_OIDC_ISSUER", &c.OIDCIssuer)
 	str("JOBORDRE_OIDC_AUDIENCE", &c.OIDCAudience)
 	dur("JOBORDRE_OIDC_START_TIMEOUT", &c.OIDCStartTimeout)

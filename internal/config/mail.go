@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"jobordre/internal/mail"
 )
@@ -27,13 +28,19 @@ type MailConfig struct {
 	// WebhookPublicKey (JOBORDRE_SENDGRID_WEBHOOK_PUBLIC_KEY) is the signed Event Webhook's
 	// verification key (base64 DER, ECDSA P-256); empty refuses every webhook request.
 	WebhookPublicKey string
+	// UnknownOutcomeWait (JOBORDRE_MAIL_UNKNOWN_OUTCOME_WAIT) is how long after an attempt whose
+	// outcome is unknown (the sender stopped between SendGrid's answer and recording it) the row is
+	// sent again, unless the webhook's processed event has recorded it meanwhile; only with the
+	// webhook configured (without it nothing can tell, and the row is sent again at once).
+	UnknownOutcomeWait time.Duration
 }
 
 func mailDefaults() MailConfig {
 	return MailConfig{
-		SendGridAPIHost: mail.DefaultSendGridHost,
-		FromEmail:       "jobordre@localhost",
-		FromName:        "jobordre",
+		SendGridAPIHost:    mail.DefaultSendGridHost,
+		FromEmail:          "jobordre@localhost",
+		FromName:           "jobordre",
+		UnknownOutcomeWait: 5 * time.Minute,
 	}
 }
 
@@ -68,6 +75,14 @@ func (c *MailConfig) fromEnv(getenv func(string) string) []string {
 	}
 	if v := get("SENDGRID_FROM_NAME"); v != "" {
 		c.FromName = v
+	}
+	if v := get("JOBORDRE_MAIL_UNKNOWN_OUTCOME_WAIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > time.Hour {
+			errs = append(errs, fmt.Sprintf("JOBORDRE_MAIL_UNKNOWN_OUTCOME_WAIT: %q is not a duration from 1s to 1h", v))
+		} else {
+			c.UnknownOutcomeWait = d
+		}
 	}
 	if v := get("JOBORDRE_SENDGRID_WEBHOOK_PUBLIC_KEY"); v != "" {
 		if _, err := mail.ParseWebhookPublicKey(v); err != nil {

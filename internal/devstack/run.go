@@ -92,6 +92,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		Namespace:        cfg.TemporalNamespace,
 		SearchAttributes: temporalx.SearchAttributes,
 		Logger:           log.With("component", "temporal-server"),
+		MetricsAddr:      cfg.TemporalMetricsAddr,
 	})
 	if err != nil {
 		return nil, err
@@ -112,6 +113,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	s.metrics = telemetry.NewMetrics()
 	s.client, err = temporalx.Dial(ctx, temporalx.DialOptions{
 		Address: s.TemporalAddress, Namespace: s.temporal.Namespace(), Logger: quietSlog(log), MetricsHandler: s.metrics.Temporal,
+		Uncompressed: true,
 	})
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/temporal"
 )
 
@@ -42,6 +43,15 @@ type TemporalOptions struct {
 	Retention        time.Duration                       // default 30 days (720h); must be >= 24h
 	SearchAttributes map[string]enumspb.IndexedValueType // custom attributes to register
 	Logger           *slog.Logger                        // server logs go here at Warn and above only; nil = discard
+	// Postgres, when set, keeps the server's data in PostgreSQL instead of SQLite (the production
+	// shape, see PostgresStores); DataDir must then be empty.
+	Postgres *PostgresStores
+	// HistoryShards is the number of history shards, fixed when the database is created
+	// (default 1; the production shape runs more).
+	HistoryShards int32
+	// MetricsAddr, when set, serves the server's own Prometheus metrics (persistence latency,
+	// shard locks, task queues) at /metrics on this address.
+	MetricsAddr string
 }
 
 // TemporalServer is a running embedded Temporal server, plus its Web UI when enabled.
@@ -88,7 +98,13 @@ func StartTemporal(opts TemporalOptions) (_ *TemporalServer, err error) {
 		}
 	}
 
-	sqlCfg, err := prepareDatabase(opts, fresh)
+	var persistence, visibility *config.SQL
+	if opts.Postgres != nil {
+		persistence, visibility, err = preparePostgres(opts.Postgres, serverLogger{l: thresholdSlog(opts.Logger, s.logLevel)})
+	} else {
+		persistence, err = prepareDatabase(opts, fresh)
+		visibility = persistence
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +115,7 @@ func StartTemporal(opts TemporalOptions) (_ *TemporalServer, err error) {
 	}
 	s.frontendAddr = net.JoinHostPort(dialHost(opts.FrontendIP), strconv.Itoa(ports.frontendGRPC))
 
-	srv, err := newServer(opts, sqlCfg, ports, s.logLevel)
+	srv, err := newServer(opts, persistence, visibility, ports, s.logLevel)
 	if err != nil {
 		return nil, fmt.Errorf("configure temporal server: %w", err)
 	}
@@ -170,6 +186,15 @@ func (o *TemporalOptions) normalize() error {
 	}
 	if o.UIPort < -1 || o.UIPort > 65535 {
 		return fmt.Errorf("web UI port %d out of range (-1 disables the UI)", o.UIPort)
+	}
+	if o.Postgres != nil && o.DataDir != "" {
+		return errors.New("give a data dir (SQLite) or PostgreSQL stores, not both")
+	}
+	if o.HistoryShards < 0 {
+		return fmt.Errorf("history shards %d: must be positive", o.HistoryShards)
+	}
+	if o.HistoryShards == 0 {
+		o.HistoryShards = 1
 	}
 	if o.DataDir != "" {
 		abs, err := filepath.Abs(o.DataDir)

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/membership/static"
+	"go.temporal.io/server/common/metrics"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/common/primitives"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
@@ -92,7 +93,13 @@ func sqlConfig(dataDir string) (*config.SQL, error) {
 		ConnectAttributes: map[string]string{
 			"mode":         "rwc",
 			"journal_mode": "wal",
-			"synchronous":  "2", // FULL: a committed transaction survives a power cut
+			// NORMAL: in WAL mode a commit is written to the WAL file but not fsynced; the WAL
+			// is synced at each checkpoint. A crash of the process (kill -9, panic) loses
+			// nothing: the operating system still has every committed write. Only a power cut
+			// or kernel crash can lose the last commits — acceptable for a dev stack, and it
+			// saves an fsync on every one of the server's many small transactions
+			// (docs/performance.md). The production shape runs on PostgreSQL.
+			"synchronous":  "1",
 			"busy_timeout": "10000",
 		},
 		// One connection, as the plugin defaults to; it is shared by all
@@ -164,7 +171,7 @@ func dynamicConfig() dynamicconfig.StaticClient {
 }
 
 // serverConfig builds the static server configuration.
-func serverConfig(opts TemporalOptions, store *config.SQL, ports servicePorts) *config.Config {
+func serverConfig(opts TemporalOptions, persistence, visibility *config.SQL, ports servicePorts) *config.Config {
 	frontendHost := dialHost(opts.FrontendIP)
 	frontendAddr := net.JoinHostPort(frontendHost, strconv.Itoa(ports.frontendGRPC))
 
@@ -172,10 +179,19 @@ func serverConfig(opts TemporalOptions, store *config.SQL, ports servicePorts) *
 	c.Global.Membership.MaxJoinDuration = 30 * time.Second
 	c.Global.Membership.BroadcastAddress = internalIP
 
-	c.Persistence.DefaultStore = storeName
-	c.Persistence.VisibilityStore = storeName
-	c.Persistence.NumHistoryShards = 1
-	c.Persistence.DataStores = map[string]config.DataStore{storeName: {SQL: store}}
+	c.Persistence.NumHistoryShards = opts.HistoryShards
+	if visibility == persistence {
+		c.Persistence.DefaultStore = storeName
+		c.Persistence.VisibilityStore = storeName
+		c.Persistence.DataStores = map[string]config.DataStore{storeName: {SQL: persistence}}
+	} else {
+		c.Persistence.DefaultStore = pgStoreName
+		c.Persistence.VisibilityStore = pgVisibilityStoreName
+		c.Persistence.DataStores = map[string]config.DataStore{pgStoreName: {SQL: persistence}, pgVisibilityStoreName: {SQL: visibility}}
+	}
+	if opts.MetricsAddr != "" {
+		c.Global.Metrics = &metrics.Config{Prometheus: &metrics.PrometheusConfig{ListenAddress: opts.MetricsAddr, HandlerPath: "/metrics"}}
+	}
 
 	c.ClusterMetadata = &cluster.Config{
 		EnableGlobalNamespace:    false,
@@ -220,8 +236,8 @@ func serverConfig(opts TemporalOptions, store *config.SQL, ports servicePorts) *
 
 // newServer creates (but does not start) the Temporal server.
 // Its logs pass through when at or above logLevel.
-func newServer(opts TemporalOptions, store *config.SQL, ports servicePorts, logLevel slog.Leveler) (temporal.Server, error) {
-	cfg := serverConfig(opts, store, ports)
+func newServer(opts TemporalOptions, persistence, visibility *config.SQL, ports servicePorts, logLevel slog.Leveler) (temporal.Server, error) {
+	cfg := serverConfig(opts, persistence, visibility, ports)
 	logger := serverLogger{l: thresholdSlog(opts.Logger, logLevel)}
 
 	authorizer, err := authorization.GetAuthorizerFromConfig(&cfg.Global.Authorization)

@@ -46,6 +46,13 @@ func (s *TemporalServer) waitReadyAndSetUp(ctx context.Context, opts TemporalOpt
 			s.frontendAddr, startupTimeout, err)
 	}
 
+	if opts.Postgres != nil {
+		if err := retry(ctx, func(ctx context.Context) error {
+			return ensureNamespace(ctx, c, opts.Namespace, opts.Retention)
+		}); err != nil {
+			return fmt.Errorf("register namespace %s: %w", opts.Namespace, err)
+		}
+	}
 	if err := retry(ctx, func(ctx context.Context) error {
 		return ensureSearchAttributes(ctx, c, opts.Namespace, opts.SearchAttributes)
 	}); err != nil {

@@ -18,10 +18,16 @@ import (
 	"jobordre/internal/config"
 	"jobordre/internal/devstack"
 	"jobordre/internal/pgtest"
+	"jobordre/internal/prodshape"
 	"jobordre/internal/telemetry"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// TestMain lets prodshape turn a copy of this binary into the production shape's Temporal server
+// (a separate process), then runs the tests with a throwaway PostgreSQL.
+func TestMain(m *testing.M) {
+	prodshape.RunChild()
+	os.Exit(pgtest.Main(m))
+}
 
 // stackConfig is a dev stack on free ports in dataDir; databaseURL "" means the dev SQLite default.
 func stackConfig(dataDir, databaseURL string) config.Config {

@@ -91,6 +91,22 @@ func NewDatabase(t testing.TB) string {
 	return u.String()
 }
 
+// ServerPID is the process ID of the throwaway cluster's postmaster (its parent process), for
+// benchmarks that report the server's memory; 0 when TEST_DATABASE_URL is used or no database was
+// created yet.
+func ServerPID() int {
+	if local == nil {
+		return 0
+	}
+	b, err := os.ReadFile(filepath.Join(local.data(), "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	pid, _ := strconv.Atoi(strings.TrimSpace(first))
+	return pid
+}
+
 // setup connects to TEST_DATABASE_URL or starts a local cluster, and opens adminDB.
 func setup() error {
 	start := time.Now()

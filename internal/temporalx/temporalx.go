@@ -42,6 +42,9 @@ type DialOptions struct {
 	MetricsHandler client.MetricsHandler
 	// UseEnvConfig loads TLS and API-key settings from the SDK's environment configuration.
 	UseEnvConfig bool
+	// Uncompressed turns off the SDK's default gzip of every gRPC request: on loopback (the dev
+	// stack's embedded server) compressing costs both ends CPU and saves nothing.
+	Uncompressed bool
 }
 
 // Dial connects to Temporal and checks the connection with a health call.
@@ -65,6 +68,9 @@ func Dial(ctx context.Context, o DialOptions) (client.Client, error) {
 	}
 	if o.MetricsHandler != nil {
 		opts.MetricsHandler = o.MetricsHandler
+	}
+	if o.Uncompressed {
+		opts.ConnectionOptions.GrpcCompression = &client.GrpcCompressionNone{}
 	}
 	c, err := client.DialContext(ctx, opts)
 	if err != nil {
