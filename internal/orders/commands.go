@@ -152,6 +152,9 @@ func (s *Service) AddFollowUp(ctx context.Context, p auth.Principal, id string, 
 	if r.Due == nil {
 		return View{}, &ValidationError{Fields: []FieldError{{Field: "due", Detail: "is required: when the follow-up is due (RFC 3339 time)"}}}
 	}
+	if !r.Due.After(s.now()) {
+		return View{}, &ValidationError{Fields: []FieldError{{Field: "due", Detail: "must be in the future"}}}
+	}
 	note, err := s.storeNote(ctx, p, o, "follow_up", models.NoteInternal, r.Note, "note")
 	if err != nil {
 		return View{}, err
@@ -221,7 +224,7 @@ func (s *Service) SetStatus(ctx context.Context, p auth.Principal, id string, r 
 	if err != nil {
 		return View{}, err
 	}
-	if !(access.IsOwnJobcenter(p, o) || (p.Role == auth.RoleEmployer && o.CompanyCVR == p.CVR)) {
+	if !access.CanSetStatus(p, o) {
 		return View{}, fmtForbidden("only the employer and the responsible job centre change an order's status")
 	}
 	v := &ValidationError{}
@@ -246,7 +249,7 @@ func (s *Service) SetStatus(ctx context.Context, p auth.Principal, id string, r 
 	if err := v.orNil(); err != nil {
 		return View{}, err
 	}
-	if r.Status == models.StatusOpen && o.Status == models.StatusClosed && !access.IsOwnJobcenter(p, o) {
+	if r.Status == models.StatusOpen && o.Status == models.StatusClosed && !access.CanReopen(p, o) {
 		return View{}, fmtForbidden("only the responsible job centre reopens a closed order")
 	}
 	return s.command(ctx, o, workflows.UpdateSetStatus, workflows.SetStatusInput{Actor: actor(p), Status: r.Status, Reason: r.Reason, Until: r.Until})

@@ -44,21 +44,7 @@ func (s *Service) CorrectDetails(ctx context.Context, p auth.Principal, id strin
 		StartDate: dateString(o.StartDate), ApplicationDeadline: dateString(o.ApplicationDeadline),
 		Kind: o.Kind, WishedCoordinator: o.WishedCoordinator,
 	}
-	var fields []string
-	set := func(name string, changed bool) {
-		if changed {
-			fields = append(fields, name)
-		}
-	}
-	set("title", patch.Title != nil)
-	set("description", patch.Description != nil)
-	set("workplace", patch.Workplace != nil)
-	set("occupation_code", patch.OccupationCode != nil)
-	set("positions", patch.Positions != nil)
-	set("start_date", patch.StartDate != nil)
-	set("application_deadline", patch.ApplicationDeadline != nil)
-	set("wished_coordinator", patch.WishedCoordinator != nil)
-	if len(fields) == 0 {
+	if patch == (DetailsPatch{}) {
 		return View{}, &ValidationError{Fields: []FieldError{{Field: "body", Detail: "name at least one field to correct"}}}
 	}
 	if patch.Title != nil {
@@ -76,11 +62,13 @@ func (s *Service) CorrectDetails(ctx context.Context, p auth.Principal, id strin
 	if patch.Positions != nil {
 		req.Positions = patch.Positions
 	}
+	// An empty date takes the date away (the console's form sends every field; the JSON
+	// schema only lets dates through).
 	if patch.StartDate != nil {
-		req.StartDate = patch.StartDate
+		req.StartDate = emptyAsNil(patch.StartDate)
 	}
 	if patch.ApplicationDeadline != nil {
-		req.ApplicationDeadline = patch.ApplicationDeadline
+		req.ApplicationDeadline = emptyAsNil(patch.ApplicationDeadline)
 	}
 	if patch.WishedCoordinator != nil {
 		req.WishedCoordinator = *patch.WishedCoordinator
@@ -89,13 +77,32 @@ func (s *Service) CorrectDetails(ctx context.Context, p auth.Principal, id strin
 	if err := s.validate(ctx, p, &req); err != nil {
 		return View{}, err
 	}
+	// Only what really changes is a correction: a field sent with its current value (a form
+	// posts every field; a retried PATCH sends them again) is not recorded or sent on.
+	var fields []string
+	set := func(name string, given, changed bool) {
+		if given && changed {
+			fields = append(fields, name)
+		}
+	}
+	set("title", patch.Title != nil, req.Title != o.Title)
+	set("description", patch.Description != nil, req.Description != o.Description)
+	set("workplace", patch.Workplace != nil, req.Workplace != Workplace{Address: o.WorkplaceAddress, PostalCode: o.WorkplacePostalCode, MunicipalityCode: o.WorkplaceMunicipalityCode})
+	set("occupation_code", patch.OccupationCode != nil, req.OccupationCode != o.OccupationCode)
+	set("positions", patch.Positions != nil, *req.Positions != o.Positions)
+	set("start_date", patch.StartDate != nil, !sameDate(req.startDate, o.StartDate))
+	set("application_deadline", patch.ApplicationDeadline != nil, !sameDate(req.applicationDeadline, o.ApplicationDeadline))
+	set("wished_coordinator", patch.WishedCoordinator != nil, req.WishedCoordinator != o.WishedCoordinator)
+	if len(fields) == 0 {
+		return s.Get(ctx, p, o.ID)
+	}
 	updates := map[string]any{
 		"title": req.Title, "description": req.Description, "workplace_address": req.Workplace.Address,
 		"workplace_postal_code": req.Workplace.PostalCode, "workplace_municipality_code": req.Workplace.MunicipalityCode,
 		"occupation_code": req.OccupationCode, "positions": *req.Positions, "start_date": req.startDate,
 		"application_deadline": req.applicationDeadline, "wished_coordinator": req.WishedCoordinator, "updated_at": s.now(),
 	}
-	timed := patch.Positions != nil || patch.ApplicationDeadline != nil
+	timed := contains(fields, "positions") || contains(fields, "application_deadline")
 	if timed {
 		_, err = s.command(ctx, o, workflows.UpdateCorrectDetails, workflows.CorrectDetailsInput{
 			Actor: actor(p), Positions: *req.Positions, ApplicationDeadline: deadlineEnd(req.applicationDeadline), Fields: fields,
@@ -126,6 +133,21 @@ func (s *Service) CorrectDetails(ctx context.Context, p auth.Principal, id strin
 		}
 	}
 	return s.Get(ctx, p, o.ID)
+}
+
+func emptyAsNil(s *string) *string {
+	if strings.TrimSpace(*s) == "" {
+		return nil
+	}
+	return s
+}
+
+// sameDate tells whether two optional dates are the same day (or both absent).
+func sameDate(a, b *models.Date) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.String() == b.String()
 }
 
 func dateString(d *models.Date) *string {

@@ -254,6 +254,9 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (View, e
 		view.LiveError = "the order's workflow did not answer: " + err.Error()
 		s.log.WarnContext(ctx, "live-state query failed", "job_order_id", id, "error", err)
 	} else {
+		if p.Role == auth.RoleEmployer {
+			live.CloseReason = "" // why an order was closed is the job centre's own business
+		}
 		view.Live = &live
 	}
 	return view, nil

@@ -97,7 +97,7 @@ func toReferral(r *models.Referral, active bool) Referral {
 // Refer refers a candidate of the caller's job centre to an order the caller can see: sent at
 // once from the responsible job centre, otherwise a proposal waiting for the coordinator.
 func (s *Service) Refer(ctx context.Context, p auth.Principal, orderID string, r ReferRequest) (Referral, error) {
-	if !p.IsJobcenterStaff() {
+	if !access.CanRefer(p) {
 		if p.Role == auth.RoleEmployer {
 			if _, err := s.orders.Readable(ctx, p, orderID); err != nil {
 				return Referral{}, err
@@ -255,8 +255,7 @@ func (s *Service) decisionTarget(ctx context.Context, p auth.Principal, orderID,
 	if err != nil {
 		return nil, nil, err
 	}
-	isCoordinator := o.CoordinatorID != nil && *o.CoordinatorID == p.Subject
-	if !(access.IsOwnJobcenter(p, o) && (isCoordinator || p.Role == auth.RoleManager)) {
+	if !access.CanDecideProposals(p, o) {
 		if !access.IsOwnJobcenter(p, o) {
 			return nil, nil, ErrReferralNotFound
 		}
@@ -367,9 +366,7 @@ func (s *Service) Withdraw(ctx context.Context, p auth.Principal, orderID, refer
 	if err != nil {
 		return Referral{}, err
 	}
-	own := access.IsOwnJobcenter(p, o)
-	proposer := ref.ProposedBy == p.Subject
-	if !own && !proposer {
+	if !access.CanWithdrawReferral(p, o, ref.ProposedBy) {
 		return Referral{}, ErrReferralNotFound
 	}
 	if ref.Status != models.ReferralSent && ref.Status != models.ReferralPendingApproval {
@@ -402,16 +399,31 @@ func (s *Service) List(ctx context.Context, p auth.Principal, orderID string) (a
 	if p.Role == auth.RoleEmployer {
 		return s.employerView(ctx, p, o)
 	}
-	if p.Role == auth.RoleAdmin {
-		return nil, forbidden("admins do not read CVs or referrals")
+	rows, cands, err := s.staffReferrals(ctx, p, o, "id", "active")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Referral, 0, len(rows))
+	for i := range rows {
+		out = append(out, toReferral(&rows[i], cands[rows[i].CandidateID].Active))
+	}
+	return out, nil
+}
+
+// staffReferrals loads the order's referrals job-centre staff p may see, oldest first, with the
+// named columns of their candidates: the responsible job centre sees every referral, another
+// job centre only its own proposals. Admins read no referrals.
+func (s *Service) staffReferrals(ctx context.Context, p auth.Principal, o *models.JobOrder, columns ...string) ([]models.Referral, map[string]models.Candidate, error) {
+	if p.Role == auth.RoleAdmin || !p.IsJobcenterStaff() {
+		return nil, nil, forbidden("admins do not read CVs or referrals")
 	}
 	q := s.db.WithContext(ctx).Where("job_order_id = ?", o.ID)
 	if !access.IsOwnJobcenter(p, o) {
 		q = q.Where("proposed_by_jobcenter = ?", p.Jobcenter)
 	}
 	var rows []models.Referral
-	if err := q.Order("created_at").Find(&rows).Error; err != nil {
-		return nil, err
+	if err := q.Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, nil, err
 	}
 	ids := make([]string, 0, len(rows))
 	for _, r := range rows {
@@ -419,17 +431,45 @@ func (s *Service) List(ctx context.Context, p auth.Principal, orderID string) (a
 	}
 	var cands []models.Candidate
 	if len(ids) > 0 {
-		if err := s.db.WithContext(ctx).Select("id", "active").Where("id IN ?", ids).Find(&cands).Error; err != nil {
-			return nil, err
+		if err := s.db.WithContext(ctx).Select(columns).Where("id IN ?", ids).Find(&cands).Error; err != nil {
+			return nil, nil, err
 		}
 	}
-	active := map[string]bool{}
+	byID := make(map[string]models.Candidate, len(cands))
 	for _, c := range cands {
-		active[c.ID] = c.Active
+		byID[c.ID] = c
 	}
-	out := make([]Referral, 0, len(rows))
+	return rows, byID, nil
+}
+
+// OrderReferral is a referral as the order's page shows it to job-centre staff: with the
+// candidate's name and CV headline, which the coordinator needs to decide on a proposal.
+type OrderReferral struct {
+	Referral
+	CandidateName     string
+	CandidateHeadline string
+	// CandidateHomeJobcenter is the job centre the candidate belongs to.
+	CandidateHomeJobcenter string
+}
+
+// OrderReferrals lists the order's referrals job-centre staff p may see (as List does), with
+// their candidates' names and headlines.
+func (s *Service) OrderReferrals(ctx context.Context, p auth.Principal, orderID string) ([]OrderReferral, error) {
+	o, err := s.orders.Readable(ctx, p, orderID)
+	if err != nil {
+		return nil, err
+	}
+	rows, cands, err := s.staffReferrals(ctx, p, o, "id", "active", "name", "cv", "home_jobcenter")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]OrderReferral, 0, len(rows))
 	for i := range rows {
-		out = append(out, toReferral(&rows[i], active[rows[i].CandidateID]))
+		c := cands[rows[i].CandidateID]
+		var cv CV
+		_ = jsonUnmarshal(c.CV, &cv)
+		out = append(out, OrderReferral{Referral: toReferral(&rows[i], c.Active), CandidateName: c.Name,
+			CandidateHeadline: cv.Headline, CandidateHomeJobcenter: c.HomeJobcenter})
 	}
 	return out, nil
 }
