@@ -72,17 +72,29 @@ func (f *Form) AddServiceErrors(l *i18n.Localizer, form string, err error, field
 		if mapped, ok := fields[name]; ok {
 			name = mapped
 		}
-		if msg, err := l.T(form + ".error." + name); err == nil {
+		// The form's own field name first, then the service's (a form with one such field
+		// per row, "reject_reason_<id>", shares the messages of "reason").
+		if msg, ok := firstMessage(l, form+".error.", name, fe.Field); ok {
 			f.Add(name, msg)
 			continue
 		}
-		label, err := l.T(form + ".field." + name)
-		if err != nil {
+		label, ok := firstMessage(l, form+".field.", name, fe.Field)
+		if !ok {
 			label = name
 		}
 		f.Add(name, l.Must("validation.field", "label", label, "detail", fe.Detail))
 	}
 	return true
+}
+
+// firstMessage is the text of the first of prefix+name that is in the catalogue.
+func firstMessage(l *i18n.Localizer, prefix string, names ...string) (string, bool) {
+	for _, n := range names {
+		if msg, err := l.T(prefix + n); err == nil {
+			return msg, true
+		}
+	}
+	return "", false
 }
 
 // FieldView is one field as the input partials render it.
@@ -108,6 +120,19 @@ func (f FieldView) WithOptions(opts []Option) FieldView { f.Options = opts; retu
 
 // AsOptional returns the field marked as optional.
 func (f FieldView) AsOptional() FieldView { f.Optional = true; return f }
+
+// WithDefault returns the field with value v unless the posted form holds the field (then
+// what was typed, even nothing, is kept).
+func (f FieldView) WithDefault(v string) FieldView {
+	if f.View == nil || f.View.Form == nil {
+		f.Value = v
+		return f
+	}
+	if _, posted := f.View.Form.Values[f.Name]; !posted {
+		f.Value = v
+	}
+	return f
+}
 
 // OfType returns the field with an input type (search, date, number, ...).
 func (f FieldView) OfType(t string) FieldView { f.Type = t; return f }

@@ -62,10 +62,12 @@ type testConsole struct {
 }
 
 type consoleOptions struct {
-	oidc    *web.OIDCLogin
-	noDev   bool
-	idle    time.Duration
-	baseURL string
+	// workflows stands in for Temporal; nil means noWorkflows (pages that send no commands).
+	workflows orders.Workflows
+	oidc      *web.OIDCLogin
+	noDev     bool
+	idle      time.Duration
+	baseURL   string
 }
 
 func newTestConsole(t *testing.T, o consoleOptions) *testConsole {
@@ -84,9 +86,13 @@ func newTestConsole(t *testing.T, o consoleOptions) *testConsole {
 		t.Fatal(err)
 	}
 	ref := refdata.Default()
-	svc := orders.NewService(db, ref, noWorkflows{}, access.DBRelations{DB: db, Ref: ref}, nil)
+	var wf orders.Workflows = noWorkflows{}
+	if o.workflows != nil {
+		wf = o.workflows
+	}
+	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, nil)
 	deps := &api.Deps{
-		Orders: svc, Directory: directory.New(db), Referrals: referrals.NewService(db, svc, noWorkflows{}, nil),
+		Orders: svc, Directory: directory.New(db), Referrals: referrals.NewService(db, svc, wf, nil),
 		Jobcenters: jobcenters.NewService(db, ref), Companies: companies.NewService(db, ref), Reference: ref,
 		Verifier: signer, MaxBodyBytes: 1 << 20,
 	}

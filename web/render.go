@@ -73,6 +73,8 @@ type Page struct {
 	Template string
 	// Title is the message key of the page's title (the <title> and, usually, its <h1>).
 	Title string
+	// TitleArgs fill the title's placeholders as name, value pairs ("title", order.Title).
+	TitleArgs []any
 	// Nav names the main-menu item to mark as current (navInbox, ...); "" marks none.
 	Nav string
 	// Data is the page's own data, reachable in the template as .Data.
@@ -100,6 +102,16 @@ type View struct {
 	SessionEndsIn, SessionWarnBefore int
 	// RequestID is quoted on error pages.
 	RequestID string
+}
+
+// PageTitle is the page's <title>: its title, marked as an error while its form shows errors
+// (so a screen reader hears at once that the post did not go through).
+func (v *View) PageTitle() (string, error) {
+	t, err := v.T(v.Title, v.TitleArgs...)
+	if err != nil || !v.Form.HasErrors() {
+		return t, err
+	}
+	return v.T("form.errors.title", "title", t)
 }
 
 // User is the logged-in person as the layout shows them.

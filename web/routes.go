@@ -35,6 +35,9 @@ func (c *Console) routes(r *gin.Engine) {
 	in := r.Group("", c.pagesMiddleware, c.csrf, c.requireLogin)
 	in.POST("/session/extend", c.extendSession)
 	in.GET("/", c.inbox)
+	// The job-order page and its command forms (joborder.go, joborder_forms.go).
+	in.GET("/job-orders/:id", c.jobOrder)
+	c.registerOrderForms(in)
 }
 
 // menuItem is one entry of the main menu.

@@ -1,0 +1,485 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"jobordre/internal/auth"
+	"jobordre/internal/orders"
+	"jobordre/internal/policy"
+	"jobordre/internal/referrals"
+	"jobordre/models"
+	"jobordre/workflows"
+)
+
+// orderWorkflows stands in for Temporal on the order page's tests: every started order answers
+// the live-state query with its state (a test may set it), and every command is recorded with
+// its argument and answered with that state. What the workflow does with commands is tested in
+// workflows/ and on the real stack (internal/integration, web/e2e).
+type orderWorkflows struct {
+	mu      sync.Mutex
+	live    map[string]workflows.LiveState
+	updates []recordedUpdate
+	signals []string
+}
+
+type recordedUpdate struct {
+	order, name string
+	arg         any
+}
+
+func newOrderWorkflows() *orderWorkflows { return &orderWorkflows{live: map[string]workflows.LiveState{}} }
+
+func (w *orderWorkflows) StartJobOrder(_ context.Context, in workflows.JobOrderInput) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.live[in.JobOrderID] = workflows.LiveState{JobOrderID: in.JobOrderID, Status: models.StatusOpen, Sharing: models.SharingInternal,
+		ResponsibleJobcenter: in.ResponsibleJobcenter, OpenedAt: in.CreatedAt, Positions: in.Positions, Policy: policy.Defaults(),
+		Deadlines: []workflows.Deadline{}}
+	return nil
+}
+
+func (w *orderWorkflows) LiveState(_ context.Context, id string) (workflows.LiveState, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	l, ok := w.live[id]
+	if !ok {
+		return workflows.LiveState{}, errors.New("workflow not found")
+	}
+	return l, nil
+}
+
+func (w *orderWorkflows) Update(ctx context.Context, id, name string, arg, result any) error {
+	w.mu.Lock()
+	w.updates = append(w.updates, recordedUpdate{order: id, name: name, arg: arg})
+	w.mu.Unlock()
+	l, err := w.LiveState(ctx, id)
+	if err != nil {
+		return err
+	}
+	if p, ok := result.(*workflows.LiveState); ok {
+		*p = l
+	}
+	return nil
+}
+
+func (w *orderWorkflows) Signal(_ context.Context, id, name string, arg any) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.signals = append(w.signals, name)
+	return nil
+}
+
+func (w *orderWorkflows) set(id string, f func(*workflows.LiveState)) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	l := w.live[id]
+	f(&l)
+	w.live[id] = l
+}
+
+func (w *orderWorkflows) sent() []recordedUpdate {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]recordedUpdate(nil), w.updates...)
+}
+
+var (
+	neighbourCW = auth.Principal{Subject: "cw-746", Role: auth.RoleCaseworker, Jobcenter: "746", Name: "Nina Nabo"}
+	farCW       = auth.Principal{Subject: "cw-461", Role: auth.RoleCaseworker, Jobcenter: "461", Name: "Frederik Fjern"}
+	colleague   = auth.Principal{Subject: "cw-2", Role: auth.RoleCaseworker, Jobcenter: "751", Name: "Bo Bertelsen"}
+)
+
+// orderFixture is a test console with one order of 751 for employer 10103940.
+type orderFixture struct {
+	*testConsole
+	wf    *orderWorkflows
+	order string
+}
+
+func newOrderFixture(t *testing.T) *orderFixture {
+	t.Helper()
+	wf := newOrderWorkflows()
+	tc := newTestConsole(t, consoleOptions{workflows: wf})
+	positions := 2
+	start, deadline := "2027-01-04", "2026-12-20"
+	res, err := tc.orders.Create(context.Background(), caseworker, orders.CreateRequest{
+		CompanyCVR: "10103940", Title: "Tømrer til renovering", Description: "To erfarne tømrere til vinduer og tage.",
+		Workplace:            orders.Workplace{Address: "Søren Frichs Vej 38", PostalCode: "8000"},
+		ResponsibleJobcenter: "751", OccupationCode: "7115", Positions: &positions, StartDate: &start, ApplicationDeadline: &deadline,
+	}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &orderFixture{testConsole: tc, wf: wf, order: res.Order.ID}
+}
+
+func (f *orderFixture) path(rest string) string { return "/job-orders/" + f.order + rest }
+
+// as is a browser logged in as p, registered in the directory like the API registers callers.
+func (f *orderFixture) as(p auth.Principal) *browser {
+	b := f.browser()
+	b.login(f.testConsole, p)
+	if res := b.get("/job-orders/" + f.order); res.status != http.StatusOK && res.status != http.StatusNotFound {
+		f.t.Fatalf("first page as %s: %d", p.Subject, res.status)
+	}
+	return b
+}
+
+// submit posts a form of the order page with the page's CSRF token, as the browser does.
+func (f *orderFixture) submit(b *browser, rest string, form url.Values) page {
+	f.t.Helper()
+	pg := b.get(f.path(""))
+	if pg.status != http.StatusOK {
+		f.t.Fatalf("order page: %d\n%s", pg.status, pg.body)
+	}
+	form.Set("csrf_token", pg.csrf(f.t))
+	return b.post(f.path(rest), form)
+}
+
+func mustContain(t *testing.T, p page, wants ...string) {
+	t.Helper()
+	body := html.UnescapeString(p.body)
+	failed := false
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("the page (%d) lacks %q", p.status, w)
+			failed = true
+		}
+	}
+	if failed {
+		t.Logf("page:\n%s", p.body)
+	}
+}
+
+func mustNotContain(t *testing.T, p page, unwanted ...string) {
+	t.Helper()
+	body := html.UnescapeString(p.body)
+	for _, w := range unwanted {
+		if strings.Contains(body, w) {
+			t.Errorf("the page (%d) shows %q", p.status, w)
+		}
+	}
+}
+
+func day(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, policy.Copenhagen)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestOrderPageShowsTheOrderItsScheduleAndEveryCommandToItsJobCentre(t *testing.T) {
+	f := newOrderFixture(t)
+	// The workflow waits for the neighbours step; the national one follows from the policy.
+	created := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	f.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Update("created_at", created)
+	next := day("2026-12-07 09:00")
+	f.wf.set(f.order, func(l *workflows.LiveState) {
+		l.Deadlines = []workflows.Deadline{{Name: "contact", Due: next}, {Name: "sharing:neighbours", Due: day("2026-12-08 10:00")}}
+		l.NextReminderAt = &next
+	})
+	b := f.as(caseworker)
+	pg := b.get(f.path(""))
+	if pg.status != http.StatusOK {
+		t.Fatalf("%d\n%s", pg.status, pg.body)
+	}
+	mustContain(t, pg, "<title>Jobordre: Tømrer til renovering – Jobordre</title>", "<h1>Tømrer til renovering</h1>",
+		"To erfarne tømrere til vinduer og tage.", "Søren Frichs Vej 38, 8000 (Aarhus)", "(7115)</dd>",
+		"4. januar 2027", "20. december 2026", "Jobordren er intern.",
+		"Deles med nabojobcentre tirsdag 8. december", "Deles med alle landets jobcentre torsdag 17. december",
+		"Næste påmindelse: 7. december 2026 kl. 09.00.", "Arbejdsgiveren skal kontaktes",
+		"Jobordren har ingen tovholder endnu.", "Formidlingslog", "Jobordren blev oprettet med Jobcenter Aarhus som ansvarligt jobcenter")
+	for _, action := range []string{"/coordinator", "/contacts", "/sharing", "/follow-ups", "/referrals", "/details", "/status", "/notes"} {
+		mustContain(t, pg, `action="`+f.path(action)+`"`)
+	}
+	// No sent referral yet: no hire to register, and the page says why.
+	mustNotContain(t, pg, `action="`+f.path("/hires")+`"`)
+	mustContain(t, pg, "En ansættelse registreres på en kandidat, hvis CV er sendt til arbejdsgiveren.")
+}
+
+func TestOrderPageIsNotFoundForAJobCentreItIsNotSharedWithAndNeedsALogin(t *testing.T) {
+	f := newOrderFixture(t)
+	anon := f.browser()
+	if res := anon.get(f.path("")); res.status != http.StatusSeeOther || res.header.Get("Location") != "/login?next="+url.QueryEscape(f.path("")) {
+		t.Fatalf("without a session: %d %s", res.status, res.header.Get("Location"))
+	}
+	far := f.as(farCW)
+	for _, path := range []string{f.path(""), "/job-orders/not-an-id", "/job-orders/00000000-0000-0000-0000-000000000000"} {
+		res := far.get(path)
+		if res.status != http.StatusNotFound {
+			t.Errorf("%s: %d", path, res.status)
+		}
+		mustContain(t, res, "Siden findes ikke")
+		mustNotContain(t, res, "Tømrer til renovering")
+	}
+	// Shared with the neighbours, 746 sees it, and 461 still does not.
+	f.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Update("sharing", models.SharingNeighbours)
+	f.wf.set(f.order, func(l *workflows.LiveState) { l.Sharing = models.SharingNeighbours })
+	if res := f.as(neighbourCW).get(f.path("")); res.status != http.StatusOK {
+		t.Errorf("neighbour: %d", res.status)
+	}
+	if res := far.get(f.path("")); res.status != http.StatusNotFound {
+		t.Errorf("far, at neighbours: %d", res.status)
+	}
+}
+
+func TestAssignCoordinatorFormSendsTheCommandAndReturnsToThePageWithItsResult(t *testing.T) {
+	f := newOrderFixture(t)
+	b := f.as(caseworker)
+	res := f.submit(b, "/coordinator", url.Values{"coordinator_id": {caseworker.Subject}})
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != f.path("#coordinator") {
+		t.Fatalf("%d %s\n%s", res.status, res.header.Get("Location"), res.body)
+	}
+	sent := f.wf.sent()
+	if len(sent) != 1 || sent[0].name != workflows.UpdateAssignCoordinator || sent[0].arg.(workflows.AssignCoordinatorInput).CoordinatorID != caseworker.Subject {
+		t.Fatalf("commands sent: %+v", sent)
+	}
+	// The workflow projects the coordinator before it answers; the page reads it back.
+	f.wf.set(f.order, func(l *workflows.LiveState) { id := caseworker.Subject; l.Coordinator = &id })
+	pg := b.follow(res)
+	mustContain(t, pg, "Tovholderen er valgt.", "Tovholder: Anna Andersen")
+	// A colleague is one of the choices; a caseworker of another job centre is refused at the field.
+	f.as(colleague)
+	pg = b.get(f.path(""))
+	mustContain(t, pg, `<option value="cw-2">Bo Bertelsen</option>`, "Anna Andersen (dig)")
+	f.as(neighbourCW)
+	res = f.submit(b, "/coordinator", url.Values{"coordinator_id": {neighbourCW.Subject}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("another job centre's caseworker: %d", res.status)
+	}
+	mustContain(t, res, "Der er problemer", `href="#field-coordinator_id"`, "Vælg en sagsbehandler fra jobordrens jobcenter.", `aria-invalid="true"`)
+	if n := len(f.wf.sent()); n != 1 {
+		t.Errorf("a refused form sent a command: %d commands", n)
+	}
+}
+
+func TestAFormWithErrorsShowsTheErrorSummaryAtItsFieldsKeepsWhatWasTypedAndOpensIt(t *testing.T) {
+	f := newOrderFixture(t)
+	b := f.as(caseworker)
+	res := f.submit(b, "/follow-ups", url.Values{"followup_due_date": {""}, "followup_due_time": {"10:00"}, "followup_note": {"Ring og hør om samtalerne"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("%d", res.status)
+	}
+	mustContain(t, res, "<title>Fejl: Jobordre: Tømrer til renovering – Jobordre</title>", `data-module="error-summary"`,
+		`<a class="function-link" href="#field-followup_due_date">Vælg en dag.</a>`, `id="field-followup_due_date-error"`,
+		">Ring og hør om samtalerne</textarea>", `value="10:00"`)
+	if !strings.Contains(res.body, `<details class="details" open>
+    <summary class="details-summary">Aftal opfølgning</summary>`) {
+		t.Errorf("the follow-up form is not open:\n%s", res.body)
+	}
+	// A time in the past is the service's error, shown at the same field.
+	res = f.submit(b, "/follow-ups", url.Values{"followup_due_date": {"2020-01-02"}, "followup_note": {"for sent"}})
+	mustContain(t, res, "Vælg en dag og et klokkeslæt efter nu.")
+	// Sharing later needs a day after now; the level chosen is kept.
+	res = f.submit(b, "/sharing", url.Values{"sharing_level": {"national"}, "sharing_when": {"at"}, "sharing_at_date": {"2020-01-02"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("sharing in the past: %d", res.status)
+	}
+	mustContain(t, res, `href="#field-sharing_at_date"`, `value="national" checked`)
+	// Closing needs a reason.
+	res = f.submit(b, "/status", url.Values{"status": {"closed"}})
+	mustContain(t, res, `href="#field-close_reason"`, "Vælg en årsag til, at jobordren lukkes.")
+	if n := len(f.wf.sent()); n != 0 {
+		t.Errorf("forms with errors sent %d commands", n)
+	}
+}
+
+func TestShareLaterSendsTheDayAndTimeInCopenhagenTime(t *testing.T) {
+	f := newOrderFixture(t)
+	b := f.as(caseworker)
+	at := time.Now().In(policy.Copenhagen).AddDate(0, 0, 7)
+	res := f.submit(b, "/sharing", url.Values{"sharing_level": {"neighbours"}, "sharing_when": {"at"},
+		"sharing_at_date": {at.Format("2006-01-02")}, "sharing_at_time": {"07:30"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("%d\n%s", res.status, res.body)
+	}
+	want := time.Date(at.Year(), at.Month(), at.Day(), 7, 30, 0, 0, policy.Copenhagen)
+	sent := f.wf.sent()
+	in := sent[len(sent)-1].arg.(workflows.SetSharingInput)
+	if in.Level != "neighbours" || in.At == nil || !in.At.Equal(want) || in.After != nil {
+		t.Fatalf("sent %+v, want neighbours at %s", in, want)
+	}
+	res = f.submit(b, "/sharing", url.Values{"sharing_level": {"national"}, "sharing_when": {"after"}, "sharing_after_days": {"3"}})
+	sent = f.wf.sent()
+	in = sent[len(sent)-1].arg.(workflows.SetSharingInput)
+	if res.status != http.StatusSeeOther || in.After == nil || in.After.String() != "P3D" || in.At != nil {
+		t.Fatalf("after 3 days: %d %+v", res.status, in)
+	}
+	res = f.submit(b, "/sharing", url.Values{"sharing_level": {"community"}, "sharing_when": {"now"}})
+	sent = f.wf.sent()
+	in = sent[len(sent)-1].arg.(workflows.SetSharingInput)
+	if res.status != http.StatusSeeOther || in.Level != "community" || in.At != nil || in.After != nil {
+		t.Fatalf("now: %d %+v", res.status, in)
+	}
+}
+
+func TestCorrectingDetailsRecordsOnlyTheFieldsThatChange(t *testing.T) {
+	f := newOrderFixture(t)
+	b := f.as(caseworker)
+	form := url.Values{"title": {"Tømrer til renovering af tage"}, "description": {"To erfarne tømrere til vinduer og tage."},
+		"workplace_address": {"Søren Frichs Vej 38"}, "workplace_postal_code": {"8000"}, "workplace_municipality_code": {""},
+		"occupation_code": {"7115"}, "positions": {"2"}, "start_date": {"2027-01-04"}, "application_deadline": {"2026-12-20"}, "wished_coordinator": {""}}
+	res := f.submit(b, "/details", form)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("%d\n%s", res.status, res.body)
+	}
+	pg := b.follow(res)
+	mustContain(t, pg, "<h1>Tømrer til renovering af tage</h1>", "Oplysningerne er gemt.", "Oplysninger rettet: Titel")
+	// Neither positions nor the deadline changed, so the workflow was only told of activity.
+	if sent := f.wf.sent(); len(sent) != 0 {
+		t.Errorf("commands for an untimed correction: %+v", sent)
+	}
+	// The same form again changes nothing and records nothing.
+	if res := f.submit(b, "/details", form); res.status != http.StatusSeeOther {
+		t.Fatalf("again: %d", res.status)
+	}
+	var n int64
+	f.db.Model(&models.JobOrderEvent{}).Where("job_order_id = ? AND type = ?", f.order, "details-corrected").Count(&n)
+	if n != 1 {
+		t.Errorf("%d corrections recorded, want 1", n)
+	}
+	// Taking the start date away is a correction of the start date; a bad number is refused at its field.
+	form.Set("start_date", "")
+	form.Set("application_deadline", "2026-12-21")
+	if res := f.submit(b, "/details", form); res.status != http.StatusSeeOther {
+		t.Fatalf("clear the start date: %d\n%s", res.status, res.body)
+	}
+	var o models.JobOrder
+	f.db.Take(&o, "id = ?", f.order)
+	if o.StartDate != nil || o.ApplicationDeadline.String() != "2026-12-21" {
+		t.Errorf("stored %v %v", o.StartDate, o.ApplicationDeadline)
+	}
+	if sent := f.wf.sent(); len(sent) != 1 || strings.Join(sent[0].arg.(workflows.CorrectDetailsInput).Fields, ",") != "start_date,application_deadline" {
+		t.Errorf("the deadline change reaches the workflow with the changed fields only: %+v", sent)
+	}
+	form.Set("positions", "to")
+	res = f.submit(b, "/details", form)
+	mustContain(t, res, `href="#field-positions"`, "Skriv antallet af stillinger som et tal, fx 2.", `value="to"`)
+}
+
+func TestNotesAreShownToTheirReadersOnly(t *testing.T) {
+	f := newOrderFixture(t)
+	b := f.as(caseworker)
+	for text, vis := range map[string]string{"INTERN-NOTE-751": "internal", "TIL-ARBEJDSGIVEREN": "employer"} {
+		if res := f.submit(b, "/notes", url.Values{"note_text": {text}, "note_visibility": {vis}}); res.status != http.StatusSeeOther {
+			t.Fatalf("note: %d\n%s", res.status, res.body)
+		}
+	}
+	pg := b.get(f.path(""))
+	mustContain(t, pg, "INTERN-NOTE-751", "TIL-ARBEJDSGIVEREN", "Note tilføjet (Intern)", "Note tilføjet (Til arbejdsgiveren)")
+	res := f.submit(b, "/notes", url.Values{"note_text": {"  "}, "note_visibility": {"internal"}})
+	mustContain(t, res, `href="#field-note_text"`, "Skriv en note på højst 5.000 tegn.")
+
+	f.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Update("sharing", models.SharingNeighbours)
+	f.wf.set(f.order, func(l *workflows.LiveState) { l.Sharing = models.SharingNeighbours })
+	nb := f.as(neighbourCW)
+	pg = nb.get(f.path(""))
+	mustContain(t, pg, "TIL-ARBEJDSGIVEREN", "(intern note fra det ansvarlige jobcenter)")
+	mustNotContain(t, pg, "INTERN-NOTE-751")
+	// Another job centre refers and proposes, but does not run the order.
+	for _, action := range []string{"/coordinator", "/contacts", "/sharing", "/follow-ups", "/details", "/status", "/notes"} {
+		mustNotContain(t, pg, `action="`+f.path(action)+`"`)
+	}
+	mustContain(t, pg, `action="`+f.path("/referrals")+`"`)
+}
+
+func TestProposalsAreApprovedOrRejectedWithAReasonByTheCoordinator(t *testing.T) {
+	f := newOrderFixture(t)
+	ctx := context.Background()
+	f.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Updates(map[string]any{"sharing": models.SharingNeighbours, "coordinator_id": caseworker.Subject})
+	f.wf.set(f.order, func(l *workflows.LiveState) { id := caseworker.Subject; l.Sharing, l.Coordinator = models.SharingNeighbours, &id })
+	rs := referrals.NewService(f.db, f.orders, f.wf, nil)
+	propose := func(name string) string {
+		yes, active := true, true
+		cv := referrals.CV{Headline: "Tømrer med 10 års erfaring", Occupations: []string{"7115"}}
+		c, err := rs.CreateCandidate(ctx, neighbourCW, referrals.CandidateRequest{Name: &name, Email: ptr("k@example.dk"), Searchable: &yes, Active: &active, CV: &cv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := rs.Refer(ctx, neighbourCW, f.order, referrals.ReferRequest{CandidateID: c.ID, Note: "NABOENS-NOTE"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.ID
+	}
+	first, second := propose("Karl Kandidat"), propose("Lone Kandidat")
+	f.as(neighbourCW) // registers 746's caseworker in the directory
+	b := f.as(caseworker)
+	pg := b.get(f.path(""))
+	mustContain(t, pg, "2 forslag fra andre jobcentre venter på din godkendelse", "Karl Kandidat", "Tømrer med 10 års erfaring",
+		"Venter på godkendelse", "Nina Nabo", "NABOENS-NOTE", `action="`+f.path("/referrals/"+first+"/approve")+`"`)
+
+	res := f.submit(b, "/referrals/"+first+"/approve", url.Values{})
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != f.path("#referrals") {
+		t.Fatalf("approve: %d\n%s", res.status, res.body)
+	}
+	pg = b.follow(res)
+	mustContain(t, pg, "Forslaget er godkendt, og CV'et er sendt til arbejdsgiveren.", "Forslaget om Karl Kandidat blev godkendt")
+	// Approving it again is a refusal shown at its button, not an error page.
+	res = f.submit(b, "/referrals/"+second+"/reject", url.Values{"reject_reason_" + second: {""}})
+	mustContain(t, res, `href="#field-reject_reason_`+second+`"`, "Skriv en begrundelse på højst 2.000 tegn.")
+	res = f.submit(b, "/referrals/"+second+"/reject", url.Values{"reject_reason_" + second: {"Mangler svendebrev"}})
+	pg = b.follow(res)
+	mustContain(t, pg, "Afvist", "Begrundelse: Mangler svendebrev", "Forslaget om Lone Kandidat blev afvist")
+	// The page's reload of an old form: the proposal is decided already.
+	res = b.post(f.path("/referrals/"+second+"/approve"), url.Values{"csrf_token": {pg.csrf(t)}})
+	if res.status != http.StatusConflict {
+		t.Fatalf("approve a decided proposal: %d", res.status)
+	}
+	mustContain(t, res, "Forslaget er allerede afgjort.")
+
+	// A colleague who is not the coordinator sees the proposals but cannot decide them.
+	pg = f.as(colleague).get(f.path(""))
+	mustNotContain(t, pg, "/approve\"")
+	// The neighbour sees its own proposals, not 751's decisions on others.
+	pg = f.as(neighbourCW).get(f.path(""))
+	mustContain(t, pg, "Karl Kandidat", "Lone Kandidat")
+}
+
+func TestCommandFormsWithoutTheCSRFTokenOrFromAnotherOriginAreRefusedAndChangeNothing(t *testing.T) {
+	f := newOrderFixture(t)
+	b := f.as(caseworker)
+	pg := b.get(f.path(""))
+	token := pg.csrf(t)
+	notes := func() int64 {
+		var n int64
+		f.db.Model(&models.JobOrderNote{}).Where("job_order_id = ?", f.order).Count(&n)
+		return n
+	}
+	form := url.Values{"note_text": {"skal ikke gemmes"}, "note_visibility": {"internal"}}
+	if res := b.post(f.path("/notes"), form); res.status != http.StatusForbidden {
+		t.Errorf("without the token: %d", res.status)
+	}
+	form.Set("csrf_token", token)
+	if res := b.post(f.path("/notes"), form, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"); res.status != http.StatusForbidden {
+		t.Errorf("from another origin: %d", res.status)
+	}
+	if res := b.post(f.path("/coordinator"), url.Values{"coordinator_id": {caseworker.Subject}, "csrf_token": {"wrong"}}); res.status != http.StatusForbidden {
+		t.Errorf("with a wrong token: %d", res.status)
+	}
+	if n := notes(); n != 0 {
+		t.Errorf("%d notes stored by refused posts", n)
+	}
+	if sent := f.wf.sent(); len(sent) != 0 {
+		t.Errorf("refused posts sent commands: %+v", sent)
+	}
+	// Without a session a post goes to the login and changes nothing either.
+	anon := f.browser()
+	if res := anon.post(f.path("/notes"), form); res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/login") {
+		t.Errorf("without a session: %d %s", res.status, res.header.Get("Location"))
+	}
+	if n := notes(); n != 0 {
+		t.Errorf("%d notes stored", n)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
