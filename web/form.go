@@ -137,9 +137,11 @@ func (f FieldView) WithDefault(v string) FieldView {
 // OfType returns the field with an input type (search, date, number, ...).
 func (f FieldView) OfType(t string) FieldView { f.Type = t; return f }
 
-// Option is one choice of a select: Label is already translated.
+// Option is one choice of a select or radio group: Label is already translated.
 type Option struct {
 	Value, Label string
+	// Hint is a radio's help text under its label (selects do not show it).
+	Hint string
 }
 
 // Selected tells whether the option is the field's value.

@@ -20,6 +20,7 @@ import (
 	"jobordre/api"
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/candidates"
 	"jobordre/internal/companies"
 	"jobordre/internal/directory"
 	"jobordre/internal/inbox"
@@ -92,7 +93,7 @@ func newTestConsole(t *testing.T, o consoleOptions) *testConsole {
 	}
 	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, nil)
 	deps := &api.Deps{
-		Orders: svc, Directory: directory.New(db), Referrals: referrals.NewService(db, svc, wf, nil),
+		Orders: svc, Directory: directory.New(db), Referrals: referrals.NewService(db, svc, wf, nil), Candidates: candidates.NewService(db, svc, ref),
 		Jobcenters: jobcenters.NewService(db, ref), Companies: companies.NewService(db, ref), Reference: ref,
 		Verifier: signer, MaxBodyBytes: 1 << 20,
 	}
@@ -104,7 +105,7 @@ func newTestConsole(t *testing.T, o consoleOptions) *testConsole {
 		base = "http://" + srv.Listener.Addr().String()
 	}
 	c, err := web.New(web.Deps{
-		Orders: deps.Orders, Referrals: deps.Referrals, Directory: deps.Directory, Jobcenters: deps.Jobcenters,
+		Orders: deps.Orders, Referrals: deps.Referrals, Candidates: deps.Candidates, Directory: deps.Directory, Jobcenters: deps.Jobcenters,
 		Companies: deps.Companies, Reference: ref, Inbox: inbox.NewService(db), Sessions: sessions,
 		OIDC: o.oidc, BaseURL: base, Logger: slog.New(slog.DiscardHandler),
 	})

@@ -11,6 +11,7 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/candidates"
 	"jobordre/internal/companies"
 	"jobordre/internal/orders"
 	"jobordre/internal/referrals"
@@ -63,6 +64,14 @@ type orderPage struct {
 	ChannelOptions       []Option
 	SharingWhenOptions   []Option
 	MunicipalityOptions  []Option
+	// ReferOptions are the candidates the caller may refer: the order's suggestions of the
+	// caller's job centre, then the hits of the candidate search Query (SearchError when the
+	// search itself was refused).
+	ReferOptions []Option
+	Query        string
+	SearchError  string
+	// OtherSuggestions counts suggested candidates of other job centres (they propose them).
+	OtherSuggestions int
 	// MunicipalityDefault is the corrections form's municipality: "" (from the postal code)
 	// when the postal code lies in one municipality only.
 	MunicipalityDefault string
@@ -122,14 +131,24 @@ type historyRow struct {
 }
 
 // jobOrder shows the order page.
-func (c *Console) jobOrder(gc *gin.Context) { c.renderOrder(gc, http.StatusOK, nil, "") }
+func (c *Console) jobOrder(gc *gin.Context) {
+	open := ""
+	if gc.Query("q") != "" {
+		open = "joborder.refer" // a candidate search shows its hits in the referral form
+	}
+	c.renderOrder(gc, http.StatusOK, nil, open)
+}
 
 // renderOrder renders the order page with status; form and open are a failed form's values and
 // errors and the name of the form to show open.
 func (c *Console) renderOrder(gc *gin.Context, status int, form *Form, open string) {
 	ctx, cancel := requestContext(gc)
 	defer cancel()
-	d, err := c.loadOrder(ctx, gc, principal(gc), gc.Param("id"))
+	query := gc.Query("q")
+	if form != nil {
+		query = form.Value("q") // the referral form carries the search it was picked from
+	}
+	d, err := c.loadOrder(ctx, gc, principal(gc), gc.Param("id"), query)
 	if err != nil {
 		c.fail(gc, err)
 		return
@@ -140,7 +159,7 @@ func (c *Console) renderOrder(gc *gin.Context, status int, form *Form, open stri
 }
 
 // loadOrder reads everything the page shows through the services, as p may see it.
-func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Principal, id string) (*orderPage, error) {
+func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Principal, id, query string) (*orderPage, error) {
 	v, err := c.d.Orders.Get(ctx, p, id)
 	if err != nil {
 		return nil, err
@@ -345,6 +364,11 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 		}
 	}
 	d.options(l)
+	if d.Actions.Refer && c.d.Candidates != nil {
+		if err := c.referOptions(ctx, l, p, d, refs, query); err != nil {
+			return nil, err
+		}
+	}
 	if d.Actions.Manage {
 		d.MunicipalityOptions = []Option{{Value: "", Label: l.Must("joborder.details.municipality.auto")}}
 		for _, m := range c.d.Reference.Municipalities() {
@@ -356,6 +380,63 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 		}
 	}
 	return d, nil
+}
+
+// referOptions fills the referral form's choices: the order's suggestions of p's own job
+// centre first, then the hits of the search for query among p's own candidates, leaving out
+// those already referred.
+func (c *Console) referOptions(ctx context.Context, l *i18n.Localizer, p auth.Principal, d *orderPage, refs []referrals.OrderReferral, query string) error {
+	taken := map[string]bool{}
+	for _, r := range refs {
+		if r.Status != models.ReferralWithdrawn {
+			taken[r.CandidateID] = true
+		}
+	}
+	sugg, err := c.d.Candidates.Suggest(ctx, p, d.Order.ID, candidates.DefaultLimit)
+	if err != nil {
+		return err
+	}
+	for _, s := range sugg.Items {
+		if !s.Candidate.Own {
+			d.OtherSuggestions++
+			continue
+		}
+		if taken[s.Candidate.ID] {
+			continue
+		}
+		taken[s.Candidate.ID] = true
+		why := make([]string, 0, len(s.Reasons))
+		for _, r := range s.Reasons {
+			why = append(why, l.Must(msgKey("joborder.suggestion.reason", r.Code), "occupation", r.OccupationCode))
+		}
+		d.ReferOptions = append(d.ReferOptions, Option{Value: s.Candidate.ID, Label: s.Candidate.Name,
+			Hint: l.Must("joborder.suggestion.hint", "headline", s.Candidate.CV.Headline, "why", strings.Join(why, "; "))})
+	}
+	d.Query = strings.TrimSpace(query)
+	if d.Query == "" {
+		return nil
+	}
+	page, err := c.d.Candidates.Search(ctx, p, candidates.Filter{Query: d.Query, Jobcenter: p.Jobcenter, Limit: candidates.DefaultLimit})
+	var invalid *orders.ValidationError
+	switch {
+	case errors.As(err, &invalid):
+		d.SearchError = l.Must("joborder.search.error.q")
+		return nil
+	case err != nil:
+		return err
+	}
+	for _, h := range page.Items {
+		if taken[h.ID] || !h.Own {
+			continue
+		}
+		taken[h.ID] = true
+		hint := l.Must("joborder.search.hint.searchable")
+		if !h.Searchable {
+			hint = l.Must("joborder.search.hint.not_searchable")
+		}
+		d.ReferOptions = append(d.ReferOptions, Option{Value: h.ID, Label: h.Name, Hint: l.Must("joborder.search.hint", "headline", h.CV.Headline, "state", hint)})
+	}
+	return nil
 }
 
 // options are the choices of the page's selects and radio groups, translated.

@@ -35,7 +35,9 @@ type recordedUpdate struct {
 	arg         any
 }
 
-func newOrderWorkflows() *orderWorkflows { return &orderWorkflows{live: map[string]workflows.LiveState{}} }
+func newOrderWorkflows() *orderWorkflows {
+	return &orderWorkflows{live: map[string]workflows.LiveState{}}
+}
 
 func (w *orderWorkflows) StartJobOrder(_ context.Context, in workflows.JobOrderInput) error {
 	w.mu.Lock()
@@ -198,9 +200,11 @@ func TestOrderPageShowsTheOrderItsScheduleAndEveryCommandToItsJobCentre(t *testi
 		"Deles med nabojobcentre tirsdag 8. december", "Deles med alle landets jobcentre torsdag 17. december",
 		"Næste påmindelse: 7. december 2026 kl. 09.00.", "Arbejdsgiveren skal kontaktes",
 		"Jobordren har ingen tovholder endnu.", "Formidlingslog", "Jobordren blev oprettet med Jobcenter Aarhus som ansvarligt jobcenter")
-	for _, action := range []string{"/coordinator", "/contacts", "/sharing", "/follow-ups", "/referrals", "/details", "/status", "/notes"} {
+	for _, action := range []string{"/coordinator", "/contacts", "/sharing", "/follow-ups", "/details", "/status", "/notes"} {
 		mustContain(t, pg, `action="`+f.path(action)+`"`)
 	}
+	// No candidate fits yet: the referral form offers the search.
+	mustContain(t, pg, `role="search"`, "Ingen af jobcenterets kandidater passer til jobordrens stilling.")
 	// No sent referral yet: no hire to register, and the page says why.
 	mustNotContain(t, pg, `action="`+f.path("/hires")+`"`)
 	mustContain(t, pg, "En ansættelse registreres på en kandidat, hvis CV er sendt til arbejdsgiveren.")
@@ -389,14 +393,17 @@ func TestNotesAreShownToTheirReadersOnly(t *testing.T) {
 	for _, action := range []string{"/coordinator", "/contacts", "/sharing", "/follow-ups", "/details", "/status", "/notes"} {
 		mustNotContain(t, pg, `action="`+f.path(action)+`"`)
 	}
-	mustContain(t, pg, `action="`+f.path("/referrals")+`"`)
+	mustContain(t, pg, `role="search"`)
 }
 
 func TestProposalsAreApprovedOrRejectedWithAReasonByTheCoordinator(t *testing.T) {
 	f := newOrderFixture(t)
 	ctx := context.Background()
 	f.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Updates(map[string]any{"sharing": models.SharingNeighbours, "coordinator_id": caseworker.Subject})
-	f.wf.set(f.order, func(l *workflows.LiveState) { id := caseworker.Subject; l.Sharing, l.Coordinator = models.SharingNeighbours, &id })
+	f.wf.set(f.order, func(l *workflows.LiveState) {
+		id := caseworker.Subject
+		l.Sharing, l.Coordinator = models.SharingNeighbours, &id
+	})
 	rs := referrals.NewService(f.db, f.orders, f.wf, nil)
 	propose := func(name string) string {
 		yes, active := true, true
@@ -479,6 +486,62 @@ func TestCommandFormsWithoutTheCSRFTokenOrFromAnotherOriginAreRefusedAndChangeNo
 	}
 	if n := notes(); n != 0 {
 		t.Errorf("%d notes stored", n)
+	}
+}
+
+func TestACandidatePickedFromTheSuggestionsOrTheSearchIsReferred(t *testing.T) {
+	f := newOrderFixture(t)
+	ctx := context.Background()
+	rs := referrals.NewService(f.db, f.orders, f.wf, nil)
+	candidate := func(p auth.Principal, name, headline string, occupations ...string) string {
+		yes := true
+		cv := referrals.CV{Headline: headline, Occupations: occupations}
+		c, err := rs.CreateCandidate(ctx, p, referrals.CandidateRequest{Name: &name, Email: ptr("k@example.dk"), Searchable: &yes, Active: &yes, CV: &cv})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}
+	carpenter := candidate(caseworker, "Tine Tømrer", "Tømrer med svendebrev", "7115")
+	welder := candidate(caseworker, "Svend Svejser", "Svejser og klejnsmed", "7212")
+	candidate(neighbourCW, "Nabo Tømrer", "Tømrer fra Skanderborg", "7115")
+	b := f.as(caseworker)
+	pg := b.get(f.path(""))
+	mustContain(t, pg, "Tine Tømrer", "Foreslået: Tømrer med svendebrev – samme stilling (7115); CV'et nævner ord fra jobordrens titel; søgbart CV, kan sendes uden samtykke",
+		"1 kandidat fra et andet jobcenter passer også.", `action="`+f.path("/referrals")+`"`)
+	mustNotContain(t, pg, "Svend Svejser", "Nabo Tømrer")
+
+	// The search finds the welder (own job centre only), with the page's referral form open.
+	pg = b.get(f.path("?q=svejser"))
+	mustContain(t, pg, "Svend Svejser", "Fundet ved søgning: Svejser og klejnsmed (søgbart CV)", `<details class="details" id="refer" open>`, `name="q" value="svejser"`)
+	pg = b.get(f.path("?q=og"))
+	mustContain(t, pg, `id="field-q-error"`, "Skriv et ord fra CV'et")
+
+	// Refer without a choice: the error is at the radio group, the search kept.
+	res := f.submit(b, "/referrals", url.Values{"q": {"svejser"}, "refer_channel": {"jobag"}, "refer_note": {"Ring gerne"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("no candidate: %d", res.status)
+	}
+	mustContain(t, res, `href="#field-refer_candidate"`, "Vælg en kandidat fra dit jobcenter.", "Svend Svejser", ">Ring gerne</textarea>")
+	res = f.submit(b, "/referrals", url.Values{"refer_candidate": {welder}, "refer_channel": {"jobag"}, "refer_note": {"Ring gerne"}})
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != f.path("#referrals") {
+		t.Fatalf("refer: %d\n%s", res.status, res.body)
+	}
+	pg = b.follow(res)
+	mustContain(t, pg, "Kandidaten er henvist.", "Svend Svejser", "Sendt", "CV'et for Svend Svejser blev sendt til arbejdsgiveren", "Ring gerne")
+	// A candidate referred once is not offered again, and referring them again is refused at the field.
+	res = f.submit(b, "/referrals", url.Values{"refer_candidate": {welder}, "refer_channel": {"jobag"}})
+	if res.status != http.StatusConflict {
+		t.Fatalf("refer again: %d", res.status)
+	}
+	mustContain(t, res, "Kandidaten er allerede henvist til jobordren.")
+	// The sent referral can be registered as the hire.
+	pg = b.get(f.path(""))
+	mustContain(t, pg, `action="`+f.path("/hires")+`"`, `name="hire_referral"`)
+	// Tine still fits and is still offered; the welder is not.
+	mustContain(t, pg, `value="`+carpenter+`"`)
+	if strings.Contains(pg.body, `name="refer_candidate" value="`+welder+`"`) {
+		t.Error("a referred candidate is offered again")
 	}
 }
 

@@ -27,6 +27,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"jobordre/internal/candidates"
 	"jobordre/internal/companies"
 	"jobordre/internal/directory"
 	"jobordre/internal/inbox"
@@ -41,8 +42,10 @@ import (
 
 // Deps are the console's dependencies: the same services the JSON API uses.
 type Deps struct {
-	Orders     *orders.Service
-	Referrals  *referrals.Service
+	Orders    *orders.Service
+	Referrals *referrals.Service
+	// Candidates searches candidates and suggests them for an order.
+	Candidates *candidates.Service
 	Directory  *directory.Directory
 	Jobcenters *jobcenters.Service
 	Companies  *companies.Service

@@ -23,6 +23,7 @@ func NewConsole(ctx context.Context, cfg config.Config, db *gorm.DB, deps *api.D
 	d := web.Deps{
 		Orders:     deps.Orders,
 		Referrals:  deps.Referrals,
+		Candidates: deps.Candidates,
 		Directory:  deps.Directory,
 		Jobcenters: deps.Jobcenters,
 		Companies:  deps.Companies,
