@@ -16,6 +16,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"jobordre/activities"
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
 	"jobordre/internal/candidates"
@@ -99,6 +100,35 @@ func (r *recordingWorkflows) Signal(_ context.Context, id, name string, arg any)
 	return nil
 }
 
+// recordingNotices is the notify.Sender of the HTTP-layer tests: it writes the outbox rows with
+// the real activities.Notify and records which keys it was asked to deliver (the integration
+// tests deliver them through Temporal).
+type recordingNotices struct {
+	acts      *activities.Activities
+	mu        sync.Mutex
+	delivered []string
+}
+
+func (n *recordingNotices) Notify(ctx context.Context, in activities.NotifyInput) error {
+	if _, err := n.acts.Notify(ctx, in); err != nil {
+		return err
+	}
+	return n.Deliver(ctx, in.IdempotencyKey)
+}
+
+func (n *recordingNotices) Deliver(_ context.Context, key string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.delivered = append(n.delivered, key)
+	return nil
+}
+
+func (n *recordingNotices) keys() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.delivered...)
+}
+
 type recordedSignal struct {
 	orderID, name string
 	arg           any
@@ -123,13 +153,14 @@ func (r *recordingWorkflows) startedCount() int {
 }
 
 type testAPI struct {
-	refs   *referrals.Service
-	t      testing.TB
-	srv    *httptest.Server
-	db     *gorm.DB
-	wf     *recordingWorkflows
-	signer *auth.HS256
-	svc    *orders.Service
+	refs    *referrals.Service
+	notices *recordingNotices
+	t       testing.TB
+	srv     *httptest.Server
+	db      *gorm.DB
+	wf      *recordingWorkflows
+	signer  *auth.HS256
+	svc     *orders.Service
 }
 
 const testSecret = "test-secret-that-is-long-enough-for-hs256"
@@ -153,6 +184,8 @@ func newTestAPI(t testing.TB) *testAPI {
 	ref := refdata.Default()
 	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, nil)
 	refs := referrals.NewService(db, svc, wf, nil)
+	notices := &recordingNotices{acts: activities.New(db)}
+	refs.SetNotifier(notices)
 	h := New(Deps{
 		Orders: svc, Directory: directory.New(db), Referrals: refs, Candidates: candidates.NewService(db, svc, ref), Verifier: signer,
 		Jobcenters: jobcenters.NewService(db, ref), Reference: ref, Companies: companies.NewService(db, ref), KPIs: kpi.NewService(db, ref), Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
@@ -160,7 +193,7 @@ func newTestAPI(t testing.TB) *testAPI {
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &testAPI{t: t, srv: srv, db: db, wf: wf, signer: signer, svc: svc, refs: refs}
+	return &testAPI{t: t, srv: srv, db: db, wf: wf, signer: signer, svc: svc, refs: refs, notices: notices}
 }
 
 func (a *testAPI) token(p auth.Principal) string {

@@ -372,6 +372,7 @@ var matrix = []matrixRow{
 		return map[string]any{"employer_cvr": employer.CVR, "job_order_id": f.order, "purpose": "Formidling", "data_categories": []string{"cv"},
 			"given_at": time.Now().Add(-time.Hour).UTC(), "method": "written"}
 	}, "E=404 E2=404 C=201 C2=201 M=201 N=404 K=404 F=404 A=404"},
+	{"GET", "/api/v1/candidates/:id/consents", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404"},
 	{"DELETE", "/api/v1/candidates/:id/consents/:cid", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404"},
 	{"GET", "/api/v1/candidates/:id/access-log", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404"},
 	{"GET", "/api/v1/jobcenters", nil, all(200)},

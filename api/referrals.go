@@ -34,6 +34,11 @@ type AccessLog struct {
 	Items []referrals.AccessEntry `json:"items"`
 }
 
+// ConsentList is a candidate's consents, newest first.
+type ConsentList struct {
+	Items []referrals.Consent `json:"items"`
+}
+
 // ReferralList holds an order's referrals as the caller may see them.
 type ReferralList struct {
 	Items any `json:"items"`
@@ -58,6 +63,10 @@ func registerReferrals(v1 *gin.RouterGroup, svc *referrals.Service) {
 	}))
 	v1.POST("/candidates/:id/consents", handleBody(http.StatusCreated, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.ConsentRequest) (referrals.Consent, error) {
 		return svc.AddConsent(ctx, p, id(c), req)
+	}))
+	v1.GET("/candidates/:id/consents", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (ConsentList, error) {
+		v, err := svc.Consents(ctx, p, id(c))
+		return ConsentList{Items: v}, err
 	}))
 	v1.DELETE("/candidates/:id/consents/:cid", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Consent, error) {
 		return svc.WithdrawConsent(ctx, p, id(c), c.Param("cid"))

@@ -47,8 +47,8 @@ func (a *testAPI) consent(p auth.Principal, candidateID, cvr, orderID string) st
 	return a.consentFor(p, candidateID, cvr, map[string]any{"job_order_id": orderID})
 }
 
-func (a *testAPI) consentAt(p auth.Principal, candidateID, cvr, workplace string) string {
-	return a.consentFor(p, candidateID, cvr, map[string]any{"workplace": workplace})
+func (a *testAPI) consentAt(p auth.Principal, candidateID, cvr, address, postalCode string) string {
+	return a.consentFor(p, candidateID, cvr, map[string]any{"workplace": map[string]any{"address": address, "postal_code": postalCode}})
 }
 
 func (a *testAPI) consentFor(p auth.Principal, candidateID, cvr string, target map[string]any) string {
@@ -123,7 +123,7 @@ func TestNonSearchableCVNeedsAValidConsentNamingThisEmployer(t *testing.T) {
 	if r.status != 422 || problemOf(t, r).Type != problemType("consent-missing") {
 		t.Fatalf("without consent: %d %s", r.status, r.body)
 	}
-	a.consentAt(aarhusCW, cid, otherEmployer.CVR, "Vestergade 1, Aarhus")
+	a.consentAt(aarhusCW, cid, otherEmployer.CVR, "Søren Frichs Vej 38", "8000")
 	if r := a.refer(aarhusCW, o.ID, cid); r.status != 422 {
 		t.Fatalf("consent naming another employer: %d", r.status)
 	}

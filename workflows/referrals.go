@@ -28,6 +28,9 @@ const (
 	TemplateReferralRejected    = "referral_rejected"
 	TemplateCandidateInactive   = "candidate_inactive"
 	TemplateCandidateReactivate = "candidate_active_again"
+	// TemplateConsentWithdrawn tells the coordinator that a consent a referral relied on was
+	// withdrawn (written outside the workflow, by the referral service).
+	TemplateConsentWithdrawn = "consent_withdrawn"
 )
 
 // ReferralDecidedSignal carries the coordinator's decision on a proposal.

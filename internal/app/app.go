@@ -102,10 +102,12 @@ func NewOrderService(cfg config.Config, db *gorm.DB, c client.Client, log *slog.
 // NewAPIDeps gathers the HTTP API's dependencies, with readiness checks on the database and Temporal.
 func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier, m *telemetry.Metrics, log *slog.Logger) *api.Deps {
 	svc := NewOrderService(cfg, db, c, log)
+	refs := referrals.NewService(db, svc, temporalWorkflows(cfg, c), log)
+	refs.SetNotifier(newOutboxSender(cfg, db, c))
 	return &api.Deps{
 		Orders:       svc,
 		Directory:    directory.New(db),
-		Referrals:    referrals.NewService(db, svc, temporalWorkflows(cfg, c), log),
+		Referrals:    refs,
 		Candidates:   candidates.NewService(db, svc, refdata.Default()),
 		Jobcenters:   jobcenters.NewService(db, refdata.Default()),
 		Companies:    companies.NewService(db, refdata.Default()),

@@ -59,7 +59,7 @@ func configureMail(cfg config.Config, db *gorm.DB, acts *activities.Activities, 
 // newSendGridWebhook is the webhook's configuration for the API: nil verifier (every request
 // refused) without JOBORDRE_SENDGRID_WEBHOOK_PUBLIC_KEY.
 func newSendGridWebhook(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logger) *api.SendGridWebhook {
-	w := &api.SendGridWebhook{Events: &mailEvents{db: db, client: c, taskQueue: cfg.TaskQueue}}
+	w := &api.SendGridWebhook{Events: &mailEvents{db: db, outbox: newOutboxSender(cfg, db, c)}}
 	if cfg.Mail.WebhookPublicKey == "" {
 		return w
 	}
@@ -75,9 +75,43 @@ func newSendGridWebhook(cfg config.Config, db *gorm.DB, c client.Client, log *sl
 // mailEvents records webhook events and has the coordinator notices they cause delivered by a
 // DeliverOutboxWorkflow each.
 type mailEvents struct {
-	db        *gorm.DB
+	db     *gorm.DB
+	outbox *outboxSender
+}
+
+// outboxSender is notify.Sender: activities.Notify writes the rows in this process, and a
+// DeliverOutboxWorkflow per key delivers them.
+type outboxSender struct {
+	acts      *activities.Activities
 	client    client.Client
 	taskQueue string
+}
+
+// newOutboxSender returns the API process's notify.Sender.
+func newOutboxSender(cfg config.Config, db *gorm.DB, c client.Client) *outboxSender {
+	return &outboxSender{acts: activities.New(db), client: c, taskQueue: cfg.TaskQueue}
+}
+
+// Notify writes the notification's rows and starts their delivery.
+func (o *outboxSender) Notify(ctx context.Context, in activities.NotifyInput) error {
+	if _, err := o.acts.Notify(ctx, in); err != nil {
+		return err
+	}
+	return o.Deliver(ctx, in.IdempotencyKey)
+}
+
+// Deliver starts the DeliverOutboxWorkflow of a key (one already running counts as started).
+func (o *outboxSender) Deliver(ctx context.Context, key string) error {
+	_, err := o.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.DeliverOutboxWorkflowID(key),
+		TaskQueue:                o.taskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.DeliverOutboxWorkflowName, workflows.DeliverOutboxInput{IdempotencyKey: key})
+	var already *serviceerror.WorkflowExecutionAlreadyStarted
+	if err != nil && !errors.As(err, &already) {
+		return fmt.Errorf("start the delivery of %s: %w", key, err)
+	}
+	return nil
 }
 
 // RecordMailEvents implements api.MailEventRecorder. If a notice's workflow cannot be started
@@ -89,14 +123,8 @@ func (m *mailEvents) RecordMailEvents(ctx context.Context, events []mail.Event) 
 		return err
 	}
 	for _, key := range keys {
-		_, err := m.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID:                       workflows.DeliverOutboxWorkflowID(key),
-			TaskQueue:                m.taskQueue,
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		}, workflows.DeliverOutboxWorkflowName, workflows.DeliverOutboxInput{IdempotencyKey: key})
-		var already *serviceerror.WorkflowExecutionAlreadyStarted
-		if err != nil && !errors.As(err, &already) {
-			return fmt.Errorf("start the delivery of %s: %w", key, err)
+		if err := m.outbox.Deliver(ctx, key); err != nil {
+			return err
 		}
 	}
 	return nil

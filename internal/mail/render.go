@@ -256,7 +256,7 @@ var labels = map[string]map[string]string{
 		"template:candidates_referred": "besked om nye kandidater", "template:candidate_notice": "besked til kandidaten",
 		"template:referral_approved": "besked om godkendt forslag", "template:referral_rejected": "besked om afvist forslag",
 		"template:candidate_inactive": "besked om inaktiv kandidat", "template:candidate_active_again": "besked om aktiv kandidat",
-		"template:delivery_failed": "besked om fejlet e-mail",
+		"template:delivery_failed": "besked om fejlet e-mail", "template:consent_withdrawn": "besked om tilbagetrukket samtykke",
 	},
 	"en": {
 		"status:open": "open", "status:temporarily_inactive": "temporarily inactive", "status:closed": "closed",
@@ -271,7 +271,7 @@ var labels = map[string]map[string]string{
 		"template:candidates_referred": "new candidates notice", "template:candidate_notice": "notice to the candidate",
 		"template:referral_approved": "proposal approved notice", "template:referral_rejected": "proposal rejected notice",
 		"template:candidate_inactive": "inactive candidate notice", "template:candidate_active_again": "active candidate notice",
-		"template:delivery_failed": "failed e-mail notice",
+		"template:delivery_failed": "failed e-mail notice", "template:consent_withdrawn": "withdrawn consent notice",
 	},
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"jobordre/internal/auth"
 	"jobordre/internal/cvindex"
+	"jobordre/internal/notify"
 	"jobordre/internal/orders"
 	"jobordre/models"
 	"jobordre/workflows"
@@ -29,9 +30,14 @@ type Service struct {
 	db        *gorm.DB
 	orders    *orders.Service
 	workflows orders.Workflows
-	log       *slog.Logger
-	now       func() time.Time
+	// notifier sends the notices no order workflow sends (consent_withdrawn); nil sends none.
+	notifier notify.Sender
+	log      *slog.Logger
+	now      func() time.Time
 }
+
+// SetNotifier sets how the service sends notices outside the order workflows.
+func (s *Service) SetNotifier(n notify.Sender) { s.notifier = n }
 
 // NewService wires the referral service.
 func NewService(db *gorm.DB, o *orders.Service, wf orders.Workflows, log *slog.Logger) *Service {

@@ -53,6 +53,7 @@ type Referral struct {
 	JobOrderID          string     `json:"job_order_id"`
 	CandidateID         string     `json:"candidate_id"`
 	Status              string     `json:"status"`
+	WithdrawnReason     string     `json:"withdrawn_reason,omitempty"`
 	Channel             string     `json:"channel"`
 	Note                string     `json:"note,omitempty"`
 	ProposedBy          string     `json:"proposed_by"`
@@ -89,7 +90,7 @@ var (
 )
 
 func toReferral(r *models.Referral, active bool) Referral {
-	return Referral{ID: r.ID, JobOrderID: r.JobOrderID, CandidateID: r.CandidateID, Status: r.Status, Channel: r.Channel, Note: r.Note,
+	return Referral{ID: r.ID, JobOrderID: r.JobOrderID, CandidateID: r.CandidateID, Status: r.Status, WithdrawnReason: r.WithdrawnReason, Channel: r.Channel, Note: r.Note,
 		ProposedBy: r.ProposedBy, ProposedByJobcenter: r.ProposedByJobcenter, RejectReason: r.RejectReason, SentAt: r.SentAt,
 		CandidateActive: active, CreatedAt: r.CreatedAt}
 }
@@ -173,7 +174,7 @@ func (s *Service) Refer(ctx context.Context, p auth.Principal, orderID string, r
 		case err == nil && existing.Status != models.ReferralWithdrawn:
 			return ErrAlreadyReferred
 		case err == nil:
-			// Referred again after a withdrawal: the same row comes back.
+			// Referred again after a withdrawal: the same row comes back (ref has no withdrawal reason).
 			ref.ID, ref.CreatedAt = existing.ID, existing.CreatedAt
 			if err := tx.Save(ref).Error; err != nil {
 				return err
@@ -478,7 +479,7 @@ func (s *Service) employerView(ctx context.Context, p auth.Principal, o *models.
 	var refs []models.Referral
 	err := s.db.WithContext(ctx).Joins("JOIN candidates ON candidates.id = referrals.candidate_id").
 		Where("referrals.job_order_id = ? AND referrals.status IN ? AND candidates.active = ?", o.ID,
-			[]string{models.ReferralSent, models.ReferralHired}, true).
+			[]string{models.ReferralSent, models.ReferralHired}, true).Where(consentStillValid).
 		Order("referrals.sent_at").Find(&refs).Error
 	if err != nil {
 		return nil, err
@@ -538,11 +539,13 @@ func (s *Service) employerReferral(ctx context.Context, p auth.Principal, orderI
 	if err != nil {
 		return nil, err
 	}
-	var active bool
-	if err := s.db.WithContext(ctx).Model(&models.Candidate{}).Select("active").Where("id = ?", ref.CandidateID).Scan(&active).Error; err != nil {
+	var shown int64
+	if err := s.db.WithContext(ctx).Model(&models.Referral{}).Joins("JOIN candidates ON candidates.id = referrals.candidate_id").
+		Where("referrals.id = ? AND referrals.status IN ? AND candidates.active = ?", ref.ID, []string{models.ReferralSent, models.ReferralHired}, true).
+		Where(consentStillValid).Count(&shown).Error; err != nil {
 		return nil, err
 	}
-	if (ref.Status != models.ReferralSent && ref.Status != models.ReferralHired) || !active {
+	if shown == 0 {
 		return nil, ErrReferralNotFound
 	}
 	return ref, nil
