@@ -46,6 +46,8 @@ type recordingWorkflows struct {
 	liveState map[string]workflows.LiveState
 	signals   []recordedSignal
 	updates   []string
+	// updateArgs are the updates' arguments, in the order of updates.
+	updateArgs []any
 	signalErr error
 }
 
@@ -79,6 +81,7 @@ func (r *recordingWorkflows) LiveState(_ context.Context, id string) (workflows.
 func (r *recordingWorkflows) Update(ctx context.Context, id, name string, arg, result any) error {
 	r.mu.Lock()
 	r.updates = append(r.updates, name)
+	r.updateArgs = append(r.updateArgs, arg)
 	r.mu.Unlock()
 	live, err := r.LiveState(ctx, id)
 	if err != nil {

@@ -110,7 +110,7 @@ func All() []any {
 		&Caseworker{}, &CompanyContact{}, &JobcenterPolicy{}, &OutboxMessage{}, &JobOrderEvent{}, &JobOrderNote{},
 		&Candidate{}, &CandidateOccupation{}, &CandidateSearch{}, &Consent{}, &Referral{}, &CVAccess{}, &RecruitmentCommunity{}, &CommunityMember{},
 		&JobOrderFact{}, &KPIMonthly{}, &KPIMonthlyIndustry{}, &KPIMonthlyOccupation{}, &KPIMonthlyReferralHours{},
-		&ReferenceDataset{}, &RefMunicipality{}, &RefPostalCode{}, &RefMunicipalityNeighbour{}, &RefIndustry{}, &RefOccupation{},
+		&ReferenceDataset{}, &Upgrade{}, &RefMunicipality{}, &RefPostalCode{}, &RefMunicipalityNeighbour{}, &RefIndustry{}, &RefOccupation{},
 		&WebSession{}}
 }
 

@@ -267,7 +267,8 @@ func (r *run) applySharing(ctx workflow.Context, now time.Time, in SetSharingInp
 	s.ManualSharing = true // a manual choice ends the policy's automatic steps
 	at := in.At
 	if in.After != nil {
-		at = timePtr(policy.AddDuration(now, *in.After, false))
+		// A duration is counted as the job centre counts its own (working days by default).
+		at = timePtr(policy.AddDuration(now, *in.After, s.Policy.WorkingDaysOnly && rulesApply(ctx)))
 	}
 	if at != nil {
 		s.ScheduledSharing = &ScheduledSharing{Level: in.Level, At: *at}
@@ -376,7 +377,7 @@ func (r *run) validateStatus(now time.Time, in SetStatusInput) error {
 		return reject(ErrInvalidCommand, "unknown status %q", in.Status)
 	}
 	if in.Status == models.StatusClosed {
-		if !contains(CloseReasons, in.Reason) {
+		if !contains(CloseReasons, in.Reason) && in.Reason != CloseReasonClosedByEmployer {
 			return reject(ErrInvalidCommand, "closing needs a reason (one of %v), got %q", CloseReasons, in.Reason)
 		}
 	} else if in.Reason != "" {
@@ -465,6 +466,11 @@ func (r *run) applyDetails(ctx workflow.Context, now time.Time, in CorrectDetail
 	s := r.s
 	s.Positions = in.Positions
 	s.ApplicationDeadline = in.ApplicationDeadline
+	var shared []workflow.Future
+	if in.OccupationCode != "" && in.OccupationCode != s.OccupationCode {
+		s.OccupationCode = in.OccupationCode
+		shared = r.shareShortage(ctx)
+	}
 	switch filled := len(s.Hires) >= s.Positions; {
 	case filled && s.FilledAt == nil:
 		s.FilledAt = timePtr(now)
@@ -474,6 +480,6 @@ func (r *run) applyDetails(ctx workflow.Context, now time.Time, in CorrectDetail
 	}
 	fields := append([]string(nil), in.Fields...)
 	sort.Strings(fields)
-	return []workflow.Future{r.recordEvent(ctx, "details-corrected", in.Actor.ID, in.Actor.Role,
-		map[string]string{"fields": strings.Join(fields, ","), "positions": strconv.Itoa(s.Positions)}, true)}
+	return append([]workflow.Future{r.recordEvent(ctx, "details-corrected", in.Actor.ID, in.Actor.Role,
+		map[string]string{"fields": strings.Join(fields, ","), "positions": strconv.Itoa(s.Positions)}, true)}, shared...)
 }

@@ -283,7 +283,7 @@ func (r *run) drainSignals(ctx workflow.Context) {
 		if !r.policyCh.ReceiveAsync(&sig) {
 			break
 		}
-		r.onPolicyChanged(ctx, sig)
+		futures = append(futures, r.onPolicyChanged(ctx, sig)...)
 	}
 }
 
@@ -304,15 +304,45 @@ func (r *run) onReferral(ctx workflow.Context, sig ReferralSentSignal) []workflo
 }
 
 // onPolicyChanged takes the job centre's new policy. It is not activity on the order (it must
-// not restart the inactivity clock); the main loop recomputes the pending deadlines from it.
-func (r *run) onPolicyChanged(ctx workflow.Context, sig PolicyChangedSignal) {
+// not restart the inactivity clock); the main loop recomputes the pending deadlines from it. A
+// shortage occupation the new policy shares at once is shared now (shareShortage).
+func (r *run) onPolicyChanged(ctx workflow.Context, sig PolicyChangedSignal) []workflow.Future {
 	r.runEvents++
 	if errs := sig.Policy.Validate(); len(errs) > 0 {
 		r.logger.Warn("ignoring invalid policy", "errors", fmt.Sprint(errs))
-		return
+		return nil
 	}
 	r.s.Policy = sig.Policy
 	r.version++
+	return r.shareShortage(ctx)
+}
+
+// rulesChangeID versions the rules of issue 11 in the workflow: the shortage rule applied on a
+// policy change and an occupation correction, and a manual sharing "after" counted in the job
+// centre's working days. Histories recorded before them replay with DefaultVersion.
+const (
+	rulesChangeID = "fidelity-rules"
+	rulesVersion  = 1
+)
+
+// rulesApply tells whether this run follows the issue 11 rules (see rulesChangeID).
+func rulesApply(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, rulesChangeID, workflow.DefaultVersion, rulesVersion) >= rulesVersion
+}
+
+// shareShortage widens the sharing to the level the policy's share_immediately gives the order's
+// occupation, unless the order is closed, already shared that widely, or someone at the job
+// centre chose its sharing by hand (a manual choice ends the automatic sharing).
+func (r *run) shareShortage(ctx workflow.Context) []workflow.Future {
+	s := r.s
+	level := s.Policy.ImmediateLevel(s.OccupationCode)
+	if level == "" || s.ManualSharing || s.Status == models.StatusClosed || models.SharingRank(level) <= models.SharingRank(s.Sharing) {
+		return nil
+	}
+	if !rulesApply(ctx) {
+		return nil
+	}
+	return r.changeSharing(ctx, level, "share_immediately", systemActor, systemActor)
 }
 
 // touch records that something happened: the inactivity clock restarts, and a close-out chain

@@ -53,7 +53,11 @@ const (
 	CloseReasonOther                = "other"
 )
 
-// CloseReasons lists the accepted close reasons.
+// CloseReasonClosedByEmployer is stored when the employer closes its own order: the job
+// centre's close reasons are internal and the employer never sees them, so it gives none.
+const CloseReasonClosedByEmployer = "closed_by_employer"
+
+// CloseReasons lists the close reasons the job centre chooses from.
 var CloseReasons = []string{CloseReasonFilled, CloseReasonDeadlinePassed, CloseReasonWithdrawnByEmployer, CloseReasonNoSuitableCandidates, CloseReasonOther}
 
 // DefaultMaxEventsBeforeContinueAsNew bounds one run's history when the server does not suggest

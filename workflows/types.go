@@ -88,7 +88,10 @@ type CorrectDetailsInput struct {
 	Actor               Actor      `json:"actor"`
 	Positions           int        `json:"positions"`
 	ApplicationDeadline *time.Time `json:"application_deadline,omitempty"`
-	Fields              []string   `json:"fields"`
+	// OccupationCode is the corrected ISCO-08 code, "" when it did not change; a shortage
+	// occupation of the policy's share_immediately is then shared at once.
+	OccupationCode string   `json:"occupation_code,omitempty"`
+	Fields         []string `json:"fields"`
 }
 
 // Every command returns the order's LiveState after the command.

@@ -179,6 +179,7 @@ func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logg
 	wk := &Worker{w: w, cancel: cancel, done: make(chan struct{})}
 	svc := NewOrderService(cfg, db, c, log)
 	refs := referrals.NewService(db, svc, temporalWorkflows(cfg, c), log)
+	go runUpgrades(ctx, db, temporalWorkflows(cfg, c).StartPolicyFanOut, log)
 	go wk.reconcile(ctx, svc, refs, log)
 	return wk, nil
 }

@@ -125,10 +125,18 @@ func (d dataset) referral(order, sentAt string, hired bool) {
 }
 
 // handComputed is the data set of docs/kpis.md's worked example. Job centre 101 (København)
-// under the default policy (neighbours after 3 working days, national after 10), plus one order
-// of 147 (Frederiksberg). The comments give what each order contributes.
+// under its managers' own sharing steps (neighbours after 3 working days, national after 10;
+// the shipped defaults have none), plus one order of 147 (Frederiksberg), which has no policy of
+// its own. The comments give what each order contributes.
 func handComputed(t *testing.T, db *gorm.DB) {
 	d := dataset{t, db}
+	own := policy.Defaults()
+	own.SharingSteps = []policy.SharingStep{{After: policy.MustParseDuration("P3D"), Level: models.SharingNeighbours},
+		{After: policy.MustParseDuration("P10D"), Level: models.SharingNational}}
+	doc, _ := json.Marshal(own)
+	if err := db.Create(&models.JobcenterPolicy{Jobcenter: "101", Document: string(doc), UpdatedBy: "mgr-101", UpdatedAt: cph("2025-12-01 09:00")}).Error; err != nil {
+		t.Fatal(err)
+	}
 	d.company("10000001", "47.11.00") // DB07 group 47
 	d.company("10000002", "62.01.00") // group 62
 	d.company("10000003", "86.10.00") // group 86

@@ -234,7 +234,12 @@ func (s *Service) SetStatus(ctx context.Context, p auth.Principal, id string, r 
 			v.add("reason", "is only given when closing")
 		}
 	case models.StatusClosed:
-		if !contains(workflows.CloseReasons, r.Reason) {
+		switch {
+		case p.Role == auth.RoleEmployer && r.Reason != "":
+			v.add("reason", "is not given by the employer: the job centre's close reasons are internal (the order is closed as %s)", workflows.CloseReasonClosedByEmployer)
+		case p.Role == auth.RoleEmployer:
+			r.Reason = workflows.CloseReasonClosedByEmployer
+		case !contains(workflows.CloseReasons, r.Reason):
 			v.add("reason", "is required when closing: one of %s", strings.Join(workflows.CloseReasons, ", "))
 		}
 	default:

@@ -102,11 +102,18 @@ func (s *Service) CorrectDetails(ctx context.Context, p auth.Principal, id strin
 		"occupation_code": req.OccupationCode, "positions": *req.Positions, "start_date": req.startDate,
 		"application_deadline": req.applicationDeadline, "wished_coordinator": req.WishedCoordinator, "updated_at": s.now(),
 	}
-	timed := contains(fields, "positions") || contains(fields, "application_deadline")
+	// Positions and the deadline move the close-out deadlines, and the occupation decides whether
+	// the policy shares the order at once (a shortage occupation): the workflow hears of those.
+	occupationChanged := contains(fields, "occupation_code")
+	timed := contains(fields, "positions") || contains(fields, "application_deadline") || occupationChanged
 	if timed {
-		_, err = s.command(ctx, o, workflows.UpdateCorrectDetails, workflows.CorrectDetailsInput{
+		in := workflows.CorrectDetailsInput{
 			Actor: actor(p), Positions: *req.Positions, ApplicationDeadline: deadlineEnd(req.applicationDeadline), Fields: fields,
-		})
+		}
+		if occupationChanged {
+			in.OccupationCode = req.OccupationCode
+		}
+		_, err = s.command(ctx, o, workflows.UpdateCorrectDetails, in)
 		if err != nil {
 			return View{}, err
 		}

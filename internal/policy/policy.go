@@ -46,8 +46,13 @@ type Policy struct {
 //   - coordinator_deadline P1D: an order without an owner is invisible work; managers hear the next working day.
 //   - contact_deadline P2D: the employer should hear from the job centre within two working days of ordering.
 //   - first_referral_deadline P10D: two working weeks to find and refer the first candidate.
-//   - sharing_steps neighbours P3D, national P10D: the own job centre gets first pick, then the
-//     neighbours, and after two weeks the whole country so the employer is not left waiting.
+//   - sharing_steps empty: sharing is the job centre's active choice. Since 17 March 2021 orders
+//     are not shared on the national list automatically; "the national list only contains job
+//     orders that a job centre has actively chosen to share with all job centres" (STAR's guide,
+//     section 3). An order stays internal until someone at the responsible job centre shares it
+//     (PUT .../sharing) or the job centre's managers set steps of their own, which may be any
+//     level, national included: that is the job centre's choice, the guideline the guide asks
+//     managers to set ("Sæt retningslinjer for, hvornår en jobordre deles").
 //   - share_immediately empty: shortage occupations are a local political choice.
 //   - follow_up_after_referral P7D: a week after the first referral someone should ask how it went.
 //   - close_out_after_hire P3D: when all positions are filled, close the order within three days.
@@ -63,7 +68,7 @@ func Defaults() Policy {
 		CoordinatorDeadline:     MustParseDuration("P1D"),
 		ContactDeadline:         MustParseDuration("P2D"),
 		FirstReferralDeadline:   MustParseDuration("P10D"),
-		SharingSteps:            []SharingStep{{After: MustParseDuration("P3D"), Level: models.SharingNeighbours}, {After: MustParseDuration("P10D"), Level: models.SharingNational}},
+		SharingSteps:            []SharingStep{},
 		ShareImmediately:        []ShareImmediately{},
 		FollowUpAfterReferral:   MustParseDuration("P7D"),
 		CloseOutAfterHire:       MustParseDuration("P3D"),

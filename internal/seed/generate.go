@@ -14,10 +14,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"jobordre/internal/cvindex"
 	"jobordre/internal/kpi"
 	"jobordre/internal/policy"
 	"jobordre/internal/refdata"
-	"jobordre/internal/cvindex"
 	"jobordre/models"
 )
 
@@ -28,10 +28,10 @@ type Batch struct {
 	Candidates []models.Candidate
 	// CandidateOccupations are the candidates' CV occupations as the search index keeps them.
 	CandidateOccupations []models.CandidateOccupation
-	Orders     []models.JobOrder
-	Events     []models.JobOrderEvent
-	Referrals  []models.Referral
-	Facts      []models.JobOrderFact
+	Orders               []models.JobOrder
+	Events               []models.JobOrderEvent
+	Referrals            []models.Referral
+	Facts                []models.JobOrderFact
 }
 
 // Env is what the generator needs to know about the database it generates for.

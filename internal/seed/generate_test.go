@@ -19,11 +19,20 @@ var testUntil = time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
 
 func newTestGenerator(t testing.TB, seed uint64, orders int) *Generator {
 	t.Helper()
-	g, err := NewGenerator(seed, testUntil, DefaultSpan, orders, refdata.Default(), Env{})
+	g, err := NewGenerator(seed, testUntil, DefaultSpan, orders, refdata.Default(), guidelineEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
 	return g
+}
+
+// guidelineEnv gives every job centre GuidelinePolicy, as Run stores it.
+func guidelineEnv() Env {
+	env := Env{Policies: map[string]policy.Policy{}}
+	for _, m := range refdata.Default().Municipalities() {
+		env.Policies[m.Code] = GuidelinePolicy()
+	}
+	return env
 }
 
 func TestPopulationsCoverEveryMunicipality(t *testing.T) {
@@ -253,7 +262,7 @@ func TestFactsAreBuiltFromTheGeneratedRows(t *testing.T) {
 	counted := map[string]int{}
 	for i, o := range b.Orders {
 		got := kpi.Build(kpi.Sources{Order: o, IndustryGroup: kpi.IndustryGroupOf(industry[o.CompanyCVR]), Events: events[o.ID],
-			Referrals: refs[o.ID], Plan: kpi.Plan(policy.Defaults(), o.CreatedAt, o.OccupationCode)}, g.Until())
+			Referrals: refs[o.ID], Plan: kpi.Plan(GuidelinePolicy(), o.CreatedAt, o.OccupationCode)}, g.Until())
 		if !reflect.DeepEqual(got, b.Facts[i]) {
 			t.Fatalf("order %s:\n got  %+v\n want %+v", o.ID, got, b.Facts[i])
 		}

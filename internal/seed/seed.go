@@ -10,6 +10,7 @@ package seed
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -111,6 +112,9 @@ func Run(ctx context.Context, db *gorm.DB, opts Options) (Stats, error) {
 	}
 	if existing > 0 && !opts.Append {
 		return Stats{}, fmt.Errorf("%w (%d); seed an empty database, or pass --append to add synthetic orders anyway", ErrNotEmpty, existing)
+	}
+	if err := storeGuidelines(ctx, db); err != nil {
+		return Stats{}, err
 	}
 	env, err := loadEnv(ctx, db, existing)
 	if err != nil {
@@ -251,6 +255,38 @@ func Run(ctx context.Context, db *gorm.DB, opts Options) (Stats, error) {
 	}
 	st.Elapsed = time.Since(start)
 	return st, nil
+}
+
+// GuidelinePolicy is the policy the seeder gives every job centre that has none: the shipped
+// defaults plus the sharing guideline many job centres set (neighbours after 3 working days,
+// national after 10). The shipped defaults share nothing automatically (STAR's guide); without
+// a guideline the synthetic data would have no sharing promises for the key figures to measure.
+func GuidelinePolicy() policy.Policy {
+	p := policy.Defaults()
+	p.SharingSteps = []policy.SharingStep{{After: policy.MustParseDuration("P3D"), Level: models.SharingNeighbours},
+		{After: policy.MustParseDuration("P10D"), Level: models.SharingNational}}
+	return p
+}
+
+// storeGuidelines stores GuidelinePolicy for every job centre without a policy of its own.
+func storeGuidelines(ctx context.Context, db *gorm.DB) error {
+	doc, err := json.Marshal(GuidelinePolicy())
+	if err != nil {
+		return err
+	}
+	var codes []string
+	if err := db.WithContext(ctx).Model(&models.Jobcenter{}).Where("code NOT IN (SELECT jobcenter FROM jobcenter_policies)").
+		Order("code").Pluck("code", &codes).Error; err != nil {
+		return fmt.Errorf("find job centres without a policy: %w", err)
+	}
+	rows := make([]models.JobcenterPolicy, 0, len(codes))
+	for _, c := range codes {
+		rows = append(rows, models.JobcenterPolicy{Jobcenter: c, Document: string(doc), UpdatedBy: "seed", UpdatedAt: time.Now().UTC()})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return db.WithContext(ctx).Create(&rows).Error
 }
 
 // loadEnv reads what the generator must respect: which job centre serves each municipality (a
