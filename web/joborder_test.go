@@ -188,6 +188,9 @@ func TestOrderPageShowsTheOrderItsScheduleAndEveryCommandToItsJobCentre(t *testi
 	f.wf.set(f.order, func(l *workflows.LiveState) {
 		l.Deadlines = []workflows.Deadline{{Name: "contact", Due: next}, {Name: "sharing:neighbours", Due: day("2026-12-08 10:00")}}
 		l.NextReminderAt = &next
+		// The job centre's own sharing steps (the shipped defaults have none).
+		l.Policy.SharingSteps = []policy.SharingStep{{After: policy.MustParseDuration("P3D"), Level: models.SharingNeighbours},
+			{After: policy.MustParseDuration("P10D"), Level: models.SharingNational}}
 	})
 	b := f.as(caseworker)
 	pg := b.get(f.path(""))

@@ -17,8 +17,17 @@ var created = time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 func viewWith(sharing string, deadlines ...workflows.Deadline) orders.View {
 	return orders.View{
 		Order: &models.JobOrder{CreatedAt: created, Sharing: sharing},
-		Live:  &workflows.LiveState{Sharing: sharing, Policy: policy.Defaults(), Deadlines: deadlines},
+		Live:  &workflows.LiveState{Sharing: sharing, Policy: withSteps(), Deadlines: deadlines},
 	}
+}
+
+// withSteps is a job centre's own policy with sharing steps (the shipped defaults have none):
+// neighbours after 3 working days, national after 10.
+func withSteps() policy.Policy {
+	p := policy.Defaults()
+	p.SharingSteps = []policy.SharingStep{{After: policy.MustParseDuration("P3D"), Level: models.SharingNeighbours},
+		{After: policy.MustParseDuration("P10D"), Level: models.SharingNational}}
+	return p
 }
 
 func day(s string) time.Time {
