@@ -73,8 +73,8 @@ type CreateResult struct {
 // Create validates and stores a new job order and starts its workflow. With an idempotency key,
 // the same key and body return the first order instead of creating another.
 func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateRequest, idempotencyKey string) (CreateResult, error) {
-	if !(p.Role == auth.RoleEmployer || p.IsJobcenterStaff()) {
-		return CreateResult{}, fmt.Errorf("%w: only employers and job-centre staff create job orders", ErrForbidden)
+	if err := mayCreate(p); err != nil {
+		return CreateResult{}, err
 	}
 	req = normalize(p, req)
 	hash := requestHash(p, req)

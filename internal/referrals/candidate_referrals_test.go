@@ -131,3 +131,18 @@ func TestCandidateReferralsListsEveryReferralOfTheCandidateForItsHomeJobcentreOn
 		t.Errorf("a candidate never referred: %#v, %v; want an empty list", list, err)
 	}
 }
+
+// A new candidate's form starts as CreateCandidate would store it: of the caseworker's job
+// centre, active, Danish; only job-centre staff get one.
+func TestCandidateDefaultsAreWhatCreateCandidateStarts(t *testing.T) {
+	svc := referrals.NewService(nil, nil, quietWorkflows{}, nil)
+	c, err := svc.CandidateDefaults(auth.Principal{Subject: "cw", Role: auth.RoleCaseworker, Jobcenter: "751"})
+	if err != nil || c.HomeJobcenter != "751" || !c.Active || c.Language != "da" || c.ID != "" {
+		t.Errorf("caseworker: %+v, %v", c, err)
+	}
+	for _, p := range []auth.Principal{{Subject: "e", Role: auth.RoleEmployer, CVR: "10103940"}, {Subject: "a", Role: auth.RoleAdmin}} {
+		if _, err := svc.CandidateDefaults(p); !errors.Is(err, orders.ErrForbidden) {
+			t.Errorf("%s: %v, want ErrForbidden", p.Role, err)
+		}
+	}
+}

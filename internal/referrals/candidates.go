@@ -135,10 +135,11 @@ func validateCandidate(c *models.Candidate, cv CV) error {
 
 // CreateCandidate registers a candidate the job centre may refer.
 func (s *Service) CreateCandidate(ctx context.Context, p auth.Principal, r CandidateRequest) (Candidate, error) {
-	if !p.IsJobcenterStaff() {
-		return Candidate{}, forbidden("only job-centre staff register candidates")
+	c, err := newCandidate(p)
+	if err != nil {
+		return Candidate{}, err
 	}
-	c := &models.Candidate{ID: uuid.NewString(), HomeJobcenter: p.Jobcenter, Active: true, Language: "da", CreatedBy: p.Subject}
+	c.ID = uuid.NewString()
 	var missing []orders.FieldError
 	if r.Name == nil {
 		missing = append(missing, fieldErr("name", "is required"))
@@ -170,6 +171,26 @@ func (s *Service) CreateCandidate(ctx context.Context, p auth.Principal, r Candi
 		}
 		return cvindex.Index(tx, c)
 	}); err != nil {
+		return Candidate{}, err
+	}
+	return toCandidate(c), nil
+}
+
+// newCandidate is a candidate p registers before anything is filled in: of p's job centre,
+// active, told in Danish. Only job-centre staff register candidates.
+func newCandidate(p auth.Principal) (*models.Candidate, error) {
+	if !p.IsJobcenterStaff() {
+		return nil, forbidden("only job-centre staff register candidates")
+	}
+	return &models.Candidate{HomeJobcenter: p.Jobcenter, Active: true, Language: "da", CreatedBy: p.Subject, CV: "{}"}, nil
+}
+
+// CandidateDefaults is what a new candidate of p starts with (the form a caseworker fills in):
+// p's job centre, active, Danish. Callers who may not register candidates get the error
+// CreateCandidate would give them.
+func (s *Service) CandidateDefaults(p auth.Principal) (Candidate, error) {
+	c, err := newCandidate(p)
+	if err != nil {
 		return Candidate{}, err
 	}
 	return toCandidate(c), nil
