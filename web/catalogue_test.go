@@ -60,8 +60,14 @@ func TestEveryMessageKeyUsedIsInTheCatalogueAndEveryKeyIsUsed(t *testing.T) {
 				t.Errorf("%s names %q, which is not in the catalogue", file, lit)
 			}
 		}
-		// Keys built with printf "prefix.%s": every key under the prefix counts as used.
-		for _, m := range regexp.MustCompile(`printf "([a-z0-9_.]+)\.%s`).FindAllStringSubmatch(string(b), -1) {
+		// Keys built at run time from a stem: printf "prefix.%s", "prefix." + x, and a form's
+		// service errors (AddServiceErrors(l, "form", ...) reads "form.error.*", "form.field.*").
+		stems := regexp.MustCompile(`printf "([a-z0-9_.]+)\.%s`).FindAllStringSubmatch(string(b), -1)
+		stems = append(stems, regexp.MustCompile(`"([a-z0-9]+(?:\.[a-z0-9_]+)*)\." \+`).FindAllStringSubmatch(string(b), -1)...)
+		for _, m := range regexp.MustCompile(`AddServiceErrors\([a-z]+, "([a-z0-9_]+)"`).FindAllStringSubmatch(string(b), -1) {
+			stems = append(stems, []string{"", m[1] + ".error"}, []string{"", m[1] + ".field"})
+		}
+		for _, m := range stems {
 			for k := range keys {
 				if strings.HasPrefix(k, m[1]+".") {
 					used[k] = true

@@ -8,8 +8,9 @@ import (
 
 // Main-menu items (Page.Nav).
 const (
-	navInbox     = "inbox"
-	navJobOrders = "job-orders"
+	navInbox      = "inbox"
+	navJobOrders  = "job-orders"
+	navCandidates = "candidates"
 )
 
 // routes is the one list of the console's routes. A page is a path, a handler in a file of its
@@ -38,6 +39,12 @@ func (c *Console) routes(r *gin.Engine) {
 	// The job-order page and its command forms (joborder.go, joborder_forms.go).
 	in.GET("/job-orders/:id", c.jobOrder)
 	c.registerOrderForms(in)
+	in.GET("/candidates", c.candidates)
+	in.GET("/candidates/new", c.newCandidate)
+	in.POST("/candidates", c.createCandidate)
+	in.GET("/candidates/:id", c.candidate)
+	in.GET("/candidates/:id/edit", c.editCandidate)
+	in.POST("/candidates/:id", c.updateCandidate)
 }
 
 // menuItem is one entry of the main menu.
@@ -51,6 +58,7 @@ type menuItem struct {
 var menu = []menuItem{
 	{Nav: navInbox, Href: "/", Label: "nav.inbox", staffOnly: true},
 	{Nav: navJobOrders, Href: "/job-orders", Label: "nav.joborders"},
+	{Nav: navCandidates, Href: "/candidates", Label: "nav.candidates", staffOnly: true},
 }
 
 // MenuEntry is a main-menu entry as the layout shows it.

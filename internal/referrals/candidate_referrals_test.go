@@ -146,3 +146,25 @@ func TestCandidateDefaultsAreWhatCreateCandidateStarts(t *testing.T) {
 		}
 	}
 }
+
+// A new candidate with several problems hears of all of them at once (a form shows them all),
+// each field once.
+func TestCreateCandidateNamesEveryProblemAtOnce(t *testing.T) {
+	svc := referrals.NewService(nil, nil, quietWorkflows{}, nil)
+	empty, bad := "", "not-an-address"
+	_, err := svc.CreateCandidate(context.Background(), auth.Principal{Subject: "cw", Role: auth.RoleCaseworker, Jobcenter: "751"},
+		referrals.CandidateRequest{Name: &empty, Email: &bad, CV: &referrals.CV{Occupations: []string{"71"}}})
+	var ve *orders.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("%v, want a validation error", err)
+	}
+	got := map[string]int{}
+	for _, f := range ve.Fields {
+		got[f.Field]++
+	}
+	for _, field := range []string{"searchable", "name", "email", "cv.headline", "cv.occupations[0]"} {
+		if got[field] != 1 {
+			t.Errorf("field %s named %d times in %+v", field, got[field], ve.Fields)
+		}
+	}
+}

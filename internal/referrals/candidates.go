@@ -153,14 +153,12 @@ func (s *Service) CreateCandidate(ctx context.Context, p auth.Principal, r Candi
 	if r.CV == nil {
 		missing = append(missing, fieldErr("cv", "is required"))
 	}
-	if err := invalid(missing); err != nil {
-		return Candidate{}, err
-	}
 	if r.HomeJobcenter != nil && *r.HomeJobcenter != p.Jobcenter {
-		return Candidate{}, invalid([]orders.FieldError{fieldErr("home_jobcenter", "a job centre registers its own candidates (%s)", p.Jobcenter)})
+		missing = append(missing, fieldErr("home_jobcenter", "a job centre registers its own candidates (%s)", p.Jobcenter))
 	}
 	cv := apply(c, r)
-	if err := validateCandidate(c, cv); err != nil {
+	// Every problem at once (a form shows them all): what is missing, then what else is wrong.
+	if err := mergeInvalid(missing, validateCandidate(c, cv)); err != nil {
 		return Candidate{}, err
 	}
 	now := s.now()
@@ -174,6 +172,26 @@ func (s *Service) CreateCandidate(ctx context.Context, p auth.Principal, r Candi
 		return Candidate{}, err
 	}
 	return toCandidate(c), nil
+}
+
+// mergeInvalid adds the fields of a validation error (nil for none) to fields, each field
+// once (the first problem named wins), and returns the whole list as one error.
+func mergeInvalid(fields []orders.FieldError, err error) error {
+	var ve *orders.ValidationError
+	if errors.As(err, &ve) {
+		seen := map[string]bool{}
+		for _, f := range fields {
+			seen[f.Field] = true
+		}
+		for _, f := range ve.Fields {
+			if !seen[f.Field] {
+				fields = append(fields, f)
+			}
+		}
+	} else if err != nil {
+		return err
+	}
+	return invalid(fields)
 }
 
 // newCandidate is a candidate p registers before anything is filled in: of p's job centre,
