@@ -138,8 +138,8 @@ func (c *Console) candidates(gc *gin.Context) {
 		c.fail(gc, err)
 		return
 	}
-	d.Searchables = []Option{{"", l.Must("candidates.searchable.any")}, {"true", l.Must("candidates.searchable.true")}, {"false", l.Must("candidates.searchable.false")}}
-	d.Actives = []Option{{"true", l.Must("candidates.active.true")}, {"false", l.Must("candidates.active.false")}}
+	d.Searchables = []Option{{Value: "", Label: l.Must("candidates.searchable.any")}, {Value: "true", Label: l.Must("candidates.searchable.true")}, {Value: "false", Label: l.Must("candidates.searchable.false")}}
+	d.Actives = []Option{{Value: "true", Label: l.Must("candidates.active.true")}, {Value: "false", Label: l.Must("candidates.active.false")}}
 	d.Occupations = occupationChoices(c.d.Reference, l, true)
 	c.render(gc, status, Page{Template: "candidates", Title: "candidates.title", Nav: navCandidates, Data: d, Form: form})
 }
@@ -199,9 +199,9 @@ func (d candidateFormData) Action() string {
 func (c *Console) candidateForm(gc *gin.Context, status int, d candidateFormData, form *Form) {
 	l := localizer(gc)
 	d.Occupations = occupationChoices(c.d.Reference, l, false)
-	d.Searchables = []Option{{"true", l.Must("candidates.form.searchable.true")}, {"false", l.Must("candidates.form.searchable.false")}}
-	d.Actives = []Option{{"true", l.Must("candidates.form.active.true")}, {"false", l.Must("candidates.form.active.false")}}
-	d.Languages = []Option{{"da", "Dansk"}, {"en", "English"}}
+	d.Searchables = []Option{{Value: "true", Label: l.Must("candidates.form.searchable.true")}, {Value: "false", Label: l.Must("candidates.form.searchable.false")}}
+	d.Actives = []Option{{Value: "true", Label: l.Must("candidates.form.active.true")}, {Value: "false", Label: l.Must("candidates.form.active.false")}}
+	d.Languages = []Option{{Value: "da", Label: "Dansk"}, {Value: "en", Label: "English"}}
 	title := "candidates.new.title"
 	if d.Edit() {
 		title = "candidates.edit.title"
@@ -355,12 +355,12 @@ type candidateData struct {
 	Candidate     referrals.Candidate
 	JobcenterName string
 	Occupations   []string
-	Referrals     []referralRow
+	Referrals     []candidateReferralRow
 	Access        []accessRow
 }
 
-// referralRow is one referral of the candidate; When is when it was sent, or proposed.
-type referralRow struct {
+// candidateReferralRow is one referral of the candidate; When is when it was sent, or proposed.
+type candidateReferralRow struct {
 	referrals.CandidateReferral
 	When time.Time
 }
@@ -393,7 +393,7 @@ func (c *Console) candidate(gc *gin.Context) {
 		return
 	}
 	for _, r := range refs {
-		row := referralRow{CandidateReferral: r, When: r.CreatedAt}
+		row := candidateReferralRow{CandidateReferral: r, When: r.CreatedAt}
 		if r.SentAt != nil {
 			row.When = *r.SentAt
 		}

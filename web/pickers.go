@@ -11,8 +11,7 @@ import (
 
 // The pickers the candidate and order forms share (templates/partials/pickers.html): an
 // ISCO-08 occupation picker that is a text input with a <datalist> (type-ahead in the browser,
-// no JavaScript needed), the design system's three-field date input, radio buttons and check
-// boxes. They only turn what a person typed into what a service reads; the services validate.
+// no JavaScript needed), the design system's three-field date input and check boxes. They only turn what a person typed into what a service reads; the services validate.
 
 // occupationTitle is the title of an ISCO-08 group in the page's language: Danish where the
 // reference data has a Danish title, else the English one ("" for an unknown code).
@@ -97,7 +96,7 @@ func setDate(f *Form, name, ymd string) {
 // Part is one field of a date input: {{.Part "day"}} is the value typed in name.day.
 func (f FieldView) Part(part string) string { return f.Form.Value(f.Name + "." + part) }
 
-// Checked tells whether a check box or radio button of the field was ticked (the form holds its value).
+// Checked tells whether a check box of the field was ticked (the form holds its value).
 func (f FieldView) Checked(o Option) bool {
 	if f.Form == nil {
 		return false
@@ -108,15 +107,6 @@ func (f FieldView) Checked(o Option) bool {
 		}
 	}
 	return false
-}
-
-// OptionID is the id of one choice of a radio or check-box group; the first one is the field's
-// own id, so the error summary's link lands on the group.
-func (f FieldView) OptionID(i int) string {
-	if i == 0 {
-		return f.ID
-	}
-	return fmt.Sprintf("%s-%d", f.ID, i)
 }
 
 // Repeated is a field that may be given several times (a CV's occupations): one FieldView per
