@@ -355,6 +355,7 @@ type candidateData struct {
 	Candidate     referrals.Candidate
 	JobcenterName string
 	Occupations   []string
+	Consents      []consentRow
 	Referrals     []candidateReferralRow
 	Access        []accessRow
 }
@@ -387,6 +388,12 @@ func (c *Console) candidate(gc *gin.Context) {
 	for _, code := range cand.CV.Occupations {
 		d.Occupations = append(d.Occupations, occupationLabel(c.d.Reference, l, code))
 	}
+	consents, err := c.d.Referrals.Consents(ctx, p, id)
+	if err != nil {
+		c.fail(gc, err)
+		return
+	}
+	d.Consents = c.consentRows(ctx, p, consents)
 	refs, err := c.d.Referrals.CandidateReferrals(ctx, p, id)
 	if err != nil {
 		c.fail(gc, err)

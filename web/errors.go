@@ -15,7 +15,8 @@ import (
 // Validation errors are not failures of a page: a form shows them at its fields (Form).
 func (c *Console) fail(gc *gin.Context, err error) {
 	switch {
-	case errors.Is(err, orders.ErrNotFound), errors.Is(err, referrals.ErrReferralNotFound), errors.Is(err, referrals.ErrCandidateNotFound):
+	case errors.Is(err, orders.ErrNotFound), errors.Is(err, referrals.ErrReferralNotFound), errors.Is(err, referrals.ErrCandidateNotFound),
+		errors.Is(err, referrals.ErrConsentNotFound):
 		c.renderError(gc, http.StatusNotFound)
 	case errors.Is(err, orders.ErrForbidden):
 		c.renderError(gc, http.StatusForbidden)

@@ -45,6 +45,10 @@ func (c *Console) routes(r *gin.Engine) {
 	in.GET("/candidates/:id", c.candidate)
 	in.GET("/candidates/:id/edit", c.editCandidate)
 	in.POST("/candidates/:id", c.updateCandidate)
+	in.GET("/candidates/:id/consents/new", c.newConsent)
+	in.POST("/candidates/:id/consents", c.addConsent)
+	in.GET("/candidates/:id/consents/:cid/withdraw", c.confirmWithdrawConsent)
+	in.POST("/candidates/:id/consents/:cid/withdraw", c.withdrawConsent)
 }
 
 // menuItem is one entry of the main menu.
