@@ -39,6 +39,8 @@ func (c *Console) routes(r *gin.Engine) {
 	// The job-order page and its command forms (joborder.go, joborder_forms.go).
 	in.GET("/job-orders/:id", c.jobOrder)
 	c.registerOrderForms(in)
+	in.GET("/job-orders/new", c.newOrder)
+	in.POST("/job-orders", c.createOrder)
 	in.GET("/candidates", c.candidates)
 	in.GET("/candidates/new", c.newCandidate)
 	in.POST("/candidates", c.createCandidate)

@@ -1,0 +1,192 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"jobordre/internal/auth"
+	"jobordre/internal/orders"
+	"jobordre/models"
+	"jobordre/web/i18n"
+)
+
+// The new-order page (/job-orders/new): a caseworker creates an order on behalf of a company
+// (an employer may use it for its own company). The order service validates the request, fills
+// in the municipality of an unambiguous postal code and the responsible job centre, and decides
+// who may create orders; the page offers the reference data's choices and shows the service's
+// errors at their fields.
+
+// kindOther is the form's choice for a request that is not an ordinary job order (wage subsidy,
+// supported employment, ...): the service refuses it and the page says why.
+const kindOther = "other"
+
+// newOrderData is the new-order form.
+type newOrderData struct {
+	// Employer is set when an employer fills in the form (its own CVR, no CVR field).
+	Employer bool
+	// CompanyName is the name of the company whose CVR is typed, when it is registered;
+	// CompanyLooked tells that a CVR was looked up.
+	CompanyName   string
+	CompanyLooked bool
+	// Municipality is the workplace's municipality when its postal code lies in exactly one;
+	// Municipalities are the choices when it lies in several; PostalUnknown that the typed
+	// postal code is not a Danish one.
+	Municipality   string
+	Municipalities []Option
+	PostalUnknown  bool
+	Jobcenters     []Option
+	Kinds          []Option
+	Occupations    []Option
+	Caseworkers    []string
+}
+
+// newOrder shows the form, filled in as the order service would complete an empty order.
+// ?company_cvr= and ?workplace.postal_code= fill those fields (htmx asks for the company's name
+// and the postal code's municipalities so).
+func (c *Console) newOrder(gc *gin.Context) {
+	p := principal(gc)
+	def, err := c.d.Orders.CreateDefaults(p)
+	if err != nil {
+		c.fail(gc, err)
+		return
+	}
+	form := NewForm(url.Values{})
+	form.Values.Set("company_cvr", def.CompanyCVR)
+	form.Values.Set("responsible_jobcenter", def.ResponsibleJobcenter)
+	form.Values.Set("kind", def.Kind)
+	form.Values.Set("positions", "1")
+	form.Values.Set("idempotency_key", uuid.NewString())
+	q := gc.Request.URL.Query()
+	for _, k := range []string{"company_cvr", "workplace.postal_code"} {
+		if v := q.Get(k); v != "" && !(k == "company_cvr" && p.Role == auth.RoleEmployer) {
+			form.Values.Set(k, v)
+		}
+	}
+	c.newOrderForm(gc, http.StatusOK, form)
+}
+
+// newOrderForm renders the form with the choices that fit what it holds.
+func (c *Console) newOrderForm(gc *gin.Context, status int, form *Form) {
+	p, l := principal(gc), localizer(gc)
+	ctx, cancel := requestContext(gc)
+	defer cancel()
+	d := newOrderData{Employer: p.Role == auth.RoleEmployer, Occupations: occupationChoices(c.d.Reference, l, false)}
+	cvrNumber := strings.TrimSpace(form.Value("company_cvr"))
+	if d.Employer {
+		cvrNumber = p.CVR
+	}
+	if len(cvrNumber) == 8 {
+		d.CompanyLooked = true
+		d.CompanyName = c.companyName(ctx, p, cvrNumber)
+	}
+	if pc, ok := c.d.Reference.PostalCode(strings.TrimSpace(form.Value("workplace.postal_code"))); ok {
+		if len(pc.Municipalities) == 1 {
+			d.Municipality = c.municipalityName(pc.Municipalities[0])
+		} else {
+			d.Municipalities = []Option{{Value: "", Label: l.Must("neworder.municipality.choose")}}
+			for _, code := range pc.Municipalities {
+				d.Municipalities = append(d.Municipalities, Option{Value: code, Label: c.municipalityName(code)})
+			}
+		}
+	} else if form.Value("workplace.postal_code") != "" {
+		d.PostalUnknown = true
+	}
+	anyKey := ""
+	if d.Employer {
+		anyKey = "neworder.jobcenter.from_workplace"
+	}
+	var err error
+	if d.Jobcenters, err = c.jobcenterOptions(ctx, l, anyKey); err != nil {
+		c.fail(gc, err)
+		return
+	}
+	d.Kinds = []Option{
+		{Value: models.KindOrdinary, Label: l.Must("neworder.kind.ordinary"), Hint: l.Must("neworder.kind.ordinary.hint")},
+		{Value: kindOther, Label: l.Must("neworder.kind.other"), Hint: l.Must("neworder.kind.other.hint")},
+	}
+	if p.IsJobcenterStaff() && c.d.Directory != nil {
+		people, err := c.d.Directory.Caseworkers(ctx, p.Jobcenter)
+		if err != nil {
+			c.fail(gc, err)
+			return
+		}
+		for _, cw := range people {
+			if cw.Name != "" {
+				d.Caseworkers = append(d.Caseworkers, cw.Name)
+			}
+		}
+	}
+	c.render(gc, status, Page{Template: "neworder", Title: "neworder.title", Nav: navJobOrders, Data: d, Form: form})
+}
+
+// municipalityName is a municipality's name ("Aarhus"), or its code when unknown.
+func (c *Console) municipalityName(code string) string {
+	if m, ok := c.d.Reference.Municipality(code); ok {
+		return m.Name
+	}
+	return code
+}
+
+// createOrder creates the order and shows its page. The form's "find the company" button posts
+// it too: then nothing is created and the form comes back with the company's name.
+func (c *Console) createOrder(gc *gin.Context) {
+	l := localizer(gc)
+	form := NewForm(postedForm(gc))
+	if form.Value("action") == "lookup" {
+		c.newOrderForm(gc, http.StatusOK, form)
+		return
+	}
+	req := orderRequest(l, form)
+	ctx, cancel := requestContext(gc)
+	defer cancel()
+	res, err := c.d.Orders.Create(ctx, principal(gc), req, form.Value("idempotency_key"))
+	var notStarted *orders.WorkflowNotStartedError
+	switch {
+	case err == nil:
+		c.setFlash(gc, "flash.order.created")
+		gc.Redirect(http.StatusSeeOther, "/job-orders/"+res.Order.ID)
+		return
+	case errors.As(err, &notStarted):
+		// Stored, not lost: the worker starts its workflow shortly.
+		c.setFlash(gc, "flash.order.created")
+		gc.Redirect(http.StatusSeeOther, "/job-orders/"+notStarted.JobOrderID)
+		return
+	case errors.Is(err, orders.ErrNotJobOrder):
+		form.Add("kind", l.Must("neworder.error.kind"))
+	case errors.Is(err, orders.ErrIdempotencyKeyReused):
+		// The form was sent before and made an order; what it holds now is a new one.
+		form.Values.Set("idempotency_key", uuid.NewString())
+		form.Add("title", l.Must("neworder.error.resent"))
+	case !form.AddServiceErrors(l, "neworder", err, nil):
+		c.fail(gc, err)
+		return
+	}
+	c.newOrderForm(gc, http.StatusUnprocessableEntity, form)
+}
+
+// orderRequest reads the new-order form. A number or date the form cannot read is left out of
+// the request with the form's own message at its field (the service then names the rest).
+func orderRequest(l *i18n.Localizer, form *Form) orders.CreateRequest {
+	r := orders.CreateRequest{
+		CompanyCVR: form.Value("company_cvr"), Title: form.Value("title"), Description: form.Value("description"),
+		Workplace: orders.Workplace{Address: form.Value("workplace.address"), PostalCode: form.Value("workplace.postal_code"),
+			MunicipalityCode: form.Value("workplace.municipality_code")},
+		ResponsibleJobcenter: form.Value("responsible_jobcenter"), OccupationCode: occupationCode(form.Value("occupation_code")),
+		Kind: form.Value("kind"), WishedCoordinator: form.Value("wished_coordinator"),
+		StartDate: dateValue(form, "start_date"), ApplicationDeadline: dateValue(form, "application_deadline"),
+	}
+	if s := strings.TrimSpace(form.Value("positions")); s != "" {
+		if n, err := strconv.Atoi(s); err == nil {
+			r.Positions = &n
+		} else {
+			form.Add("positions", l.Must("neworder.error.positions_format"))
+		}
+	}
+	return r
+}
