@@ -1,0 +1,261 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"jobordre/internal/auth"
+	"jobordre/models"
+)
+
+// The console's authorization matrix: every page route, called as every kind of caller, with the
+// exact status each one gets, and every answer searched for the fixture's data that caller must
+// never see. The statuses are the API's (api/matrix_test.go) carried over to pages: where the API
+// answers 404 the page is the console's 404 page, 403 its 403 page, 201/200 after a form post a
+// 303 to the page that shows the result, 422 the form again with its errors; without a session
+// every page goes (303) to the login.
+//
+// A page route registered without a row fails TestConsoleMatrixCoversEveryPageRoute. Adding a
+// row: the route as registered ("/candidates/:id"; :id, :cid and :oid are filled from the
+// fixture), the form it posts (nil for a GET), and one KEY=STATUS cell per caller of
+// consoleCallers: "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404".
+
+// consoleCaller is one kind of caller of the console; key names its cells. anon has no session.
+type consoleCaller struct {
+	key string
+	p   *auth.Principal
+}
+
+var (
+	matrixOtherEmployer = auth.Principal{Subject: "emp-2", Role: auth.RoleEmployer, CVR: "24256790", Name: "Eva"}
+	matrixNeighbour     = auth.Principal{Subject: "cw-746", Role: auth.RoleCaseworker, Jobcenter: "746", Name: "Nina Nabo"}
+
+	// The fixture's order and candidate belong to job centre 751 (Aarhus) and employer 10103940;
+	// 746 (Skanderborg) borders 751, 101 (København) does not.
+	consoleCallers = []consoleCaller{
+		{"anon", nil},
+		{"E", &employer},
+		{"E2", &matrixOtherEmployer},
+		{"C", &caseworker},
+		{"M", &manager},
+		{"N", &matrixNeighbour},
+		{"K", &otherCaseworker},
+		{"A", &adminUser},
+	}
+)
+
+// Texts the fixture plants that only the candidate's own job centre (C, M) may see.
+const (
+	matrixCandidateName = "Matrix Kandidat"
+	matrixCVText        = "HEMMELIG-ERFARING-I-CV"
+	matrixConsentText   = "HEMMELIGT-SAMTYKKE-FORMAAL"
+)
+
+// consoleFixture is what the rows act on.
+type consoleFixture struct {
+	order, candidate, consent string
+}
+
+type consoleRow struct {
+	method, path string
+	form         func(f consoleFixture) url.Values
+	want         string
+}
+
+// The rows. Routes that send a command to an order's workflow (the order page's forms) are in
+// needsWorkflows instead: this engine has no Temporal behind it.
+var consoleMatrix = []consoleRow{
+	{"GET", "/", nil, "anon=303 E=303 E2=303 C=200 M=200 N=200 K=200 A=303"},
+	{"GET", "/login", nil, "anon=200 E=303 E2=303 C=303 M=303 N=303 K=303 A=303"},
+	{"POST", "/login", func(consoleFixture) url.Values { return url.Values{"token": {"not-a-token"}} }, "anon=422 E=422 E2=422 C=422 M=422 N=422 K=422 A=422"},
+	{"GET", "/login/oidc", nil, "anon=404 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"},
+	{"GET", "/login/callback", nil, "anon=404 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"},
+	{"POST", "/logout", nil, "anon=303 E=303 E2=303 C=303 M=303 N=303 K=303 A=303"},
+	{"GET", "/lang/:lang", nil, "anon=303 E=303 E2=303 C=303 M=303 N=303 K=303 A=303"},
+	{"GET", "/tilgaengelighed", nil, "anon=200 E=200 E2=200 C=200 M=200 N=200 K=200 A=200"},
+	{"POST", "/session/extend", nil, "anon=303 E=200 E2=200 C=200 M=200 N=200 K=200 A=200"},
+	{"GET", "/job-orders/:id", nil, "anon=303 E=200 E2=404 C=200 M=200 N=404 K=404 A=200"},
+
+	// New order (web/neworder.go): POST /api/v1/job-orders "E=201 E2=422 C=201 M=201 N=422 K=422 A=403".
+	{"GET", "/job-orders/new", nil, "anon=303 E=200 E2=200 C=200 M=200 N=200 K=200 A=403"},
+	{"POST", "/job-orders", func(consoleFixture) url.Values {
+		return url.Values{"company_cvr": {"10103940"}, "title": {"Matrixordre"}, "description": {"x"}, "occupation_code": {"7115"}, "positions": {"1"},
+			"kind": {"ordinary"}, "workplace.address": {"Vej 1"}, "workplace.postal_code": {"8000"}, "responsible_jobcenter": {"751"}}
+	}, "anon=303 E=303 E2=422 C=303 M=303 N=422 K=422 A=403"},
+
+	// Candidates (web/candidates.go, web/consents.go): the API's /api/v1/candidates rows.
+	{"GET", "/candidates", nil, "anon=303 E=403 E2=403 C=200 M=200 N=200 K=200 A=403"},
+	{"GET", "/candidates/new", nil, "anon=303 E=403 E2=403 C=200 M=200 N=200 K=200 A=403"},
+	{"POST", "/candidates", func(consoleFixture) url.Values {
+		return url.Values{"name": {"Ny Person"}, "email": {"ny@example.dk"}, "language": {"da"}, "searchable": {"true"}, "cv.headline": {"Smed"}}
+	}, "anon=303 E=403 E2=403 C=303 M=303 N=303 K=303 A=403"},
+	{"GET", "/candidates/:id", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
+	{"GET", "/candidates/:id/edit", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
+	{"POST", "/candidates/:id", func(consoleFixture) url.Values {
+		return url.Values{"name": {matrixCandidateName}, "email": {"matrix@example.dk"}, "language": {"da"}, "searchable": {"false"}, "active": {"true"},
+			"cv.headline": {"Tømrer"}, "cv.experience": {matrixCVText}, "cv.occupations": {"7115"}}
+	}, "anon=303 E=404 E2=404 C=303 M=303 N=404 K=404 A=404"},
+	{"GET", "/candidates/:id/consents/new", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
+	{"POST", "/candidates/:id/consents", func(f consoleFixture) url.Values {
+		return url.Values{"employer_cvr": {"10103940"}, "target": {"order"}, "job_order_id": {f.order}, "purpose": {"Formidling"},
+			"data_categories": {"cv"}, "method": {"digital"}, "given_at.day": {"1"}, "given_at.month": {"12"}, "given_at.year": {"2026"}}
+	}, "anon=303 E=404 E2=404 C=303 M=303 N=404 K=404 A=404"},
+	{"GET", "/candidates/:id/consents/:cid/withdraw", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
+	{"POST", "/candidates/:id/consents/:cid/withdraw", nil, "anon=303 E=404 E2=404 C=303 M=303 N=404 K=404 A=404"},
+}
+
+// needsWorkflows are page routes that send a command to an order's workflow; their rules are the
+// order service's (access.OrderActions), proven by the API's matrix and web/joborder_test.go on
+// engines that have a workflow behind them.
+var needsWorkflows = map[string]bool{}
+
+func init() {
+	for _, r := range []string{"coordinator", "contacts", "sharing", "follow-ups", "follow-ups/:fid/done", "referrals", "referrals/:rid/approve",
+		"referrals/:rid/reject", "referrals/:rid/withdraw", "hires", "details", "status", "notes"} {
+		needsWorkflows["POST /job-orders/:id/"+r] = true
+	}
+}
+
+// hiddenFrom lists, per caller, the fixture's texts its answers must never hold. The employer
+// was sent the candidate's CV, so only the consent's text is the job centre's own.
+var hiddenFrom = map[string][]string{
+	"anon": {matrixCandidateName, matrixCVText, matrixConsentText},
+	"E":    {matrixConsentText},
+	"E2":   {matrixCandidateName, matrixCVText, matrixConsentText},
+	"N":    {matrixCandidateName, matrixCVText, matrixConsentText},
+	"K":    {matrixCandidateName, matrixCVText, matrixConsentText},
+	"A":    {matrixCandidateName, matrixCVText, matrixConsentText},
+}
+
+func consoleFixtures(t *testing.T, tc *testConsole) consoleFixture {
+	t.Helper()
+	if err := tc.db.Create(&models.Company{CVR: "10103940", Name: "Byg & Tag ApS"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	f := consoleFixture{order: tc.createOrder("Matrixordre").ID}
+	f.candidate = tc.candidate(caseworker, matrixCandidateName, false, "Tømrer", "7115", matrixCVText)
+	var k struct{ ID string }
+	tc.api(http.MethodPost, "/api/v1/candidates/"+f.candidate+"/consents", caseworker, map[string]any{"employer_cvr": "10103940", "job_order_id": f.order,
+		"purpose": matrixConsentText, "data_categories": []string{"cv"}, "given_at": "2026-11-30T10:00:00Z", "method": "digital"}, http.StatusCreated, &k)
+	f.consent = k.ID
+	tc.api(http.MethodPost, "/api/v1/job-orders/"+f.order+"/referrals", caseworker, map[string]any{"candidate_id": f.candidate}, http.StatusCreated, nil)
+	return f
+}
+
+func (f consoleFixture) fill(path string) string {
+	return strings.NewReplacer(":id", pick(strings.HasPrefix(path, "/candidates/"), f.candidate, f.order), ":cid", f.consent, ":lang", "da").Replace(path)
+}
+
+func pick(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
+}
+
+func TestConsoleAuthorizationMatrix(t *testing.T) {
+	tc := newTestConsole(t, consoleOptions{})
+	f := consoleFixtures(t, tc)
+	for _, row := range consoleMatrix {
+		cells := parseCells(t, row.want)
+		for _, caller := range consoleCallers {
+			want, ok := cells[caller.key]
+			if !ok {
+				t.Errorf("%s %s: no cell for %s", row.method, row.path, caller.key)
+				continue
+			}
+			b := tc.browser()
+			csrfPage := b.get("/login")
+			if caller.p != nil {
+				b.login(tc, *caller.p)
+				csrfPage = b.get("/tilgaengelighed")
+			}
+			path := f.fill(row.path)
+			var res page
+			if row.method == http.MethodGet {
+				res = b.get(path)
+			} else {
+				form := url.Values{}
+				if row.form != nil {
+					form = row.form(f)
+				}
+				form.Set("csrf_token", csrfPage.csrf(t))
+				res = b.post(path, form)
+			}
+			if res.status != want {
+				t.Errorf("%s %s as %s: %d, want %d\n%.400s", row.method, row.path, caller.key, res.status, want, res.body)
+			}
+			if caller.key == "anon" && res.status == http.StatusSeeOther && !strings.HasPrefix(res.header.Get("Location"), "/login") &&
+				row.path != "/logout" && row.path != "/lang/:lang" {
+				t.Errorf("%s %s without a session goes to %s, not the login", row.method, row.path, res.header.Get("Location"))
+			}
+			for _, text := range hiddenFrom[caller.key] {
+				if strings.Contains(res.body, text) {
+					t.Errorf("%s %s shows %s %q", row.method, row.path, caller.key, text)
+				}
+			}
+		}
+	}
+	// What each candidate search shows: the fixture's candidate is not searchable, so only its
+	// own job centre finds it.
+	for _, caller := range consoleCallers[3:7] {
+		b := tc.browser()
+		b.login(tc, *caller.p)
+		found := strings.Contains(b.get("/candidates?q="+url.QueryEscape("hemmelig-erfaring-i-cv")).body, matrixCandidateName)
+		if own := caller.p.Jobcenter == "751"; found != own {
+			t.Errorf("the search as %s finds the non-searchable candidate: %v, want %v", caller.key, found, own)
+		}
+	}
+}
+
+func parseCells(t *testing.T, s string) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, cell := range strings.Fields(s) {
+		k, v, ok := strings.Cut(cell, "=")
+		n, err := strconv.Atoi(v)
+		if !ok || err != nil {
+			t.Fatalf("bad cell %q", cell)
+		}
+		out[k] = n
+	}
+	return out
+}
+
+// Every page route of the engine has a row (or is a workflow command listed in needsWorkflows),
+// and every row names a registered route.
+func TestConsoleMatrixCoversEveryPageRoute(t *testing.T) {
+	tc := newTestConsole(t, consoleOptions{})
+	rows := map[string]bool{}
+	for _, r := range consoleMatrix {
+		rows[r.method+" "+r.path] = true
+	}
+	registered := map[string]bool{}
+	var missing []string
+	for _, r := range tc.srv.Config.Handler.(*gin.Engine).Routes() {
+		if strings.HasPrefix(r.Path, "/api/") || strings.HasPrefix(r.Path, "/assets/") || r.Method == http.MethodHead ||
+			r.Path == "/openapi.yaml" || r.Path == "/healthz" || r.Path == "/readyz" || r.Path == "/metrics" || strings.HasPrefix(r.Path, "/webhooks") {
+			continue
+		}
+		key := r.Method + " " + r.Path
+		registered[key] = true
+		if !rows[key] && !needsWorkflows[key] {
+			missing = append(missing, key)
+		}
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("page route %s has no row in consoleMatrix", m)
+	}
+	for key := range rows {
+		if !registered[key] {
+			t.Errorf("consoleMatrix row %s is not a registered route", key)
+		}
+	}
+}
