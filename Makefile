@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 # Test timeout: the first build of the Temporal server packages takes ~10 minutes on 2 cores.
 TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test test-go test-browser screenshots check-production workflowcheck histories build build-production bench bench-kpi bench-candidates bench-load fuzz fmt vet clean help
+.PHONY: run test test-go test-browser screenshots check-size check-production workflowcheck histories build build-production bench bench-kpi bench-candidates bench-load fuzz fmt vet clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -14,13 +14,16 @@ help: ## list the targets
 run: ## run the whole service on embedded defaults (Temporal, Web UI :8233, worker, API :8080)
 	$(GO) run ./cmd/jobordre dev
 
-test: vet workflowcheck test-go check-production test-browser ## run every test (needs PostgreSQL server binaries or TEST_DATABASE_URL, Chromium and npm for the browser tests)
+test: check-size vet workflowcheck test-go check-production test-browser ## run every test (needs PostgreSQL server binaries or TEST_DATABASE_URL, Chromium and npm for the browser tests)
 
 # The integration tests assert that reminders arrive within 2 s of their due time; they run on
 # their own, after the other packages, so a parallel package cannot starve their timers.
 test-go:
 	$(GO) test $(TEST_FLAGS) $$($(GO) list ./... | grep -v /internal/integration)
 	$(GO) test $(TEST_FLAGS) ./internal/integration/
+
+check-size: ## fail on any tracked file over 5 MB that is not test data (under testdata/)
+	@bash .ci/check-size
 
 vet: ## go vet
 	$(GO) vet ./...

@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/mail"
 	"jobordre/models"
 )
@@ -47,7 +48,7 @@ type ProjectStateInput struct {
 // so list queries and visibility checks see what the workflow decided. Repeating it is harmless.
 func (a *Activities) ProjectState(ctx context.Context, in ProjectStateInput) error {
 	if models.SharingRank(in.Sharing) < 0 {
-		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("unknown sharing level %q", in.Sharing), "InvalidInput", nil)
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("unknown sharing level %q", in.Sharing), joborder.ErrInvalidInput, nil)
 	}
 	res := a.DB.WithContext(ctx).Model(&models.JobOrder{}).Where("id = ?", in.JobOrderID).Updates(map[string]any{
 		"status":         in.Status,
@@ -59,7 +60,7 @@ func (a *Activities) ProjectState(ctx context.Context, in ProjectStateInput) err
 		return fmt.Errorf("project job order %s: %w", in.JobOrderID, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return temporal.NewNonRetryableApplicationError("job order "+in.JobOrderID+" is not in the database", "NotFound", nil)
+		return temporal.NewNonRetryableApplicationError("job order "+in.JobOrderID+" is not in the database", joborder.ErrNotFound, nil)
 	}
 	return nil
 }

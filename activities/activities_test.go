@@ -1,7 +1,6 @@
 package activities
 
 import (
-	"context"
 	"errors"
 	"os"
 	"testing"
@@ -11,8 +10,9 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"gorm.io/gorm"
 
+	"jobordre/internal/dbtest"
+	"jobordre/internal/joborder"
 	"jobordre/internal/pgtest"
-	"jobordre/internal/store"
 	"jobordre/models"
 )
 
@@ -20,15 +20,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 func newDB(t *testing.T) *gorm.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), pgtest.NewDatabase(t), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(db) })
-	if err := store.Migrate(context.Background(), db); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return dbtest.Postgres(t)
 }
 
 func seedOrder(t *testing.T, db *gorm.DB) *models.JobOrder {
@@ -83,7 +75,7 @@ func TestNotifyWritesOneRowPerCaseworkerAndTheSameEventTwiceWritesNothingMore(t 
 		{ID: "cw-x", Jobcenter: "101", Role: "caseworker", Email: "x@kk.dk", Language: "da"},
 	})
 	a := New(db)
-	in := NotifyInput{JobOrderID: o.ID, Template: "new_order", RecipientRole: RecipientCaseworkers, IdempotencyKey: o.WorkflowID + "/new-order/1"}
+	in := NotifyInput{JobOrderID: o.ID, Template: "new_order", RecipientRole: joborder.RecipientCaseworkers, IdempotencyKey: o.WorkflowID + "/new-order/1"}
 	for i := 0; i < 2; i++ {
 		if _, err := run(t, a, a.Notify, in); err != nil {
 			t.Fatal(err)
@@ -100,16 +92,16 @@ func TestCoordinatorRemindersGoToManagersWithoutACoordinatorAndToTheMailboxWitho
 	o := seedOrder(t, db)
 	a := New(db)
 	db.Model(&models.Jobcenter{}).Where("code = ?", "751").Update("mailbox_email", "jobcenter@aarhus.dk")
-	if _, err := run(t, a, a.Notify, NotifyInput{JobOrderID: o.ID, Template: "contact_reminder", RecipientRole: RecipientCoordinator, IdempotencyKey: "k/1"}); err != nil {
+	if _, err := run(t, a, a.Notify, NotifyInput{JobOrderID: o.ID, Template: "contact_reminder", RecipientRole: joborder.RecipientCoordinator, IdempotencyKey: "k/1"}); err != nil {
 		t.Fatal(err)
 	}
 	db.Create(&models.Caseworker{ID: "mgr", Jobcenter: "751", Role: "manager", Email: "chef@aarhus.dk"})
-	if _, err := run(t, a, a.Notify, NotifyInput{JobOrderID: o.ID, Template: "contact_reminder", RecipientRole: RecipientCoordinator, IdempotencyKey: "k/2"}); err != nil {
+	if _, err := run(t, a, a.Notify, NotifyInput{JobOrderID: o.ID, Template: "contact_reminder", RecipientRole: joborder.RecipientCoordinator, IdempotencyKey: "k/2"}); err != nil {
 		t.Fatal(err)
 	}
 	db.Create(&models.Caseworker{ID: "cw-c", Jobcenter: "751", Role: "caseworker", Email: "c@aarhus.dk"})
 	coord := "cw-c"
-	if _, err := run(t, a, a.Notify, NotifyInput{JobOrderID: o.ID, Template: "contact_reminder", RecipientRole: RecipientCoordinator, IdempotencyKey: "k/3", CoordinatorID: &coord}); err != nil {
+	if _, err := run(t, a, a.Notify, NotifyInput{JobOrderID: o.ID, Template: "contact_reminder", RecipientRole: joborder.RecipientCoordinator, IdempotencyKey: "k/3", CoordinatorID: &coord}); err != nil {
 		t.Fatal(err)
 	}
 	rows := outbox(t, db)
@@ -122,7 +114,7 @@ func TestCoordinatorRemindersGoToManagersWithoutACoordinatorAndToTheMailboxWitho
 func TestNotifyForAnUnknownOrderFailsWithoutRetry(t *testing.T) {
 	db := newDB(t)
 	a := New(db)
-	_, err := run(t, a, a.Notify, NotifyInput{JobOrderID: "00000000-0000-0000-0000-000000000000", Template: "new_order", RecipientRole: RecipientCaseworkers, IdempotencyKey: "k"})
+	_, err := run(t, a, a.Notify, NotifyInput{JobOrderID: "00000000-0000-0000-0000-000000000000", Template: "new_order", RecipientRole: joborder.RecipientCaseworkers, IdempotencyKey: "k"})
 	var appErr *temporal.ApplicationError
 	if err == nil || !asApp(err, &appErr) || !appErr.NonRetryable() {
 		t.Fatalf("got %v", err)

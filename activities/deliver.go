@@ -2,7 +2,6 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -12,38 +11,11 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
+	"jobordre/internal/history"
+	"jobordre/internal/joborder"
 	"jobordre/internal/mail"
 	"jobordre/models"
-)
-
-// TemplateDeliveryFailed tells the order's coordinator that an e-mail could not be delivered.
-const TemplateDeliveryFailed = "delivery_failed"
-
-// Error types of Deliver (the workflow's retry policy names the non-retryable ones).
-const (
-	// ErrDeliveryRetry: some rows could not be handed over yet (5xx, network, unknown outcome);
-	// retried with the activity's backoff.
-	ErrDeliveryRetry = "DeliveryRetry"
-	// ErrRateLimited: the provider answered 429; retried after its X-RateLimit-Reset.
-	ErrRateLimited = "RateLimited"
-	// ErrMisconfigured: the worker has no sender; not retried.
-	ErrMisconfigured = "Misconfigured"
-)
-
-// History event types written by delivery.
-const (
-	EventDeliveryFailed  = "delivery-failed"
-	EventDeliveryBounced = "delivery-bounced"
-)
-
-// Key markers of the coordinator notices about failed rows: <key>/delivery-failed/<row id> when
-// the provider refused the row (delivered by the same Deliver call), <key>/bounced/<row id> when
-// the provider's webhook reported a bounce (delivered by DeliverOutboxWorkflow).
-const (
-	deliveryFailedMarker = "/delivery-failed/"
-	bouncedMarker        = "/bounced/"
 )
 
 // postSendTimeout bounds the writes after the provider answered; they run even when the
@@ -99,10 +71,10 @@ type DeliverFaults interface {
 func (a *Activities) Deliver(ctx context.Context, in DeliverInput) (DeliverResult, error) {
 	var res DeliverResult
 	if in.IdempotencyKey == "" {
-		return res, temporal.NewNonRetryableApplicationError("delivery needs an idempotency key", "InvalidInput", nil)
+		return res, temporal.NewNonRetryableApplicationError("delivery needs an idempotency key", joborder.ErrInvalidInput, nil)
 	}
 	if a.Mail == nil {
-		return res, temporal.NewNonRetryableApplicationError("the worker has no e-mail sender", ErrMisconfigured, nil)
+		return res, temporal.NewNonRetryableApplicationError("the worker has no e-mail sender", joborder.ErrMisconfigured, nil)
 	}
 	var later retryLater
 	done := map[uint64]bool{}
@@ -146,29 +118,19 @@ func (a *Activities) Deliver(ctx context.Context, in DeliverInput) (DeliverResul
 	return res, nil
 }
 
-// deliverable loads the rows of key, and of the notices about its failed rows, that still wait
-// for delivery.
+// deliverable loads the rows of key, and the notices about its refused rows (which the same
+// Deliver sends), that still wait for delivery.
 func (a *Activities) deliverable(ctx context.Context, key string) ([]models.OutboxMessage, error) {
-	prefix := key + deliveryFailedMarker
+	db := a.DB.WithContext(ctx)
 	var rows []models.OutboxMessage
-	err := a.DB.WithContext(ctx).
-		Where("status IN ?", []string{models.OutboxPending, models.OutboxSending}).
-		Where("idempotency_key = ? OR idempotency_key LIKE ? ESCAPE '!'", key, likePrefix(prefix)).
+	err := db.Where("status IN ?", []string{models.OutboxPending, models.OutboxSending}).
+		Where("idempotency_key = ? OR (reason = ? AND about_outbox_id IN (?))", key, joborder.ReasonRefused,
+			db.Model(&models.OutboxMessage{}).Select("id").Where("idempotency_key = ?", key)).
 		Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("load outbox rows: %w", err)
 	}
-	out := rows[:0]
-	for _, r := range rows { // LIKE is case-insensitive in SQLite
-		if r.IdempotencyKey == key || strings.HasPrefix(r.IdempotencyKey, prefix) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
-func likePrefix(s string) string {
-	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s) + "%"
+	return rows, nil
 }
 
 type outcomeKind int
@@ -302,7 +264,7 @@ func (a *Activities) failRow(ctx context.Context, row models.OutboxMessage, reas
 		if httpStatus != 0 {
 			details["http_status"] = strconv.Itoa(httpStatus)
 		}
-		n, err := a.recordUndelivered(ctx, tx, row, EventDeliveryFailed, deliveryFailedMarker, details, row.Template != TemplateDeliveryFailed)
+		n, err := a.recordUndelivered(ctx, tx, row, joborder.EventDeliveryFailed, joborder.ReasonRefused, details, row.Template != joborder.TemplateDeliveryFailed)
 		notices = n
 		return err
 	})
@@ -314,8 +276,9 @@ func (a *Activities) failRow(ctx context.Context, row models.OutboxMessage, reas
 
 // recordUndelivered writes the history event about an undelivered row and, with notify, the
 // delivery_failed notice to the order's coordinator (managers or the job centre's mailbox when
-// there is none). It runs inside tx and returns the notice rows written.
-func (a *Activities) recordUndelivered(ctx context.Context, tx *gorm.DB, row models.OutboxMessage, eventType, marker string, details map[string]string, notify bool) (int, error) {
+// there is none); reason is joborder.ReasonRefused or ReasonBounced. It runs inside tx and
+// returns the notice rows written.
+func (a *Activities) recordUndelivered(ctx context.Context, tx *gorm.DB, row models.OutboxMessage, eventType joborder.Event, reason string, details map[string]string, notify bool) (int, error) {
 	if row.JobOrderID == "" {
 		return 0, nil
 	}
@@ -327,11 +290,10 @@ func (a *Activities) recordUndelivered(ctx context.Context, tx *gorm.DB, row mod
 	if err != nil {
 		return 0, err
 	}
-	b, _ := json.Marshal(details)
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.JobOrderEvent{
-		JobOrderID: row.JobOrderID, EventKey: eventType + ":" + strconv.FormatUint(row.ID, 10), Type: eventType,
-		At: a.Now(), ActorID: "system", ActorRole: "system", Details: string(b),
-	}).Error; err != nil {
+	if _, err := history.Append(tx, history.Entry{
+		JobOrderID: row.JobOrderID, Type: eventType, Key: joborder.EventKey(row.JobOrderID, eventType, strconv.FormatUint(row.ID, 10)),
+		At: a.Now(), Details: details,
+	}); err != nil {
 		return 0, err
 	}
 	if !notify {
@@ -339,31 +301,11 @@ func (a *Activities) recordUndelivered(ctx context.Context, tx *gorm.DB, row mod
 	}
 	inTx := &Activities{DB: tx, Now: a.Now}
 	res, err := inTx.Notify(ctx, NotifyInput{
-		JobOrderID: row.JobOrderID, Template: TemplateDeliveryFailed, RecipientRole: RecipientCoordinator,
-		IdempotencyKey: noticeKey(row, marker), CoordinatorID: order.CoordinatorID,
+		JobOrderID: row.JobOrderID, Template: joborder.TemplateDeliveryFailed, RecipientRole: joborder.RecipientCoordinator,
+		IdempotencyKey: joborder.NoticeKey(row.IdempotencyKey, reason, row.ID), CoordinatorID: order.CoordinatorID,
+		Reason: reason, AboutOutboxID: row.ID,
 	})
 	return res.Created, err
-}
-
-// noticeKey is the idempotency key of the coordinator notice about row.
-func noticeKey(row models.OutboxMessage, marker string) string {
-	return row.IdempotencyKey + marker + strconv.FormatUint(row.ID, 10)
-}
-
-// failedRowID returns the ID of the row a notice key is about, and whether it was a bounce.
-func failedRowID(key string) (id uint64, bounced bool, ok bool) {
-	i, j := strings.LastIndex(key, deliveryFailedMarker), strings.LastIndex(key, bouncedMarker)
-	var tail string
-	switch {
-	case i >= 0 && i > j:
-		tail = key[i+len(deliveryFailedMarker):]
-	case j >= 0:
-		tail, bounced = key[j+len(bouncedMarker):], true
-	default:
-		return 0, false, false
-	}
-	id, err := strconv.ParseUint(tail, 10, 64)
-	return id, bounced, err == nil
 }
 
 // compose renders a row into a message. refusal is set when the row can never be rendered
@@ -413,9 +355,9 @@ func (l *retryLater) add(status int, after time.Duration) {
 // it is kept in the workflow history, which must hold no addresses.
 func (l *retryLater) error(key string) error {
 	msg := fmt.Sprintf("%d outbox row(s) of %s not delivered yet (%s); retrying", l.rows, key, strings.Join(l.statuses, ", "))
-	typ := ErrDeliveryRetry
+	typ := joborder.ErrDeliveryRetry
 	if l.rateLimited {
-		typ = ErrRateLimited
+		typ = joborder.ErrRateLimited
 	}
 	// NextRetryDelay: when the provider said (X-RateLimit-Reset), or when the wait for an
 	// unknown outcome ends; otherwise the retry policy's backoff.

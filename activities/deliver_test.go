@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"gorm.io/gorm"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/mail"
 	"jobordre/internal/mail/mailtest"
 	"jobordre/models"
@@ -102,7 +103,7 @@ func (w *mailWorld) events(t *testing.T, typ string) []models.JobOrderEvent {
 
 func TestDeliverSendsEachRowThroughSendGridAndRecordsTheMessageID(t *testing.T) {
 	w := newMailWorld(t, false)
-	w.notify(t, "new_order", RecipientCaseworkers, "new-order/1")
+	w.notify(t, "new_order", joborder.RecipientCaseworkers, "new-order/1")
 	res, err := w.deliver(t, "new-order/1")
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +154,7 @@ func TestDeliverSendsEachRowThroughSendGridAndRecordsTheMessageID(t *testing.T) 
 func TestDeliverInSandboxModeSetsTheFlagAndCountsThe200(t *testing.T) {
 	w := newMailWorld(t, true)
 	w.fake.Script(mailtest.Reply{Status: 200})
-	w.notify(t, "order_received", RecipientEmployer, "order-received/1")
+	w.notify(t, "order_received", joborder.RecipientEmployer, "order-received/1")
 	if _, err := w.deliver(t, "order-received/1"); err != nil {
 		t.Fatal(err)
 	}
@@ -174,11 +175,11 @@ func TestDeliverInSandboxModeSetsTheFlagAndCountsThe200(t *testing.T) {
 func TestDeliverRetriesA429AfterTheRateLimitResetAndA500WithBackoff(t *testing.T) {
 	w := newMailWorld(t, false)
 	w.fake.Script(mailtest.TooManyRequests(w.clock.Add(90*time.Second)), mailtest.ServerError())
-	w.notify(t, "contact_reminder", RecipientCoordinator, "contact-reminder/1")
+	w.notify(t, "contact_reminder", joborder.RecipientCoordinator, "contact-reminder/1")
 
 	_, err := w.deliver(t, "contact-reminder/1")
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || appErr.Type() != ErrRateLimited || appErr.NonRetryable() || appErr.NextRetryDelay() != 90*time.Second {
+	if !errors.As(err, &appErr) || appErr.Type() != joborder.ErrRateLimited || appErr.NonRetryable() || appErr.NextRetryDelay() != 90*time.Second {
 		t.Fatalf("after 429: %v (%#v)", err, appErr)
 	}
 	r := w.rows(t)[0]
@@ -187,7 +188,7 @@ func TestDeliverRetriesA429AfterTheRateLimitResetAndA500WithBackoff(t *testing.T
 	}
 
 	_, err = w.deliver(t, "contact-reminder/1")
-	if !errors.As(err, &appErr) || appErr.Type() != ErrDeliveryRetry || appErr.NonRetryable() || appErr.NextRetryDelay() != 0 {
+	if !errors.As(err, &appErr) || appErr.Type() != joborder.ErrDeliveryRetry || appErr.NonRetryable() || appErr.NextRetryDelay() != 0 {
 		t.Fatalf("after 500: %v", err)
 	}
 	if strings.Contains(err.Error(), "ida@") {
@@ -221,7 +222,7 @@ func TestAPermanentRefusalFailsTheRowAndTellsTheCoordinatorOnce(t *testing.T) {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
 			w := newMailWorld(t, false)
 			w.fake.Script(mailtest.Refused(tc.status, tc.message, ""))
-			w.notify(t, "order_received", RecipientEmployer, "order-received/1")
+			w.notify(t, "order_received", joborder.RecipientEmployer, "order-received/1")
 			res, err := w.deliver(t, "order-received/1")
 			if err != nil {
 				t.Fatalf("a permanent failure must let the workflow carry on: %v", err)
@@ -233,12 +234,12 @@ func TestAPermanentRefusalFailsTheRowAndTellsTheCoordinatorOnce(t *testing.T) {
 			if failed.Status != models.OutboxFailed || !strings.Contains(failed.LastError, tc.message) || failed.Attempts != 1 {
 				t.Fatalf("failed row %+v", failed)
 			}
-			evs := w.events(t, EventDeliveryFailed)
+			evs := w.events(t, string(joborder.EventDeliveryFailed))
 			if len(evs) != 1 || !strings.Contains(evs[0].Details, `"template":"order_received"`) || strings.Contains(evs[0].Details, "hanne@") {
 				t.Fatalf("history %+v", evs)
 			}
-			notices := w.rows(t, "template = ?", TemplateDeliveryFailed)
-			if len(notices) != 1 || notices[0].RecipientID != "cw-c" || notices[0].RecipientRole != RecipientCoordinator ||
+			notices := w.rows(t, "template = ?", joborder.TemplateDeliveryFailed)
+			if len(notices) != 1 || notices[0].RecipientID != "cw-c" || notices[0].RecipientRole != joborder.RecipientCoordinator ||
 				notices[0].Status != models.OutboxDelivered || notices[0].IdempotencyKey != w.key("order-received/1")+"/delivery-failed/"+fmt.Sprint(failed.ID) {
 				t.Fatalf("notices %+v", notices)
 			}
@@ -265,7 +266,7 @@ func TestAPermanentRefusalFailsTheRowAndTellsTheCoordinatorOnce(t *testing.T) {
 func TestARefusedNoticeIsNotReportedAgain(t *testing.T) {
 	w := newMailWorld(t, false)
 	w.fake.Script(mailtest.Refused(400, "bad to", ""), mailtest.Refused(400, "bad to again", ""))
-	w.notify(t, "order_received", RecipientEmployer, "order-received/1")
+	w.notify(t, "order_received", joborder.RecipientEmployer, "order-received/1")
 	res, err := w.deliver(t, "order-received/1")
 	if err != nil || res.Failed != 2 || res.Notices != 1 {
 		t.Fatalf("%+v %v", res, err)
@@ -273,7 +274,7 @@ func TestARefusedNoticeIsNotReportedAgain(t *testing.T) {
 	if n := len(w.rows(t)); n != 2 {
 		t.Fatalf("%d rows: a notice about the notice was written", n)
 	}
-	if n := len(w.events(t, EventDeliveryFailed)); n != 2 {
+	if n := len(w.events(t, string(joborder.EventDeliveryFailed))); n != 2 {
 		t.Fatalf("%d delivery-failed events", n)
 	}
 }
@@ -313,8 +314,8 @@ func (f *failAfterAccepted) Recorded(models.OutboxMessage) error {
 func TestACrashAfterTheProviderAcceptedDoesNotSendTwice(t *testing.T) {
 	w := newMailWorld(t, false)
 	w.a.MailOptions.Faults = &failAfterAccepted{recorded: true, left: 2}
-	w.notify(t, "new_order", RecipientCaseworkers, "new-order/1")
-	w.notify(t, "order_received", RecipientEmployer, "order-received/1")
+	w.notify(t, "new_order", joborder.RecipientCaseworkers, "new-order/1")
+	w.notify(t, "order_received", joborder.RecipientEmployer, "order-received/1")
 	for _, event := range []string{"new-order/1", "order-received/1"} {
 		if _, err := w.deliver(t, event); err == nil {
 			t.Fatalf("%s: the injected crash did not fail the activity", event)
@@ -352,7 +353,7 @@ func TestTheRemainingWindowIsClosedByTheWebhooksProcessedEvent(t *testing.T) {
 	w := newMailWorld(t, false)
 	w.a.MailOptions.Faults = &failAfterAccepted{left: 1}
 	w.a.MailOptions.UnknownOutcomeWait = 5 * time.Minute
-	w.notify(t, "order_received", RecipientEmployer, "order-received/1")
+	w.notify(t, "order_received", joborder.RecipientEmployer, "order-received/1")
 	if _, err := w.deliver(t, "order-received/1"); err == nil {
 		t.Fatal("the injected crash did not fail the activity")
 	}
@@ -388,7 +389,7 @@ func TestWithoutTheWebhookAnUnknownOutcomeIsSentAgain(t *testing.T) {
 	// retry cannot tell a lost answer from a lost request and sends again (at least once).
 	w := newMailWorld(t, false)
 	w.a.MailOptions.Faults = &failAfterAccepted{left: 1}
-	w.notify(t, "order_received", RecipientEmployer, "order-received/1")
+	w.notify(t, "order_received", joborder.RecipientEmployer, "order-received/1")
 	if _, err := w.deliver(t, "order-received/1"); err == nil {
 		t.Fatal("no crash")
 	}
@@ -413,10 +414,10 @@ func (s *noAnswer) Send(context.Context, mail.Message) (mail.Result, error) {
 func TestANetworkErrorLeavesTheOutcomeUnknown(t *testing.T) {
 	w := newMailWorld(t, false)
 	w.a.Mail = &noAnswer{}
-	w.notify(t, "order_received", RecipientEmployer, "order-received/1")
+	w.notify(t, "order_received", joborder.RecipientEmployer, "order-received/1")
 	_, err := w.deliver(t, "order-received/1")
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || appErr.Type() != ErrDeliveryRetry || appErr.NonRetryable() {
+	if !errors.As(err, &appErr) || appErr.Type() != joborder.ErrDeliveryRetry || appErr.NonRetryable() {
 		t.Fatalf("got %v", err)
 	}
 	r := w.rows(t)[0]
@@ -428,7 +429,7 @@ func TestANetworkErrorLeavesTheOutcomeUnknown(t *testing.T) {
 func TestTheSameEventTwiceGivesOneRowAndOneEmail(t *testing.T) {
 	w := newMailWorld(t, false)
 	for i := 0; i < 2; i++ {
-		w.notify(t, "order_received", RecipientEmployer, "order-received/1")
+		w.notify(t, "order_received", joborder.RecipientEmployer, "order-received/1")
 		if _, err := w.deliver(t, "order-received/1"); err != nil {
 			t.Fatal(err)
 		}
@@ -444,7 +445,7 @@ func TestTheSameEventTwiceGivesOneRowAndOneEmail(t *testing.T) {
 func TestRowsWithoutAnAddressAreSkippedAndDataIsReadAtSendTime(t *testing.T) {
 	w := newMailWorld(t, false)
 	must(t, w.db.Model(&models.JobOrder{}).Where("id = ?", w.order.ID).Update("contact_id", nil).Error)
-	w.notify(t, "order_received", RecipientEmployer, "order-received/1")
+	w.notify(t, "order_received", joborder.RecipientEmployer, "order-received/1")
 	if res, err := w.deliver(t, "order-received/1"); err != nil || res != (DeliverResult{}) {
 		t.Fatalf("%+v %v", res, err)
 	}
@@ -452,7 +453,7 @@ func TestRowsWithoutAnAddressAreSkippedAndDataIsReadAtSendTime(t *testing.T) {
 		t.Fatalf("row %+v", r)
 	}
 	// The title is read when the mail is sent, not when the notification was decided.
-	w.notify(t, "contact_reminder", RecipientCoordinator, "contact-reminder/1")
+	w.notify(t, "contact_reminder", joborder.RecipientCoordinator, "contact-reminder/1")
 	must(t, w.db.Model(&models.JobOrder{}).Where("id = ?", w.order.ID).Update("title", "Tømrer og snedker").Error)
 	if _, err := w.deliver(t, "contact-reminder/1"); err != nil {
 		t.Fatal(err)
@@ -469,7 +470,7 @@ func TestTheMailboxSenderKeepsACopyAndMarksTheRowDelivered(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.a.Mail = box
-	w.notify(t, "new_order", RecipientCaseworkers, "new-order/1")
+	w.notify(t, "new_order", joborder.RecipientCaseworkers, "new-order/1")
 	for i := 0; i < 2; i++ {
 		if _, err := w.deliver(t, "new-order/1"); err != nil {
 			t.Fatal(err)
@@ -496,7 +497,7 @@ func TestDeliverWithoutASenderIsAMisconfiguration(t *testing.T) {
 	w.a.Mail = nil
 	_, err := w.deliver(t, "x")
 	var appErr *temporal.ApplicationError
-	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != ErrMisconfigured {
+	if !errors.As(err, &appErr) || !appErr.NonRetryable() || appErr.Type() != joborder.ErrMisconfigured {
 		t.Fatalf("got %v", err)
 	}
 }

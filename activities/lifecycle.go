@@ -3,17 +3,8 @@ package activities
 import (
 	"context"
 	"time"
-)
 
-// Recipient roles a notification can be addressed to; the activity resolves the actual
-// addresses from the database at send time.
-const (
-	RecipientCaseworkers = "caseworkers" // every caseworker of the responsible job centre
-	RecipientCoordinator = "coordinator" // the order's coordinator (managers when there is none)
-	RecipientManagers    = "managers"    // the responsible job centre's managers
-	RecipientEmployer    = "employer"    // the employer's contact person for the order
-	RecipientCandidate   = "candidate"   // the candidate of ReferralID
-	RecipientProposer    = "proposer"    // the caseworker who proposed ReferralID
+	"jobordre/internal/joborder"
 )
 
 // NotifyInput asks for one notification. IdempotencyKey is derived from the workflow ID and the
@@ -24,10 +15,16 @@ type NotifyInput struct {
 	Template       string
 	RecipientRole  string
 	IdempotencyKey string
-	// CoordinatorID is the coordinator at the time of the event (RecipientCoordinator).
+	// CoordinatorID is the coordinator at the time of the event (joborder.RecipientCoordinator).
 	CoordinatorID *string
 	// ReferralID names the referral a candidate or proposer notification is about.
 	ReferralID string
+	// Reason says why it is sent when the template alone does not (joborder.Reason*): an
+	// escalation's cause, a delivery_failed notice's refusal or bounce. It is stored on the
+	// outbox rows, so the e-mail says it without reading anything out of the key.
+	Reason string `json:",omitempty"`
+	// AboutOutboxID is the outbox row a delivery_failed notice is about.
+	AboutOutboxID uint64 `json:",omitempty"`
 }
 
 // NotifyResult says how many outbox rows the notification produced (0 when it already existed).
@@ -40,7 +37,7 @@ type RecordEventInput struct {
 	JobOrderID string
 	// EventKey makes the entry idempotent: job-order/<id>/<event>/<n>.
 	EventKey  string
-	Type      string
+	Type      joborder.Event
 	At        time.Time
 	ActorID   string // the caller's sub, or "system" for timer-driven events
 	ActorRole string

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/mail"
 	"jobordre/models"
 )
@@ -56,21 +57,21 @@ func (a *Activities) mailData(ctx context.Context, db *gorm.DB, row models.Outbo
 	d.ReferralsURL = d.OrderURL + "/referrals"
 
 	switch row.Template {
-	case "escalation":
-		// The workflow's keys say why: .../contact-escalation/n or .../close-out-escalation/n.
-		d.Escalation = "contact"
-		if strings.Contains(row.IdempotencyKey, "/close-out-escalation/") {
-			d.Escalation = "close_out"
+	case joborder.TemplateEscalation:
+		// The workflow said why in the notification's input, stored on the row.
+		d.Escalation = row.Reason
+		if d.Escalation == "" {
+			d.Escalation = joborder.ReasonContact
 		}
-	case TemplateDeliveryFailed:
+	case joborder.TemplateDeliveryFailed:
 		if d.Failed, err = failure(db, row); err != nil {
 			return d, "", err
 		}
-	case "candidates_referred":
+	case joborder.TemplateCandidatesReferred:
 		if d.Count, err = referredCount(db, row); err != nil {
 			return d, "", err
 		}
-	case "candidate_notice":
+	case joborder.TemplateCandidateNotice:
 		if d.Candidate, err = candidate(db, row); err != nil {
 			return d, "", err
 		}
@@ -84,13 +85,13 @@ func (a *Activities) recipientPerson(db *gorm.DB, row models.OutboxMessage, d ma
 	p := mail.Person{Email: row.RecipientEmail}
 	id := row.RecipientID
 	switch {
-	case strings.HasPrefix(id, "jobcenter:"):
+	case strings.HasPrefix(id, jobcenterPrefix):
 		p.Name = d.Jobcenter.Name
 		return p, nil
-	case strings.HasPrefix(id, "company:"):
+	case strings.HasPrefix(id, companyPrefix):
 		p.Name = d.Company.Name
 		return p, nil
-	case strings.HasPrefix(id, "candidate:"):
+	case strings.HasPrefix(id, candidatePrefix):
 		c, err := candidate(db, row)
 		if c != nil {
 			p.Name = c.Name
@@ -121,13 +122,12 @@ func (a *Activities) recipientPerson(db *gorm.DB, row models.OutboxMessage, d ma
 // failure describes the row a delivery_failed notice is about. A candidate's address is left
 // out: the notice goes to staff and names no candidate.
 func failure(db *gorm.DB, row models.OutboxMessage) (*mail.Failure, error) {
-	id, bounced, ok := failedRowID(row.IdempotencyKey)
-	f := &mail.Failure{Bounced: bounced}
-	if !ok {
+	f := &mail.Failure{Bounced: row.Reason == joborder.ReasonBounced}
+	if row.AboutOutboxID == nil {
 		return f, nil
 	}
 	var failed models.OutboxMessage
-	err := db.Take(&failed, "id = ?", id).Error
+	err := db.Take(&failed, "id = ?", *row.AboutOutboxID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return f, nil
 	}
@@ -135,7 +135,7 @@ func failure(db *gorm.DB, row models.OutboxMessage) (*mail.Failure, error) {
 		return nil, err
 	}
 	f.Template, f.RecipientRole, f.Address, f.Reason = failed.Template, failed.RecipientRole, failed.RecipientEmail, failed.LastError
-	if failed.RecipientRole == "candidate" || strings.HasPrefix(failed.RecipientID, "candidate:") || failed.Template == "candidate_notice" {
+	if failed.RecipientRole == joborder.RecipientCandidate || strings.HasPrefix(failed.RecipientID, candidatePrefix) || failed.Template == joborder.TemplateCandidateNotice {
 		f.Address = ""
 		if failed.RecipientEmail != "" {
 			f.Reason = strings.ReplaceAll(f.Reason, failed.RecipientEmail, "…")

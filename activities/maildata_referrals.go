@@ -39,7 +39,7 @@ func referredCount(db *gorm.DB, row models.OutboxMessage) (int, error) {
 
 // candidate reads the candidate a candidate row is addressed to (recipient ID candidate:<id>).
 func candidate(db *gorm.DB, row models.OutboxMessage) (*mail.Person, error) {
-	id, ok := strings.CutPrefix(row.RecipientID, "candidate:")
+	id, ok := strings.CutPrefix(row.RecipientID, candidatePrefix)
 	if !ok {
 		return nil, nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/mail"
 	"jobordre/models"
 )
@@ -142,23 +143,14 @@ func (a *Activities) applyEvent(ctx context.Context, row models.OutboxMessage, e
 		}
 		// Staff addresses are only shown in the history; the coordinator is not mailed about
 		// (possibly) their own address, nor about a notice that itself bounced.
-		notify := externalRecipient(row.RecipientRole) && row.Template != TemplateDeliveryFailed
-		if _, err := a.recordUndelivered(ctx, tx, row, EventDeliveryBounced, bouncedMarker, details, notify); err != nil {
+		notify := joborder.ExternalRecipient(row.RecipientRole) && row.Template != joborder.TemplateDeliveryFailed
+		if _, err := a.recordUndelivered(ctx, tx, row, joborder.EventDeliveryBounced, joborder.ReasonBounced, details, notify); err != nil {
 			return err
 		}
 		if notify {
-			notice = noticeKey(row, bouncedMarker)
+			notice = joborder.NoticeKey(row.IdempotencyKey, joborder.ReasonBounced, row.ID)
 		}
 		return nil
 	})
 	return notice, err
-}
-
-// externalRecipient tells whether a role is outside the job centre (employer, candidate).
-func externalRecipient(role string) bool {
-	switch role {
-	case RecipientCaseworkers, RecipientManagers, RecipientCoordinator, "proposer":
-		return false
-	}
-	return true
 }

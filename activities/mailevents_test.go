@@ -6,13 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/mail"
 	"jobordre/models"
 )
 
 func TestABounceForTheEmployerIsShownToTheCoordinator(t *testing.T) {
 	w := newMailWorld(t, false)
-	w.notify(t, "order_received", RecipientEmployer, "order-received/1")
+	w.notify(t, "order_received", joborder.RecipientEmployer, "order-received/1")
 	if _, err := w.deliver(t, "order-received/1"); err != nil {
 		t.Fatal(err)
 	}
@@ -30,11 +31,11 @@ func TestABounceForTheEmployerIsShownToTheCoordinator(t *testing.T) {
 	if row.Status != models.OutboxFailed || row.ProviderStatus != "bounce" || !strings.Contains(row.LastError, "550 5.1.1 unknown user") {
 		t.Fatalf("bounced row %+v", row)
 	}
-	evs := w.events(t, EventDeliveryBounced)
+	evs := w.events(t, string(joborder.EventDeliveryBounced))
 	if len(evs) != 1 || !strings.Contains(evs[0].Details, `"recipient_role":"employer"`) || strings.Contains(evs[0].Details, "hanne") {
 		t.Fatalf("history %+v", evs)
 	}
-	notices := w.rows(t, "template = ?", TemplateDeliveryFailed)
+	notices := w.rows(t, "template = ?", joborder.TemplateDeliveryFailed)
 	if len(notices) != 1 || notices[0].RecipientID != "cw-c" || notices[0].Status != models.OutboxPending {
 		t.Fatalf("notices %+v", notices)
 	}
@@ -59,7 +60,7 @@ func (w *mailWorld) deliverKey(t *testing.T, key string) (DeliverResult, error) 
 
 func TestEventsAreMatchedByMessageIDAndStaffBouncesOnlyReachTheHistory(t *testing.T) {
 	w := newMailWorld(t, false)
-	w.notify(t, "new_order", RecipientCaseworkers, "new-order/1")
+	w.notify(t, "new_order", joborder.RecipientCaseworkers, "new-order/1")
 	if _, err := w.deliver(t, "new-order/1"); err != nil {
 		t.Fatal(err)
 	}
@@ -81,10 +82,10 @@ func TestEventsAreMatchedByMessageIDAndStaffBouncesOnlyReachTheHistory(t *testin
 	if rows[1].Status != models.OutboxFailed || rows[1].ProviderStatus != "dropped" || rows[1].LastError != "dropped: Bounced Address" {
 		t.Errorf("dropped row %+v", rows[1])
 	}
-	if evs := w.events(t, EventDeliveryBounced); len(evs) != 1 {
+	if evs := w.events(t, string(joborder.EventDeliveryBounced)); len(evs) != 1 {
 		t.Errorf("history %+v", evs)
 	}
-	if n := len(w.rows(t, "template = ?", TemplateDeliveryFailed)); n != 0 {
+	if n := len(w.rows(t, "template = ?", joborder.TemplateDeliveryFailed)); n != 0 {
 		t.Errorf("%d notices about a caseworker's address", n)
 	}
 }

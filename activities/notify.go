@@ -2,16 +2,26 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/history"
+	"jobordre/internal/joborder"
 	"jobordre/models"
+)
+
+// Recipient IDs of addressees who are not a caseworker or contact person (those are their
+// subject IDs): the job centre's shared mailbox, a company without a known contact, a candidate.
+const (
+	jobcenterPrefix = "jobcenter:"
+	companyPrefix   = "company:"
+	candidatePrefix = "candidate:"
 )
 
 // recipient is one resolved addressee of a notification.
@@ -24,13 +34,13 @@ type recipient struct {
 // activity or a replayed event adds nothing. Delivery is the sender's job.
 func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, error) {
 	if in.IdempotencyKey == "" || in.Template == "" {
-		return NotifyResult{}, temporal.NewNonRetryableApplicationError("notification needs a template and an idempotency key", "InvalidInput", nil)
+		return NotifyResult{}, temporal.NewNonRetryableApplicationError("notification needs a template and an idempotency key", joborder.ErrInvalidInput, nil)
 	}
 	db := a.DB.WithContext(ctx)
 	var order models.JobOrder
 	if err := db.Take(&order, "id = ?", in.JobOrderID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return NotifyResult{}, temporal.NewNonRetryableApplicationError("job order "+in.JobOrderID+" is not in the database", "NotFound", err)
+			return NotifyResult{}, temporal.NewNonRetryableApplicationError("job order "+in.JobOrderID+" is not in the database", joborder.ErrNotFound, err)
 		}
 		return NotifyResult{}, err
 	}
@@ -39,6 +49,10 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 		return NotifyResult{}, err
 	}
 	now := a.Now()
+	var about *uint64
+	if in.AboutOutboxID != 0 {
+		about = &in.AboutOutboxID
+	}
 	rows := make([]models.OutboxMessage, 0, len(recipients))
 	for _, r := range recipients {
 		status := models.OutboxPending
@@ -48,10 +62,11 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 		rows = append(rows, models.OutboxMessage{
 			IdempotencyKey: in.IdempotencyKey, RecipientID: r.id, RecipientRole: in.RecipientRole,
 			RecipientEmail: r.email, Language: r.language, Template: in.Template, JobOrderID: in.JobOrderID,
-			Status: status, CreatedAt: now,
+			Status: status, Reason: in.Reason, AboutOutboxID: about, CreatedAt: now,
 		})
 	}
-	// The outbox rows and the history entry saying who was notified are written together.
+	// The outbox rows and the history entry saying who was notified are written together; a
+	// retry finds the rows there (created is 0) and so never writes the entry twice.
 	var created int64
 	err = db.Transaction(func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows)
@@ -59,11 +74,15 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 			return fmt.Errorf("write outbox: %w", res.Error)
 		}
 		created = res.RowsAffected
-		details, _ := json.Marshal(map[string]string{"template": in.Template, "recipient_role": in.RecipientRole})
-		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&models.JobOrderEvent{
-			JobOrderID: in.JobOrderID, EventKey: "notification:" + in.IdempotencyKey, Type: "notification-sent", At: now,
-			ActorID: "system", ActorRole: "system", Details: string(details),
-		}).Error
+		if created == 0 {
+			return nil
+		}
+		_, err := history.Append(tx, history.Entry{
+			JobOrderID: in.JobOrderID, Type: joborder.EventNotificationSent, At: now,
+			Key:     joborder.EventKey(in.JobOrderID, joborder.EventNotificationSent, strings.TrimPrefix(in.IdempotencyKey, joborder.WorkflowID(in.JobOrderID)+"/")),
+			Details: map[string]string{"template": in.Template, "recipient_role": in.RecipientRole},
+		})
+		return err
 	})
 	if err != nil {
 		return NotifyResult{}, err
@@ -75,13 +94,13 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 func (a *Activities) resolve(db *gorm.DB, o *models.JobOrder, in NotifyInput) ([]recipient, error) {
 	role, coordinatorID := in.RecipientRole, in.CoordinatorID
 	switch role {
-	case RecipientCandidate, RecipientProposer:
+	case joborder.RecipientCandidate, joborder.RecipientProposer:
 		return a.referralParty(db, o, role, in.ReferralID)
-	case RecipientCaseworkers:
+	case joborder.RecipientCaseworkers:
 		return a.staff(db, o.ResponsibleJobcenter, auth.RoleCaseworker)
-	case RecipientManagers:
+	case joborder.RecipientManagers:
 		return a.staff(db, o.ResponsibleJobcenter, auth.RoleManager)
-	case RecipientCoordinator:
+	case joborder.RecipientCoordinator:
 		if coordinatorID == nil {
 			// No coordinator yet: the job centre's managers answer for the order.
 			return a.staff(db, o.ResponsibleJobcenter, auth.RoleManager)
@@ -95,7 +114,7 @@ func (a *Activities) resolve(db *gorm.DB, o *models.JobOrder, in NotifyInput) ([
 			return nil, err
 		}
 		return []recipient{{id: cw.ID, email: cw.Email, language: lang(cw.Language)}}, nil
-	case RecipientEmployer:
+	case joborder.RecipientEmployer:
 		if o.ContactID != nil {
 			var c models.CompanyContact
 			err := db.Take(&c, "id = ?", *o.ContactID).Error
@@ -107,9 +126,9 @@ func (a *Activities) resolve(db *gorm.DB, o *models.JobOrder, in NotifyInput) ([
 			}
 		}
 		// No known contact person yet: record the message for the company; it has no address.
-		return []recipient{{id: "company:" + o.CompanyCVR, language: "da"}}, nil
+		return []recipient{{id: companyPrefix + o.CompanyCVR, language: "da"}}, nil
 	}
-	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("unknown recipient role %q", role), "InvalidInput", nil)
+	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("unknown recipient role %q", role), joborder.ErrInvalidInput, nil)
 }
 
 // staff lists the job centre's people in a role; with none, the job centre's shared mailbox.
@@ -129,7 +148,7 @@ func (a *Activities) staff(db *gorm.DB, jobcenter, role string) ([]recipient, er
 	if err := db.Take(&jc, "code = ?", jobcenter).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, err
 	}
-	return []recipient{{id: "jobcenter:" + jobcenter, email: jc.MailboxEmail, language: "da"}}, nil
+	return []recipient{{id: jobcenterPrefix + jobcenter, email: jc.MailboxEmail, language: "da"}}, nil
 }
 
 func lang(l string) string {
@@ -144,17 +163,17 @@ func (a *Activities) referralParty(db *gorm.DB, o *models.JobOrder, role, referr
 	var ref models.Referral
 	err := db.Take(&ref, "id = ? AND job_order_id = ?", referralID, o.ID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, temporal.NewNonRetryableApplicationError("referral "+referralID+" is not a referral of order "+o.ID, "NotFound", err)
+		return nil, temporal.NewNonRetryableApplicationError("referral "+referralID+" is not a referral of order "+o.ID, joborder.ErrNotFound, err)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if role == RecipientCandidate {
+	if role == joborder.RecipientCandidate {
 		var c models.Candidate
 		if err := db.Take(&c, "id = ?", ref.CandidateID).Error; err != nil {
 			return nil, err
 		}
-		return []recipient{{id: "candidate:" + c.ID, email: c.Email, language: lang(c.Language)}}, nil
+		return []recipient{{id: candidatePrefix + c.ID, email: c.Email, language: lang(c.Language)}}, nil
 	}
 	var cw models.Caseworker
 	err = db.Take(&cw, "id = ?", ref.ProposedBy).Error

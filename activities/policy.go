@@ -7,21 +7,14 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"jobordre/internal/policy"
+	"jobordre/internal/joborder"
 	"jobordre/internal/store"
 	"jobordre/models"
 )
 
-// SignalOpenOrdersInput names the job centre whose open orders must hear of its new policy, and
-// the signal that carries it (the workflow package owns the name; activities cannot import it).
+// SignalOpenOrdersInput names the job centre whose open orders must hear of its new policy.
 type SignalOpenOrdersInput struct {
-	Jobcenter  string
-	SignalName string
-}
-
-// policyChangedPayload has the JSON shape of workflows.PolicyChangedSignal.
-type policyChangedPayload struct {
-	Policy policy.Policy `json:"policy"`
+	Jobcenter string
 }
 
 // SignalOpenOrders sends the job centre's current policy (read now, so a late retry never sends
@@ -30,11 +23,8 @@ type policyChangedPayload struct {
 // it reached, so a retry carries on from there; signalling an order twice is harmless because the
 // workflow recomputes its timers from the order's own start.
 func (a *Activities) SignalOpenOrders(ctx context.Context, in SignalOpenOrdersInput) (int, error) {
-	if in.SignalName == "" {
-		return 0, temporal.NewNonRetryableApplicationError("no signal name", "InvalidInput", nil)
-	}
 	if a.Temporal == nil {
-		return 0, temporal.NewNonRetryableApplicationError("the worker has no Temporal client for signals", "Misconfigured", nil)
+		return 0, temporal.NewNonRetryableApplicationError("the worker has no Temporal client for signals", joborder.ErrMisconfigured, nil)
 	}
 	pol, err := store.LoadPolicy(ctx, a.DB, in.Jobcenter)
 	if err != nil {
@@ -58,7 +48,7 @@ func (a *Activities) SignalOpenOrders(ctx context.Context, in SignalOpenOrdersIn
 			return sent, nil
 		}
 		for _, o := range page {
-			err := a.Temporal.SignalWorkflow(ctx, o.WorkflowID, "", in.SignalName, policyChangedPayload{Policy: pol})
+			err := a.Temporal.SignalWorkflow(ctx, o.WorkflowID, "", joborder.SignalPolicyChanged, joborder.PolicyChangedSignal{Policy: pol})
 			if err != nil && !isNotFound(err) {
 				return sent, fmt.Errorf("signal order %s: %w", o.ID, err)
 			}

@@ -21,8 +21,10 @@ import (
 	"jobordre/internal/auth"
 	"jobordre/internal/candidates"
 	"jobordre/internal/companies"
+	"jobordre/internal/dbtest"
 	"jobordre/internal/directory"
 	"jobordre/internal/jobcenters"
+	"jobordre/internal/joborder"
 	"jobordre/internal/kpi"
 	"jobordre/internal/orders"
 	"jobordre/internal/pgtest"
@@ -43,12 +45,12 @@ type recordingWorkflows struct {
 	started   []workflows.JobOrderInput
 	startErr  error
 	queryErr  error
-	liveState map[string]workflows.LiveState
+	liveState map[string]joborder.LiveState
 	signals   []recordedSignal
 	updates   []string
 	// updateArgs are the updates' arguments, in the order of updates.
 	updateArgs []any
-	signalErr error
+	signalErr  error
 }
 
 func (r *recordingWorkflows) StartJobOrder(_ context.Context, in workflows.JobOrderInput) error {
@@ -61,19 +63,19 @@ func (r *recordingWorkflows) StartJobOrder(_ context.Context, in workflows.JobOr
 	return nil
 }
 
-func (r *recordingWorkflows) LiveState(_ context.Context, id string) (workflows.LiveState, error) {
+func (r *recordingWorkflows) LiveState(_ context.Context, id string) (joborder.LiveState, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.queryErr != nil {
-		return workflows.LiveState{}, r.queryErr
+		return joborder.LiveState{}, r.queryErr
 	}
 	for _, in := range r.started {
 		if in.JobOrderID == id {
-			return workflows.LiveState{JobOrderID: id, Status: models.StatusOpen, Sharing: models.SharingInternal,
-				ResponsibleJobcenter: in.ResponsibleJobcenter, OpenedAt: in.CreatedAt, Deadlines: []workflows.Deadline{}}, nil
+			return joborder.LiveState{JobOrderID: id, Status: models.StatusOpen, Sharing: models.SharingInternal,
+				ResponsibleJobcenter: in.ResponsibleJobcenter, OpenedAt: in.CreatedAt, Deadlines: []joborder.Deadline{}}, nil
 		}
 	}
-	return workflows.LiveState{}, errors.New("workflow not found")
+	return joborder.LiveState{}, errors.New("workflow not found")
 }
 
 // Update records the command and answers with the order's current live state; what the
@@ -87,7 +89,7 @@ func (r *recordingWorkflows) Update(ctx context.Context, id, name string, arg, r
 	if err != nil {
 		return err
 	}
-	if p, ok := result.(*workflows.LiveState); ok {
+	if p, ok := result.(*joborder.LiveState); ok {
 		*p = live
 	}
 	return nil
@@ -170,15 +172,7 @@ const testSecret = "test-secret-that-is-long-enough-for-hs256"
 
 func newTestAPI(t testing.TB) *testAPI {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, pgtest.NewDatabase(t), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(db) })
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Postgres(t)
 	signer, err := auth.NewHS256(testSecret, "jobordre", "jobordre-api")
 	if err != nil {
 		t.Fatal(err)

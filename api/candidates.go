@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -10,69 +9,57 @@ import (
 
 	"jobordre/internal/auth"
 	"jobordre/internal/candidates"
-	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 )
 
 // registerCandidates adds candidate search and an order's candidate suggestions to /api/v1.
 func registerCandidates(v1 *gin.RouterGroup, svc *candidates.Service) {
-	v1.GET("/candidates", handle(http.StatusOK, failQuery, func(ctx context.Context, p auth.Principal, c *gin.Context) (candidates.Page, error) {
+	v1.GET("/candidates", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (candidates.Page, error) {
 		f := candidates.Filter{Query: c.Query("q"), Occupation: c.Query("occupation"), Jobcenter: c.Query("jobcenter"), Cursor: c.Query("cursor")}
-		var bad []orders.FieldError
+		var bad []problem.FieldError
 		f.Searchable = queryBool(c, "searchable", &bad)
 		f.Active = queryBool(c, "active", &bad)
 		f.Limit = queryLimit(c, &bad)
 		if len(bad) > 0 {
-			return candidates.Page{}, &orders.ValidationError{Fields: bad}
+			return candidates.Page{}, problem.BadRequest("the query parameters are not valid", bad...)
 		}
-		return svc.Search(ctx, p, f)
+		page, err := svc.Search(ctx, p, f)
+		return page, queryError(err)
 	}))
-	v1.GET("/job-orders/:id/candidate-suggestions", handle(http.StatusOK, failQuery, func(ctx context.Context, p auth.Principal, c *gin.Context) (candidates.SuggestionList, error) {
-		var bad []orders.FieldError
+	v1.GET("/job-orders/:id/candidate-suggestions", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (candidates.SuggestionList, error) {
+		var bad []problem.FieldError
 		limit := queryLimit(c, &bad)
 		if len(bad) > 0 {
-			return candidates.SuggestionList{}, &orders.ValidationError{Fields: bad}
+			return candidates.SuggestionList{}, problem.BadRequest("the query parameters are not valid", bad...)
 		}
-		return svc.Suggest(ctx, p, c.Param("id"), limit)
+		list, err := svc.Suggest(ctx, p, c.Param("id"), limit)
+		return list, queryError(err)
 	}))
-}
-
-// failQuery maps errors of GET routes whose input is their query: a bad parameter or cursor is
-// a 400 naming it, like the order list's.
-func failQuery(c *gin.Context, err error) {
-	var invalid *orders.ValidationError
-	switch {
-	case errors.As(err, &invalid):
-		writeProblem(c, http.StatusBadRequest, "validation", "the query parameters are not valid", invalid.Fields...)
-	case errors.Is(err, candidates.ErrBadCursor):
-		writeProblem(c, http.StatusBadRequest, "validation", err.Error(), orders.FieldError{Field: "cursor", Detail: err.Error()})
-	default:
-		failService(c, err)
-	}
 }
 
 // queryBool reads an optional true/false query parameter.
-func queryBool(c *gin.Context, name string, bad *[]orders.FieldError) *bool {
+func queryBool(c *gin.Context, name string, bad *[]problem.FieldError) *bool {
 	v, ok := c.GetQuery(name)
 	if !ok {
 		return nil
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil || (v != "true" && v != "false") {
-		*bad = append(*bad, orders.FieldError{Field: name, Detail: "must be true or false"})
+		*bad = append(*bad, problem.FieldError{Field: name, Detail: "must be true or false"})
 		return nil
 	}
 	return &b
 }
 
 // queryLimit reads the optional limit query parameter (0 when absent: the service's default).
-func queryLimit(c *gin.Context, bad *[]orders.FieldError) int {
+func queryLimit(c *gin.Context, bad *[]problem.FieldError) int {
 	v, ok := c.GetQuery("limit")
 	if !ok {
 		return 0
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > candidates.MaxLimit {
-		*bad = append(*bad, orders.FieldError{Field: "limit", Detail: "must be a whole number from 1 to " + strconv.Itoa(candidates.MaxLimit)})
+		*bad = append(*bad, problem.FieldError{Field: "limit", Detail: "must be a whole number from 1 to " + strconv.Itoa(candidates.MaxLimit)})
 		return 0
 	}
 	return n

@@ -24,7 +24,7 @@ func viewFor(p auth.Principal, v orders.View) JobOrderResponse {
 // orderCommand turns an order service command into a handler that answers with the order as the
 // workflow left it.
 func orderCommand[Req any](status int, cmd func(context.Context, auth.Principal, string, Req) (orders.View, error)) gin.HandlerFunc {
-	return handleBody(status, failService, func(ctx context.Context, p auth.Principal, c *gin.Context, req Req) (JobOrderResponse, error) {
+	return handleBody(status, func(ctx context.Context, p auth.Principal, c *gin.Context, req Req) (JobOrderResponse, error) {
 		v, err := cmd(ctx, p, c.Param("id"), req)
 		if err != nil {
 			return JobOrderResponse{}, err
@@ -39,7 +39,7 @@ func registerCommands(v1 *gin.RouterGroup, svc *orders.Service) {
 	v1.POST("/job-orders/:id/contacts", orderCommand(http.StatusCreated, svc.RecordContact))
 	v1.PUT("/job-orders/:id/sharing", orderCommand(http.StatusOK, svc.SetSharing))
 	v1.POST("/job-orders/:id/follow-ups", orderCommand(http.StatusCreated, svc.AddFollowUp))
-	v1.POST("/job-orders/:id/follow-ups/:fid/done", handle(http.StatusOK, failService, func(ctx context.Context, p auth.Principal, c *gin.Context) (JobOrderResponse, error) {
+	v1.POST("/job-orders/:id/follow-ups/:fid/done", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (JobOrderResponse, error) {
 		v, err := svc.CompleteFollowUp(ctx, p, c.Param("id"), c.Param("fid"))
 		if err != nil {
 			return JobOrderResponse{}, err

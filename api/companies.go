@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -11,34 +10,22 @@ import (
 	"jobordre/internal/companies"
 )
 
-// failCompanies maps the company service's errors.
-func failCompanies(c *gin.Context, err error) {
-	switch {
-	case errors.Is(err, companies.ErrNotFound):
-		writeProblem(c, http.StatusNotFound, "not-found", err.Error())
-	case errors.Is(err, companies.ErrRegistered), errors.Is(err, companies.ErrContactExists):
-		writeProblem(c, http.StatusConflict, "conflict", err.Error())
-	default:
-		failService(c, err)
-	}
-}
-
 // registerCompanies adds employers' company registration and contact persons.
 func registerCompanies(v1 *gin.RouterGroup, svc *companies.Service) {
 	cvr := func(c *gin.Context) string { return c.Param("cvr") }
-	v1.POST("/companies", handleBody(http.StatusCreated, failCompanies, func(ctx context.Context, p auth.Principal, c *gin.Context, req companies.RegisterRequest) (companies.Company, error) {
+	v1.POST("/companies", handleBody(http.StatusCreated, func(ctx context.Context, p auth.Principal, c *gin.Context, req companies.RegisterRequest) (companies.Company, error) {
 		return svc.Register(ctx, p, req)
 	}))
-	v1.GET("/companies/:cvr", handle(http.StatusOK, failCompanies, func(ctx context.Context, p auth.Principal, c *gin.Context) (companies.Company, error) {
+	v1.GET("/companies/:cvr", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (companies.Company, error) {
 		return svc.Get(ctx, p, cvr(c))
 	}))
-	v1.PATCH("/companies/:cvr", handleBody(http.StatusOK, failCompanies, func(ctx context.Context, p auth.Principal, c *gin.Context, req companies.UpdateRequest) (companies.Company, error) {
+	v1.PATCH("/companies/:cvr", handleBody(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context, req companies.UpdateRequest) (companies.Company, error) {
 		return svc.Update(ctx, p, cvr(c), req)
 	}))
-	v1.POST("/companies/:cvr/contacts", handleBody(http.StatusCreated, failCompanies, func(ctx context.Context, p auth.Principal, c *gin.Context, req companies.ContactRequest) (companies.Company, error) {
+	v1.POST("/companies/:cvr/contacts", handleBody(http.StatusCreated, func(ctx context.Context, p auth.Principal, c *gin.Context, req companies.ContactRequest) (companies.Company, error) {
 		return svc.AddContact(ctx, p, cvr(c), req)
 	}))
-	v1.PUT("/companies/:cvr/main-contact", handleBody(http.StatusOK, failCompanies, func(ctx context.Context, p auth.Principal, c *gin.Context, req companies.MainContactRequest) (companies.Company, error) {
+	v1.PUT("/companies/:cvr/main-contact", handleBody(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context, req companies.MainContactRequest) (companies.Company, error) {
 		return svc.HandOver(ctx, p, cvr(c), req)
 	}))
 }

@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"jobordre/activities"
+	"jobordre/internal/joborder"
 	"jobordre/models"
-	"jobordre/workflows"
 )
 
 func consentBody(cvr string, target map[string]any) map[string]any {
@@ -152,11 +151,11 @@ func TestWithdrawingAConsentHidesTheCVsSentUnderItFromTheEmployerAtOnce(t *testi
 		}
 	}
 	// The coordinator is told by mail, once.
-	key := workflows.JobOrderWorkflowID(order.ID) + "/consent-withdrawn/" + ref.ID
+	key := joborder.WorkflowID(order.ID) + "/consent-withdrawn/" + ref.ID
 	var rows []models.OutboxMessage
 	a.db.Where("idempotency_key = ?", key).Find(&rows)
-	if len(rows) != 1 || rows[0].Template != workflows.TemplateConsentWithdrawn || rows[0].RecipientID != aarhusCW.Subject ||
-		rows[0].RecipientRole != activities.RecipientCoordinator {
+	if len(rows) != 1 || rows[0].Template != joborder.TemplateConsentWithdrawn || rows[0].RecipientID != aarhusCW.Subject ||
+		rows[0].RecipientRole != joborder.RecipientCoordinator {
 		t.Fatalf("coordinator notice: %+v", rows)
 	}
 	if !containsID(a.notices.keys(), key) {

@@ -10,10 +10,10 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/joborder"
 	"jobordre/internal/orders"
 	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
-	"jobordre/workflows"
 )
 
 // The fuzz targets send arbitrary bodies through the real router (authentication, body limit,
@@ -33,7 +33,7 @@ func (f fuzzWorkflows) Update(ctx context.Context, id, name string, arg, result 
 	if err != nil {
 		return err
 	}
-	if r, ok := result.(*workflows.LiveState); ok {
+	if r, ok := result.(*joborder.LiveState); ok {
 		*r = live
 	}
 	return nil

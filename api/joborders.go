@@ -1,15 +1,10 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +12,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"jobordre/internal/auth"
+	"jobordre/internal/joborder"
 	"jobordre/internal/orders"
+	"jobordre/internal/policy"
+	"jobordre/internal/problem"
 	"jobordre/models"
-	"jobordre/workflows"
 )
 
 // IdempotencyKeyHeader makes a create safe to retry.
@@ -36,27 +34,48 @@ type jobOrderHandlers struct {
 	baseURL string
 }
 
+// registerJobOrders adds the job-order resource: create, list, read, its history and notes.
+// The order's commands are in commands.go.
+func registerJobOrders(v1 *gin.RouterGroup, svc *orders.Service, baseURL string) {
+	h := &jobOrderHandlers{orders: svc, baseURL: baseURL}
+	v1.POST("/job-orders", h.create)
+	v1.GET("/job-orders", h.list)
+	v1.GET("/job-orders/:id", h.get)
+	v1.GET("/job-orders/:id/history", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (HistoryList, error) {
+		entries, err := svc.History(ctx, p, c.Param("id"))
+		return HistoryList{Items: entries}, err
+	}))
+	v1.POST("/job-orders/:id/notes", handleBody(http.StatusCreated, func(ctx context.Context, p auth.Principal, c *gin.Context, req orders.NoteRequest) (orders.HistoryEntry, error) {
+		return svc.AddNote(ctx, p, c.Param("id"), req)
+	}))
+}
+
+// HistoryList is an order's history, oldest first.
+type HistoryList struct {
+	Items []orders.HistoryEntry `json:"items"`
+}
+
 // JobOrderResponse is a job order as the API shows it.
 type JobOrderResponse struct {
-	ID                   string               `json:"id"`
-	CompanyCVR           string               `json:"company_cvr"`
-	Title                string               `json:"title"`
-	Description          string               `json:"description"`
-	Workplace            orders.Workplace     `json:"workplace"`
-	ResponsibleJobcenter string               `json:"responsible_jobcenter"`
-	OccupationCode       string               `json:"occupation_code"`
-	Positions            int                  `json:"positions"`
-	StartDate            *models.Date         `json:"start_date"`
-	ApplicationDeadline  *models.Date         `json:"application_deadline"`
-	Kind                 string               `json:"kind"`
-	Status               string               `json:"status"`
-	Sharing              string               `json:"sharing"`
-	Coordinator          *CoordinatorRef      `json:"coordinator"`
-	WishedCoordinator    string               `json:"wished_coordinator,omitempty"`
-	CreatedAt            time.Time            `json:"created_at"`
-	UpdatedAt            time.Time            `json:"updated_at"`
-	Live                 *workflows.LiveState `json:"live,omitempty"`
-	LiveError            string               `json:"live_error,omitempty"`
+	ID                   string           `json:"id"`
+	CompanyCVR           string           `json:"company_cvr"`
+	Title                string           `json:"title"`
+	Description          string           `json:"description"`
+	Workplace            orders.Workplace `json:"workplace"`
+	ResponsibleJobcenter string           `json:"responsible_jobcenter"`
+	OccupationCode       string           `json:"occupation_code"`
+	Positions            int              `json:"positions"`
+	StartDate            *models.Date     `json:"start_date"`
+	ApplicationDeadline  *models.Date     `json:"application_deadline"`
+	Kind                 string           `json:"kind"`
+	Status               string           `json:"status"`
+	Sharing              string           `json:"sharing"`
+	Coordinator          *CoordinatorRef  `json:"coordinator"`
+	WishedCoordinator    string           `json:"wished_coordinator,omitempty"`
+	CreatedAt            time.Time        `json:"created_at"`
+	UpdatedAt            time.Time        `json:"updated_at"`
+	Live                 *LiveState       `json:"live,omitempty"`
+	LiveError            string           `json:"live_error,omitempty"`
 }
 
 // CoordinatorRef names the order's coordinator (tovholder).
@@ -89,7 +108,7 @@ func toResponse(o *models.JobOrder) JobOrderResponse {
 
 // withLive overlays the workflow's live state: it is newer than the projection when they differ.
 func withLive(r JobOrderResponse, v orders.View) JobOrderResponse {
-	r.Live, r.LiveError = v.Live, v.LiveError
+	r.Live, r.LiveError = liveState(v.Live), v.LiveError
 	if v.Live != nil {
 		r.Status, r.Sharing = v.Live.Status, v.Live.Sharing
 		r.Coordinator = nil
@@ -108,22 +127,16 @@ func (h *jobOrderHandlers) create(c *gin.Context) {
 	key := strings.TrimSpace(c.GetHeader(IdempotencyKeyHeader))
 	if utf8.RuneCountInString(key) > 200 {
 		writeProblem(c, http.StatusBadRequest, "validation", "the Idempotency-Key header is longer than 200 characters",
-			orders.FieldError{Field: "Idempotency-Key", Detail: "must be at most 200 characters"})
+			problem.FieldError{Field: "Idempotency-Key", Detail: "must be at most 200 characters"})
 		return
 	}
 	res, err := h.orders.Create(c.Request.Context(), principal(c), req, key)
-	var notStarted *orders.WorkflowNotStartedError
-	switch {
-	case errors.As(err, &notStarted):
-		// Stored, not lost: the reconciler starts the workflow, and a retry with the same
-		// Idempotency-Key returns this order.
-		c.Header("Location", h.location(notStarted.JobOrderID))
-		c.Header("Retry-After", "5")
-		writeProblem(c, http.StatusServiceUnavailable, "workflow-not-started",
-			fmt.Sprintf("job order %s is stored, but its workflow could not be started yet; it will be started automatically. Retry with the same Idempotency-Key to get the order.", notStarted.JobOrderID))
-		return
-	case err != nil:
-		h.fail(c, err)
+	if err != nil {
+		var notStarted *orders.WorkflowNotStartedError
+		if errors.As(err, &notStarted) {
+			c.Header("Location", h.location(notStarted.JobOrderID))
+		}
+		fail(c, err)
 		return
 	}
 	c.Header("Location", h.location(res.Order.ID))
@@ -136,7 +149,7 @@ func (h *jobOrderHandlers) create(c *gin.Context) {
 func (h *jobOrderHandlers) get(c *gin.Context) {
 	v, err := h.orders.Get(c.Request.Context(), principal(c), c.Param("id"))
 	if err != nil {
-		h.fail(c, err)
+		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, viewFor(principal(c), v))
@@ -144,27 +157,27 @@ func (h *jobOrderHandlers) get(c *gin.Context) {
 
 func (h *jobOrderHandlers) list(c *gin.Context) {
 	f := orders.ListFilter{Limit: DefaultPageSize, Cursor: c.Query("cursor")}
-	var fields []orders.FieldError
+	var fields []problem.FieldError
 	switch s := c.Query("status"); s {
 	case "", models.StatusOpen, models.StatusTemporarilyInactive, models.StatusClosed:
 		f.Status = s
 	default:
-		fields = append(fields, orders.FieldError{Field: "status", Detail: "must be open, temporarily_inactive or closed"})
+		fields = append(fields, problem.FieldError{Field: "status", Detail: "must be open, temporarily_inactive or closed"})
 	}
 	switch scope := c.Query("scope"); scope {
 	case "":
 	case "national":
 		f.National = true
 		if f.Status != "" {
-			fields = append(fields, orders.FieldError{Field: "status", Detail: "the national list holds open orders only; leave status out with scope=national"})
+			fields = append(fields, problem.FieldError{Field: "status", Detail: "the national list holds open orders only; leave status out with scope=national"})
 		}
 	default:
-		fields = append(fields, orders.FieldError{Field: "scope", Detail: "must be national or absent"})
+		fields = append(fields, problem.FieldError{Field: "scope", Detail: "must be national or absent"})
 	}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > MaxPageSize {
-			fields = append(fields, orders.FieldError{Field: "limit", Detail: fmt.Sprintf("must be a whole number from 1 to %d", MaxPageSize)})
+			fields = append(fields, problem.FieldError{Field: "limit", Detail: fmt.Sprintf("must be a whole number from 1 to %d", MaxPageSize)})
 		} else {
 			f.Limit = n
 		}
@@ -175,7 +188,7 @@ func (h *jobOrderHandlers) list(c *gin.Context) {
 	}
 	res, err := h.orders.List(c.Request.Context(), principal(c), f)
 	if err != nil {
-		h.fail(c, err)
+		fail(c, err)
 		return
 	}
 	out := JobOrderList{Items: make([]JobOrderResponse, 0, len(res.Orders)), NextCursor: res.NextCursor}
@@ -189,139 +202,71 @@ func (h *jobOrderHandlers) location(id string) string {
 	return h.baseURL + "/api/v1/job-orders/" + id
 }
 
-// fail maps a service error to its problem response.
-func (h *jobOrderHandlers) fail(c *gin.Context, err error) {
-	switch {
-	case errors.Is(err, orders.ErrNotJobOrder):
-		writeProblem(c, http.StatusUnprocessableEntity, "not-a-job-order",
-			"only ordinary job orders (kind \"ordinary\") are accepted; wage subsidy, supported employment and similar requests are not job orders",
-			orders.FieldError{Field: "kind", Detail: "must be \"ordinary\""})
-	case errors.Is(err, orders.ErrIdempotencyKeyReused):
-		writeProblem(c, http.StatusUnprocessableEntity, "idempotency-key-reused",
-			"this Idempotency-Key was already used with a different request body",
-			orders.FieldError{Field: IdempotencyKeyHeader, Detail: "use a new key for a different request"})
-	case errors.Is(err, orders.ErrBadCursor):
-		writeProblem(c, http.StatusBadRequest, "validation", err.Error(), orders.FieldError{Field: "cursor", Detail: err.Error()})
-	default:
-		failService(c, err)
-	}
+// LiveState is the order's state as its workflow sees it now (the "live" part of an order).
+type LiveState struct {
+	JobOrderID           string    `json:"job_order_id"`
+	Status               string    `json:"status"`
+	Sharing              string    `json:"sharing"`
+	ResponsibleJobcenter string    `json:"responsible_jobcenter"`
+	Coordinator          *string   `json:"coordinator"`
+	OpenedAt             time.Time `json:"opened_at"`
+	// Deadlines lists the pending deadlines, soonest first.
+	Deadlines []Deadline `json:"deadlines"`
+	// FollowUps lists every follow-up, open and done, by due time.
+	FollowUps []FollowUp `json:"follow_ups"`
+	// NextReminderAt is when the next notification is delivered, if any is pending.
+	NextReminderAt *time.Time    `json:"next_reminder_at"`
+	Coordinators   []Assignment  `json:"coordinators"`
+	Hires          int           `json:"hires"`
+	Referrals      int           `json:"referrals"`
+	Positions      int           `json:"positions"`
+	CloseReason    string        `json:"close_reason,omitempty"`
+	ClosedAt       *time.Time    `json:"closed_at"`
+	InactiveUntil  *time.Time    `json:"inactive_until"`
+	Policy         policy.Policy `json:"policy"`
 }
 
-// decodeJSON reads exactly one JSON object into dst, refusing unknown fields, and checks the body
-// against the route's OpenAPI request schema; on failure it has already answered with a problem
-// that names the field or position.
-func decodeJSON(c *gin.Context, dst any) bool {
-	if !jsonContentType(c) {
-		return false
-	}
-	body, ok := readBody(c)
-	if !ok {
-		return false
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		fields := jsonErrorFields(err)
-		detail := jsonErrorDetail(err, body)
-		if len(fields) == 0 {
-			if field, ferr := failingField(body, dst); field != "" {
-				fields = []orders.FieldError{{Field: field, Detail: ferr}}
-				detail = fmt.Sprintf("field %s is not valid: %s", field, ferr)
-			}
-		}
-		writeProblem(c, http.StatusBadRequest, "malformed-json", detail, fields...)
-		return false
-	}
-	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
-		writeProblem(c, http.StatusBadRequest, "malformed-json", "the body must hold exactly one JSON object and nothing after it")
-		return false
-	}
-	if field, found := nulString(body); found {
-		writeProblem(c, http.StatusUnprocessableEntity, "validation", "text must not contain the NUL character (U+0000)",
-			orders.FieldError{Field: field, Detail: "must not contain the NUL character (U+0000)"})
-		return false
-	}
-	// The OpenAPI request schema, before any domain rule (schema.go).
-	return validateBody(c, body)
+// Deadline is a pending promise of the order with its due time.
+type Deadline struct {
+	Name string    `json:"name"`
+	Due  time.Time `json:"due"`
 }
 
-// failingField finds which top-level field of a JSON object a value type's own decoding (times,
-// ISO 8601 durations) rejected, since encoding/json does not name it; "" when none does alone.
-func failingField(body []byte, dst any) (string, string) {
-	var raw map[string]json.RawMessage
-	if json.Unmarshal(body, &raw) != nil {
-		return "", ""
-	}
-	keys := make([]string, 0, len(raw))
-	for k := range raw {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		probe := reflect.New(reflect.TypeOf(dst).Elem()).Interface()
-		one, _ := json.Marshal(map[string]json.RawMessage{k: raw[k]})
-		if err := json.Unmarshal(one, probe); err != nil {
-			return k, strings.TrimPrefix(err.Error(), "json: ")
-		}
-	}
-	return "", ""
+// FollowUp is one agreed (or automatic) follow-up of the order.
+type FollowUp struct {
+	ID   string    `json:"id"`
+	Due  time.Time `json:"due"`
+	Done bool      `json:"done"`
 }
 
-// jsonContentType requires application/json, answering 415 otherwise.
-func jsonContentType(c *gin.Context) bool {
-	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/json" {
-		writeProblem(c, http.StatusUnsupportedMediaType, "unsupported-media-type", "send the body as application/json")
-		return false
-	}
-	return true
+// Assignment is one coordinator assignment.
+type Assignment struct {
+	CaseworkerID string    `json:"caseworker_id"`
+	At           time.Time `json:"at"`
+	By           string    `json:"by"`
 }
 
-func jsonErrorDetail(err error, body []byte) string {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF):
-		return "the request body is empty; send a JSON object"
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return "the JSON body ends too early"
-	case errors.As(err, &syntax):
-		return fmt.Sprintf("the body is not valid JSON (at byte %d): %s", syntax.Offset, syntax.Error())
-	case errors.As(err, &typ) && typ.Field == "":
-		return "the body must be a JSON object, not a JSON " + typ.Value
-	case errors.As(err, &typ):
-		return fmt.Sprintf("field %s must be %s, not a JSON %s", typ.Field, jsonTypeName(typ.Type), typ.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		return "the body has a field this API does not know: " + strings.TrimPrefix(err.Error(), "json: unknown field ")
+// liveState is the response form of the workflow's live state; nil stays nil.
+func liveState(l *joborder.LiveState) *LiveState {
+	if l == nil {
+		return nil
 	}
-	return "the body is not a valid JSON object"
-}
-
-func jsonErrorFields(err error) []orders.FieldError {
-	var typ *json.UnmarshalTypeError
-	if errors.As(err, &typ) && typ.Field != "" {
-		return []orders.FieldError{{Field: typ.Field, Detail: "must be " + jsonTypeName(typ.Type)}}
+	out := &LiveState{
+		JobOrderID: l.JobOrderID, Status: l.Status, Sharing: l.Sharing, ResponsibleJobcenter: l.ResponsibleJobcenter,
+		Coordinator: l.Coordinator, OpenedAt: l.OpenedAt, NextReminderAt: l.NextReminderAt, Hires: l.Hires,
+		Referrals: l.Referrals, Positions: l.Positions, CloseReason: l.CloseReason, ClosedAt: l.ClosedAt,
+		InactiveUntil: l.InactiveUntil, Policy: l.Policy,
+		Deadlines: make([]Deadline, len(l.Deadlines)), FollowUps: make([]FollowUp, len(l.FollowUps)),
+		Coordinators: make([]Assignment, len(l.Coordinators)),
 	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return []orders.FieldError{{Field: strings.Trim(name, `"`), Detail: "is not a field of this request"}}
+	for i, d := range l.Deadlines {
+		out.Deadlines[i] = Deadline(d)
 	}
-	return nil
-}
-
-func jsonTypeName(t reflect.Type) string {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	for i, f := range l.FollowUps {
+		out.FollowUps[i] = FollowUp(f)
 	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Int, reflect.Int64, reflect.Int32, reflect.Float64:
-		return "a whole number"
-	case reflect.Bool:
-		return "true or false"
-	case reflect.Struct, reflect.Map:
-		return "an object"
-	case reflect.Slice, reflect.Array:
-		return "an array"
+	for i, a := range l.Coordinators {
+		out.Coordinators[i] = Assignment(a)
 	}
-	return "of another type"
+	return out
 }

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/joborder"
 	"jobordre/models"
-	"jobordre/workflows"
 )
 
 func TestCreateStoresTheOrderStartsItsWorkflowAndAnswers201WithLocation(t *testing.T) {
@@ -39,7 +39,7 @@ func TestCreateStoresTheOrderStartsItsWorkflowAndAnswers201WithLocation(t *testi
 	if err := a.db.Take(&stored, "id = ?", o.ID).Error; err != nil {
 		t.Fatal(err)
 	}
-	if stored.WorkflowID != workflows.JobOrderWorkflowID(o.ID) || stored.WorkflowStartedAt == nil {
+	if stored.WorkflowID != joborder.WorkflowID(o.ID) || stored.WorkflowStartedAt == nil {
 		t.Fatalf("workflow bookkeeping: id %q started %v", stored.WorkflowID, stored.WorkflowStartedAt)
 	}
 	// Read your writes: the order is there at once, with the workflow's live state.

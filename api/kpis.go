@@ -12,6 +12,7 @@ import (
 	"jobordre/internal/kpi"
 	"jobordre/internal/orders"
 	"jobordre/internal/policy"
+	"jobordre/internal/problem"
 	"jobordre/models"
 )
 
@@ -89,11 +90,11 @@ func (h *kpiHandlers) answer(c *gin.Context, jobcenter string) {
 func (h *kpiHandlers) period(c *gin.Context) (kpi.Period, bool) {
 	today := h.now().In(policy.Copenhagen)
 	to := models.Date{Time: time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)}
-	var fields []orders.FieldError
+	var fields []problem.FieldError
 	if s := c.Query("to"); s != "" {
 		d, err := models.ParseDate(s)
 		if err != nil {
-			fields = append(fields, orders.FieldError{Field: "to", Detail: "must be a date in the form YYYY-MM-DD"})
+			fields = append(fields, problem.FieldError{Field: "to", Detail: "must be a date in the form YYYY-MM-DD"})
 		}
 		to = d
 	}
@@ -101,16 +102,16 @@ func (h *kpiHandlers) period(c *gin.Context) (kpi.Period, bool) {
 	if s := c.Query("from"); s != "" {
 		d, err := models.ParseDate(s)
 		if err != nil {
-			fields = append(fields, orders.FieldError{Field: "from", Detail: "must be a date in the form YYYY-MM-DD"})
+			fields = append(fields, problem.FieldError{Field: "from", Detail: "must be a date in the form YYYY-MM-DD"})
 		}
 		from = d
 	}
 	if len(fields) == 0 {
 		switch {
 		case from.After(to.Time):
-			fields = append(fields, orders.FieldError{Field: "from", Detail: "must not be after to (" + to.String() + ")"})
+			fields = append(fields, problem.FieldError{Field: "from", Detail: "must not be after to (" + to.String() + ")"})
 		case to.Sub(from.Time) > MaxKPIPeriod:
-			fields = append(fields, orders.FieldError{Field: "from", Detail: "the period may be at most ten years"})
+			fields = append(fields, problem.FieldError{Field: "from", Detail: "the period may be at most ten years"})
 		}
 	}
 	if len(fields) > 0 {

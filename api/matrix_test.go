@@ -12,8 +12,8 @@ import (
 	"github.com/google/uuid"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/joborder"
 	"jobordre/models"
-	"jobordre/workflows"
 )
 
 // The authorization matrix: every route, called as every kind of caller, with the exact status
@@ -81,7 +81,7 @@ const (
 	inactiveName          = "Kandidat Inaktiv" // 751's candidate, sent, then deactivated
 	inactiveCV            = "CV-INAKTIV-KANDIDAT"
 	// closeReason is the reason the order was once closed for (then reopened); employers never see it.
-	closeReason = workflows.CloseReasonNoSuitableCandidates
+	closeReason = joborder.CloseReasonNoSuitableCandidates
 )
 
 // forbiddenTexts lists, per caller, what must not appear in any answer it gets (docs/api.md and
@@ -285,7 +285,7 @@ func (w *matrixWorld) fixture(a *testAPI, caller matrixCaller, level string) mat
 	// since, and the order once closed with a reason and reopened.
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	f.inactiveReferral = uuid.NewString()
-	wid := workflows.JobOrderWorkflowID(f.order)
+	wid := joborder.WorkflowID(f.order)
 	rows := []any{
 		&models.Referral{ID: f.inactiveReferral, JobOrderID: f.order, CandidateID: w.inactive, Status: models.ReferralSent, Channel: "jobag",
 			ProposedBy: caseworker.Subject, ProposedByJobcenter: "751", SentAt: &now, CreatedAt: now, UpdatedAt: now},

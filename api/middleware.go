@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/directory"
 	"jobordre/internal/ratelimit"
 )
 
@@ -198,4 +199,18 @@ func rateLimit(l *ratelimit.Limiter) gin.HandlerFunc {
 // principal returns the authenticated caller; authenticate guarantees it exists on /api/v1.
 func principal(c *gin.Context) auth.Principal {
 	return c.MustGet(ctxPrincipal).(auth.Principal)
+}
+
+// register records the caller from its token on first use, so reminders can reach them.
+func register(d *directory.Directory) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if d != nil {
+			if err := d.Register(c.Request.Context(), principal(c)); err != nil {
+				_ = c.Error(err)
+				writeProblem(c, http.StatusInternalServerError, "internal", "could not register the caller; quote the request ID when reporting it")
+				return
+			}
+		}
+		c.Next()
+	}
 }

@@ -1,16 +1,12 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
-	"jobordre/internal/auth"
-	"jobordre/internal/jobcenters"
-	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 	"jobordre/internal/refdata"
 )
 
@@ -25,7 +21,7 @@ func limitParam(c *gin.Context) (int, bool) {
 	n, err := strconv.Atoi(l)
 	if err != nil || n < 1 || n > 500 {
 		writeProblem(c, http.StatusBadRequest, "validation", "limit must be a whole number from 1 to 500",
-			orders.FieldError{Field: "limit", Detail: "must be 1 to 500"})
+			problem.FieldError{Field: "limit", Detail: "must be 1 to 500"})
 		return 0, false
 	}
 	return n, true
@@ -57,7 +53,7 @@ func registerReference(v1 *gin.RouterGroup, ref *refdata.Data) {
 		if l := c.Query("level"); l != "" {
 			n, err := strconv.Atoi(l)
 			if err != nil || n < 1 || n > 4 {
-				writeProblem(c, http.StatusBadRequest, "validation", "level must be 1, 2, 3 or 4", orders.FieldError{Field: "level", Detail: "must be 1 to 4"})
+				writeProblem(c, http.StatusBadRequest, "validation", "level must be 1, 2, 3 or 4", problem.FieldError{Field: "level", Detail: "must be 1 to 4"})
 				return nil, false
 			}
 			level = n
@@ -67,58 +63,9 @@ func registerReference(v1 *gin.RouterGroup, ref *refdata.Data) {
 	v1.GET("/reference/industries", reference(func(c *gin.Context, q string, limit int) ([]refdata.Industry, bool) {
 		level := c.Query("level")
 		if level != "" && level != "section" && level != "group" && level != "subclass" {
-			writeProblem(c, http.StatusBadRequest, "validation", "level must be section, group or subclass", orders.FieldError{Field: "level", Detail: "must be section, group or subclass"})
+			writeProblem(c, http.StatusBadRequest, "validation", "level must be section, group or subclass", problem.FieldError{Field: "level", Detail: "must be section, group or subclass"})
 			return nil, false
 		}
 		return ref.SearchIndustries(q, level, limit), true
-	}))
-}
-
-// failJobcenters maps the job-centre service's errors.
-func failJobcenters(c *gin.Context, err error) {
-	switch {
-	case errors.Is(err, jobcenters.ErrNotFound), errors.Is(err, jobcenters.ErrCommunityGone):
-		writeProblem(c, http.StatusNotFound, "not-found", err.Error())
-	case errors.Is(err, jobcenters.ErrNameTaken):
-		writeProblem(c, http.StatusConflict, "conflict", err.Error(), orders.FieldError{Field: "name", Detail: err.Error()})
-	default:
-		failService(c, err)
-	}
-}
-
-// JobcenterList lists the job centres.
-type JobcenterList struct {
-	Items []jobcenters.Jobcenter `json:"items"`
-}
-
-// CommunityList lists the recruitment communities.
-type CommunityList struct {
-	Items []jobcenters.Community `json:"items"`
-}
-
-// registerJobcenters adds job centres and recruitment communities (read: everyone; write: admins).
-func registerJobcenters(v1 *gin.RouterGroup, svc *jobcenters.Service) {
-	v1.GET("/jobcenters", handle(http.StatusOK, failJobcenters, func(ctx context.Context, p auth.Principal, c *gin.Context) (JobcenterList, error) {
-		l, err := svc.List(ctx)
-		return JobcenterList{Items: l}, err
-	}))
-	v1.GET("/jobcenters/:code", handle(http.StatusOK, failJobcenters, func(ctx context.Context, p auth.Principal, c *gin.Context) (jobcenters.Jobcenter, error) {
-		return svc.Get(ctx, c.Param("code"))
-	}))
-	v1.PUT("/jobcenters/:code", handleBody(http.StatusOK, failJobcenters, func(ctx context.Context, p auth.Principal, c *gin.Context, req jobcenters.UpdateRequest) (jobcenters.Jobcenter, error) {
-		return svc.Update(ctx, p, c.Param("code"), req)
-	}))
-	v1.GET("/recruitment-communities", handle(http.StatusOK, failJobcenters, func(ctx context.Context, p auth.Principal, c *gin.Context) (CommunityList, error) {
-		l, err := svc.Communities(ctx)
-		return CommunityList{Items: l}, err
-	}))
-	v1.POST("/recruitment-communities", handleBody(http.StatusCreated, failJobcenters, func(ctx context.Context, p auth.Principal, c *gin.Context, req jobcenters.CommunityRequest) (jobcenters.Community, error) {
-		return svc.SaveCommunity(ctx, p, "", req)
-	}))
-	v1.PUT("/recruitment-communities/:cid", handleBody(http.StatusOK, failJobcenters, func(ctx context.Context, p auth.Principal, c *gin.Context, req jobcenters.CommunityRequest) (jobcenters.Community, error) {
-		return svc.SaveCommunity(ctx, p, c.Param("cid"), req)
-	}))
-	v1.DELETE("/recruitment-communities/:cid", handle(http.StatusNoContent, failJobcenters, func(ctx context.Context, p auth.Principal, c *gin.Context) (any, error) {
-		return nil, svc.DeleteCommunity(ctx, p, c.Param("cid"))
 	}))
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -10,24 +9,6 @@ import (
 	"jobordre/internal/auth"
 	"jobordre/internal/referrals"
 )
-
-// failReferral maps the referral service's errors; the rest go to failService.
-func failReferral(c *gin.Context, err error) {
-	switch {
-	case errors.Is(err, referrals.ErrCandidateNotFound), errors.Is(err, referrals.ErrConsentNotFound), errors.Is(err, referrals.ErrReferralNotFound):
-		writeProblem(c, http.StatusNotFound, "not-found", err.Error())
-	case errors.Is(err, referrals.ErrAlreadyReferred):
-		writeProblem(c, http.StatusConflict, "already-referred", err.Error())
-	case errors.Is(err, referrals.ErrNotPending):
-		writeProblem(c, http.StatusConflict, "not-pending", err.Error())
-	case errors.Is(err, referrals.ErrConsentMissing):
-		writeProblem(c, http.StatusUnprocessableEntity, "consent-missing", err.Error())
-	case errors.Is(err, referrals.ErrCandidateGone):
-		writeProblem(c, http.StatusUnprocessableEntity, "candidate-inactive", err.Error())
-	default:
-		failService(c, err)
-	}
-}
 
 // AccessLog is the list of employer reads of a candidate's CV.
 type AccessLog struct {
@@ -48,53 +29,53 @@ type ReferralList struct {
 func registerReferrals(v1 *gin.RouterGroup, svc *referrals.Service) {
 	id := func(c *gin.Context) string { return c.Param("id") }
 	rid := func(c *gin.Context) string { return c.Param("rid") }
-	v1.POST("/candidates", handleBody(http.StatusCreated, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.CandidateRequest) (referrals.Candidate, error) {
+	v1.POST("/candidates", handleBody(http.StatusCreated, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.CandidateRequest) (referrals.Candidate, error) {
 		v, err := svc.CreateCandidate(ctx, p, req)
 		if err == nil {
 			c.Header("Location", "/api/v1/candidates/"+v.ID)
 		}
 		return v, err
 	}))
-	v1.GET("/candidates/:id", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Candidate, error) {
+	v1.GET("/candidates/:id", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Candidate, error) {
 		return svc.GetCandidate(ctx, p, id(c))
 	}))
-	v1.PATCH("/candidates/:id", handleBody(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.CandidateRequest) (referrals.Candidate, error) {
+	v1.PATCH("/candidates/:id", handleBody(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.CandidateRequest) (referrals.Candidate, error) {
 		return svc.UpdateCandidate(ctx, p, id(c), req)
 	}))
-	v1.POST("/candidates/:id/consents", handleBody(http.StatusCreated, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.ConsentRequest) (referrals.Consent, error) {
+	v1.POST("/candidates/:id/consents", handleBody(http.StatusCreated, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.ConsentRequest) (referrals.Consent, error) {
 		return svc.AddConsent(ctx, p, id(c), req)
 	}))
-	v1.GET("/candidates/:id/consents", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (ConsentList, error) {
+	v1.GET("/candidates/:id/consents", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (ConsentList, error) {
 		v, err := svc.Consents(ctx, p, id(c))
 		return ConsentList{Items: v}, err
 	}))
-	v1.DELETE("/candidates/:id/consents/:cid", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Consent, error) {
+	v1.DELETE("/candidates/:id/consents/:cid", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Consent, error) {
 		return svc.WithdrawConsent(ctx, p, id(c), c.Param("cid"))
 	}))
-	v1.GET("/candidates/:id/access-log", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (AccessLog, error) {
+	v1.GET("/candidates/:id/access-log", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (AccessLog, error) {
 		v, err := svc.AccessLog(ctx, p, id(c))
 		return AccessLog{Items: v}, err
 	}))
-	v1.POST("/job-orders/:id/referrals", handleBody(http.StatusCreated, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.ReferRequest) (referrals.Referral, error) {
+	v1.POST("/job-orders/:id/referrals", handleBody(http.StatusCreated, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.ReferRequest) (referrals.Referral, error) {
 		return svc.Refer(ctx, p, id(c), req)
 	}))
-	v1.GET("/job-orders/:id/referrals", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (ReferralList, error) {
+	v1.GET("/job-orders/:id/referrals", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (ReferralList, error) {
 		v, err := svc.List(ctx, p, id(c))
 		return ReferralList{Items: v}, err
 	}))
-	v1.POST("/job-orders/:id/referrals/:rid/approve", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Referral, error) {
+	v1.POST("/job-orders/:id/referrals/:rid/approve", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Referral, error) {
 		return svc.Approve(ctx, p, id(c), rid(c))
 	}))
-	v1.POST("/job-orders/:id/referrals/:rid/reject", handleBody(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.RejectRequest) (referrals.Referral, error) {
+	v1.POST("/job-orders/:id/referrals/:rid/reject", handleBody(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.RejectRequest) (referrals.Referral, error) {
 		return svc.Reject(ctx, p, id(c), rid(c), req)
 	}))
-	v1.POST("/job-orders/:id/referrals/:rid/withdraw", handle(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Referral, error) {
+	v1.POST("/job-orders/:id/referrals/:rid/withdraw", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Referral, error) {
 		return svc.Withdraw(ctx, p, id(c), rid(c))
 	}))
-	v1.PUT("/job-orders/:id/referrals/:rid/archive", handleBody(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.ArchiveRequest) (referrals.ArchiveRequest, error) {
+	v1.PUT("/job-orders/:id/referrals/:rid/archive", handleBody(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.ArchiveRequest) (referrals.ArchiveRequest, error) {
 		return req, svc.Archive(ctx, p, id(c), rid(c), req)
 	}))
-	v1.PUT("/job-orders/:id/referrals/:rid/employer-note", handleBody(http.StatusOK, failReferral, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.EmployerNoteRequest) (referrals.EmployerNoteRequest, error) {
+	v1.PUT("/job-orders/:id/referrals/:rid/employer-note", handleBody(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.EmployerNoteRequest) (referrals.EmployerNoteRequest, error) {
 		return req, svc.SetEmployerNote(ctx, p, id(c), rid(c), req)
 	}))
 }

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/joborder"
 	"jobordre/models"
-	"jobordre/workflows"
 )
 
 var (
@@ -102,8 +102,8 @@ func TestSearchableCVIsReferredWithoutConsentAndTheWorkflowIsTold(t *testing.T) 
 	if r.status != 201 || ref.Status != "sent" || ref.ID == "" {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	sig := a.wf.signalsNamed(workflows.SignalReferralSent)
-	if len(sig) != 1 || sig[0].orderID != o.ID || sig[0].arg.(workflows.ReferralSentSignal).ReferralID != ref.ID {
+	sig := a.wf.signalsNamed(joborder.SignalReferralSent)
+	if len(sig) != 1 || sig[0].orderID != o.ID || sig[0].arg.(joborder.ReferralSentSignal).ReferralID != ref.ID {
 		t.Fatalf("referral-sent signals: %+v", sig)
 	}
 	view := a.employerView(employer, o.ID)
@@ -156,7 +156,7 @@ func TestProposalFromAnotherJobcentreWaitsForTheCoordinatorAndIsInvisibleToTheEm
 	if r.status != 201 || ref.Status != "pending_approval" {
 		t.Fatalf("proposal: %d %s", r.status, r.body)
 	}
-	if len(a.employerView(employer, o.ID)) != 0 || len(a.wf.signalsNamed(workflows.SignalReferralSent)) != 0 {
+	if len(a.employerView(employer, o.ID)) != 0 || len(a.wf.signalsNamed(joborder.SignalReferralSent)) != 0 {
 		t.Fatal("a pending proposal must be invisible to the employer and not sent")
 	}
 	// The proposing job centre sees its proposal, not the responsible centre's other referrals.
@@ -181,8 +181,8 @@ func TestProposalFromAnotherJobcentreWaitsForTheCoordinatorAndIsInvisibleToTheEm
 	if len(a.employerView(employer, o.ID)) != 2 {
 		t.Fatal("the approved proposal must reach the employer")
 	}
-	dec := a.wf.signalsNamed(workflows.SignalReferralDecided)
-	if len(dec) != 1 || !dec[0].arg.(workflows.ReferralDecidedSignal).Approved {
+	dec := a.wf.signalsNamed(joborder.SignalReferralDecided)
+	if len(dec) != 1 || !dec[0].arg.(joborder.ReferralDecidedSignal).Approved {
 		t.Fatalf("decision signals: %+v", dec)
 	}
 	if r := a.do(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/referrals/"+ref.ID+"/approve", &aarhusMgr, nil); r.status != 409 {
@@ -204,8 +204,8 @@ func TestRejectionWithAReasonReachesTheProposer(t *testing.T) {
 	if r.status != 200 || !strings.Contains(string(r.body), `"status":"rejected"`) {
 		t.Fatalf("reject: %d %s", r.status, r.body)
 	}
-	dec := a.wf.signalsNamed(workflows.SignalReferralDecided)
-	if len(dec) != 1 || dec[0].arg.(workflows.ReferralDecidedSignal).Approved {
+	dec := a.wf.signalsNamed(joborder.SignalReferralDecided)
+	if len(dec) != 1 || dec[0].arg.(joborder.ReferralDecidedSignal).Approved {
 		t.Fatalf("decision signals: %+v", dec)
 	}
 	var seen struct {
@@ -249,7 +249,7 @@ func TestInactiveCandidatesVanishFromTheEmployerViewAndComeBack(t *testing.T) {
 	if len(staff.Items) != 1 || staff.Items[0].CandidateActive {
 		t.Fatalf("the job centre keeps it: %+v", staff.Items)
 	}
-	if n := len(a.wf.signalsNamed(workflows.SignalCandidateChanged)); n != 1 {
+	if n := len(a.wf.signalsNamed(joborder.SignalCandidateChanged)); n != 1 {
 		t.Fatalf("coordinator told %d times", n)
 	}
 	a.do(http.MethodPatch, "/api/v1/candidates/"+cid, &aarhusCW, map[string]any{"active": true})
@@ -328,8 +328,8 @@ func TestASentReferralWhoseWorkflowWasNotToldIsToldByTheReconciler(t *testing.T)
 	}
 	a.wf.signalErr = nil
 	n, err := a.refs.ResignalSent(t.Context(), 0)
-	if err != nil || n != 1 || len(a.wf.signalsNamed(workflows.SignalReferralSent)) != 1 {
-		t.Fatalf("resignalled %d (%v), signals %d", n, err, len(a.wf.signalsNamed(workflows.SignalReferralSent)))
+	if err != nil || n != 1 || len(a.wf.signalsNamed(joborder.SignalReferralSent)) != 1 {
+		t.Fatalf("resignalled %d (%v), signals %d", n, err, len(a.wf.signalsNamed(joborder.SignalReferralSent)))
 	}
 	if n, _ := a.refs.ResignalSent(t.Context(), 0); n != 0 {
 		t.Fatalf("told again: %d", n)

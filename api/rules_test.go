@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"jobordre/workflows"
+	"jobordre/internal/joborder"
 )
 
 // lastUpdate is the argument of the last update the API sent to a workflow.
@@ -30,15 +30,15 @@ func TestAnEmployerClosesItsOrderWithoutPickingAnInternalReason(t *testing.T) {
 	if r := a.do(http.MethodPut, "/api/v1/job-orders/"+o.ID+"/status", &employer, map[string]any{"status": "closed"}); r.status != http.StatusOK {
 		t.Fatalf("employer closing: %d %s", r.status, r.body)
 	}
-	if in, ok := a.wf.lastUpdate().(workflows.SetStatusInput); !ok || in.Reason != workflows.CloseReasonClosedByEmployer {
-		t.Fatalf("the workflow was told %+v, want reason %s", a.wf.lastUpdate(), workflows.CloseReasonClosedByEmployer)
+	if in, ok := a.wf.lastUpdate().(joborder.SetStatusInput); !ok || in.Reason != joborder.CloseReasonClosedByEmployer {
+		t.Fatalf("the workflow was told %+v, want reason %s", a.wf.lastUpdate(), joborder.CloseReasonClosedByEmployer)
 	}
 	o2 := a.createOrder(employer, validOrder())
 	if r := a.do(http.MethodPut, "/api/v1/job-orders/"+o2.ID+"/status", &employer, map[string]any{"status": "temporarily_inactive"}); r.status != http.StatusOK {
 		t.Fatalf("employer pausing: %d %s", r.status, r.body)
 	}
 	// The job centre picks one of its own reasons; closed_by_employer is not one of them.
-	r = a.do(http.MethodPut, "/api/v1/job-orders/"+o2.ID+"/status", &caseworker, map[string]any{"status": "closed", "reason": workflows.CloseReasonClosedByEmployer})
+	r = a.do(http.MethodPut, "/api/v1/job-orders/"+o2.ID+"/status", &caseworker, map[string]any{"status": "closed", "reason": joborder.CloseReasonClosedByEmployer})
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("job centre picking closed_by_employer: %d %s", r.status, r.body)
 	}
@@ -51,7 +51,7 @@ func TestCorrectingTheOccupationTellsTheWorkflow(t *testing.T) {
 	if r := a.do(http.MethodPatch, "/api/v1/job-orders/"+o.ID, &caseworker, map[string]any{"occupation_code": "2221"}); r.status != http.StatusOK {
 		t.Fatalf("%d %s", r.status, r.body)
 	}
-	if in, ok := a.wf.lastUpdate().(workflows.CorrectDetailsInput); !ok || in.OccupationCode != "2221" {
+	if in, ok := a.wf.lastUpdate().(joborder.CorrectDetailsInput); !ok || in.OccupationCode != "2221" {
 		t.Fatalf("the workflow was told %+v, want occupation 2221", a.wf.lastUpdate())
 	}
 }

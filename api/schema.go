@@ -17,7 +17,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"gopkg.in/yaml.v3"
 
-	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 )
 
 // Every JSON request body is checked against the schema openapi.yaml gives its operation
@@ -162,7 +162,7 @@ var idnEmailFormat = &jsonschema.Format{Name: "idn-email", Validate: func(v any)
 // allow (additionalProperties: false), invalid everything else; both name fields as JSON paths
 // ("workplace.postal_code", "sharing_steps[1].level").
 type schemaViolation struct {
-	unknown, invalid []orders.FieldError
+	unknown, invalid []problem.FieldError
 }
 
 // errNoRequestSchema is returned for a route that reads a JSON body but whose operation has no
@@ -183,7 +183,7 @@ func (rs requestSchemas) checkOperation(op string, body []byte) (*schemaViolatio
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
 	if err != nil {
-		return &schemaViolation{invalid: []orders.FieldError{{Field: "body", Detail: "must be one JSON value"}}}, nil
+		return &schemaViolation{invalid: []problem.FieldError{{Field: "body", Detail: "must be one JSON value"}}}, nil
 	}
 	err = sch.Validate(inst)
 	if err == nil {
@@ -196,10 +196,10 @@ func (rs requestSchemas) checkOperation(op string, body []byte) (*schemaViolatio
 	v := &schemaViolation{}
 	v.collect(ve, inst)
 	if len(v.unknown) == 0 && len(v.invalid) == 0 {
-		v.invalid = []orders.FieldError{{Field: "body", Detail: "does not match the request schema"}}
+		v.invalid = []problem.FieldError{{Field: "body", Detail: "does not match the request schema"}}
 	}
-	sortUnique := func(f []orders.FieldError) []orders.FieldError {
-		slices.SortFunc(f, func(a, b orders.FieldError) int {
+	sortUnique := func(f []problem.FieldError) []problem.FieldError {
+		slices.SortFunc(f, func(a, b problem.FieldError) int {
 			if c := strings.Compare(a.Field, b.Field); c != 0 {
 				return c
 			}
@@ -245,12 +245,12 @@ func (v *schemaViolation) collect(e *jsonschema.ValidationError, inst any) {
 		return
 	case *kind.Required:
 		for _, name := range k.Missing {
-			v.invalid = append(v.invalid, orders.FieldError{Field: fieldPath(inst, append(slices.Clone(e.InstanceLocation), name)), Detail: "is required"})
+			v.invalid = append(v.invalid, problem.FieldError{Field: fieldPath(inst, append(slices.Clone(e.InstanceLocation), name)), Detail: "is required"})
 		}
 		return
 	case *kind.AdditionalProperties:
 		for _, name := range k.Properties {
-			v.unknown = append(v.unknown, orders.FieldError{Field: fieldPath(inst, append(slices.Clone(e.InstanceLocation), name)), Detail: "is not a field of this request"})
+			v.unknown = append(v.unknown, problem.FieldError{Field: fieldPath(inst, append(slices.Clone(e.InstanceLocation), name)), Detail: "is not a field of this request"})
 		}
 		return
 	}
@@ -260,7 +260,7 @@ func (v *schemaViolation) collect(e *jsonschema.ValidationError, inst any) {
 		}
 		return
 	}
-	v.invalid = append(v.invalid, orders.FieldError{Field: fieldPath(inst, e.InstanceLocation), Detail: describe(e.ErrorKind)})
+	v.invalid = append(v.invalid, problem.FieldError{Field: fieldPath(inst, e.InstanceLocation), Detail: describe(e.ErrorKind)})
 }
 
 // alternatives reports a oneOf/anyOf that no alternative matched: the specific complaints of the
@@ -269,7 +269,7 @@ func (v *schemaViolation) collect(e *jsonschema.ValidationError, inst any) {
 func (v *schemaViolation) alternatives(e *jsonschema.ValidationError, inst any) {
 	at := fieldPath(inst, e.InstanceLocation)
 	if k, ok := e.ErrorKind.(*kind.OneOf); ok && len(k.Subschemas) > 1 {
-		v.invalid = append(v.invalid, orders.FieldError{Field: at, Detail: "matches more than one of the allowed forms"})
+		v.invalid = append(v.invalid, problem.FieldError{Field: at, Detail: "matches more than one of the allowed forms"})
 		return
 	}
 	var wants []string
@@ -302,9 +302,9 @@ func (v *schemaViolation) alternatives(e *jsonschema.ValidationError, inst any) 
 		v.unknown = append(v.unknown, sub.unknown...)
 		v.invalid = append(v.invalid, sub.invalid...)
 	case len(wants) > 0:
-		v.invalid = append(v.invalid, orders.FieldError{Field: at, Detail: describe(&kind.Type{Got: got, Want: wants})})
+		v.invalid = append(v.invalid, problem.FieldError{Field: at, Detail: describe(&kind.Type{Got: got, Want: wants})})
 	default:
-		v.invalid = append(v.invalid, orders.FieldError{Field: at, Detail: "matches none of the allowed forms"})
+		v.invalid = append(v.invalid, problem.FieldError{Field: at, Detail: "matches none of the allowed forms"})
 	}
 }
 

@@ -112,21 +112,13 @@ func New(d Deps) *gin.Engine {
 	r.GET("/readyz", readyz(d.Readiness))
 	r.GET("/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", openAPIDocument) })
 
-	h := &jobOrderHandlers{orders: d.Orders, baseURL: d.BaseURL}
-	lc := &lifecycleHandlers{orders: d.Orders, directory: d.Directory}
 	v1 := r.Group("/api/v1", authenticate(d.Verifier))
 	if d.RateLimiter != nil {
 		v1.Use(rateLimit(d.RateLimiter))
 	}
 	v1.Use(limitBody(d.MaxBodyBytes), register(d.Directory))
-	v1.POST("/job-orders", h.create)
-	v1.GET("/job-orders", h.list)
-	v1.GET("/job-orders/:id", h.get)
-	v1.GET("/job-orders/:id/history", handle(http.StatusOK, failService, lc.history))
-	v1.POST("/job-orders/:id/notes", handleBody(http.StatusCreated, failService, lc.addNote))
-	v1.GET("/jobcenters/:code/caseworkers", lc.listCaseworkers)
-	v1.POST("/jobcenters/:code/caseworkers", lc.addCaseworker)
-	v1.GET("/outbox", lc.outbox)
+	// One registerX per resource file.
+	registerJobOrders(v1, d.Orders, d.BaseURL)
 	registerCommands(v1, d.Orders)
 	registerReferrals(v1, d.Referrals)
 	registerCandidates(v1, d.Candidates)
@@ -134,9 +126,9 @@ func New(d Deps) *gin.Engine {
 	registerCompanies(v1, d.Companies)
 	registerReference(v1, d.Reference)
 	registerKPIs(v1, d.KPIs)
-	ph := &policyHandlers{orders: d.Orders}
-	v1.GET("/jobcenters/:code/policy", ph.get)
-	v1.PUT("/jobcenters/:code/policy", ph.put)
+	registerPolicy(v1, d.Orders)
+	registerCaseworkers(v1, d.Directory)
+	registerOutbox(v1, d.Orders)
 	registerWebhooks(r, d.SendGridWebhook)
 	if d.Extra != nil {
 		d.Extra(r)

@@ -14,6 +14,7 @@ import (
 
 	"jobordre/activities"
 	"jobordre/internal/directory"
+	"jobordre/internal/joborder"
 	"jobordre/internal/mail"
 	"jobordre/internal/mail/mailtest"
 	"jobordre/models"
@@ -112,7 +113,7 @@ func TestASignedBounceForTheEmployerReachesTheCoordinatorsHistory(t *testing.T) 
 	w.do(http.MethodGet, "/api/v1/job-orders/"+created.ID+"/history", &caseworker, nil).json(t, &h)
 	found := false
 	for _, e := range h.Items {
-		if e.Type == activities.EventDeliveryBounced && e.Details["template"] == "order_received" && e.Details["recipient_role"] == "employer" {
+		if e.Type == string(joborder.EventDeliveryBounced) && e.Details["template"] == "order_received" && e.Details["recipient_role"] == "employer" {
 			found = true
 		}
 	}
@@ -120,14 +121,14 @@ func TestASignedBounceForTheEmployerReachesTheCoordinatorsHistory(t *testing.T) 
 		t.Fatalf("no delivery-bounced entry in the history: %+v", h.Items)
 	}
 	var notices []models.OutboxMessage
-	must(w.db.Where("template = ?", activities.TemplateDeliveryFailed).Find(&notices).Error)
+	must(w.db.Where("template = ?", joborder.TemplateDeliveryFailed).Find(&notices).Error)
 	if len(notices) != 1 || notices[0].RecipientEmail != "ida@aarhus.example" || len(w.rec.keys) != 1 || w.rec.keys[0] != notices[0].IdempotencyKey {
 		t.Fatalf("notice %+v, keys %v", notices, w.rec.keys)
 	}
 	// The employer does not see it.
 	w.do(http.MethodGet, "/api/v1/job-orders/"+created.ID+"/history", &employer, nil).json(t, &h)
 	for _, e := range h.Items {
-		if e.Type == activities.EventDeliveryBounced {
+		if e.Type == string(joborder.EventDeliveryBounced) {
 			t.Fatal("the employer sees the bounce entry")
 		}
 	}

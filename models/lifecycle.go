@@ -67,8 +67,13 @@ type OutboxMessage struct {
 	LastAttemptAt *time.Time `json:"last_attempt_at,omitempty"`
 	// ProviderStatus is the last delivery event the provider reported (processed, deferred,
 	// delivered, bounce, dropped), from its event webhook.
-	ProviderStatus string    `gorm:"size:20" json:"provider_status,omitempty"`
-	CreatedAt      time.Time `gorm:"not null;index" json:"created_at"`
+	ProviderStatus string `gorm:"size:20" json:"provider_status,omitempty"`
+	// Reason is why the notification was sent when its template alone does not say
+	// (joborder.Reason*: an escalation's cause, a delivery_failed notice's refusal or bounce).
+	Reason string `gorm:"size:20;not null;default:''" json:"reason,omitempty"`
+	// AboutOutboxID is the row a delivery_failed notice is about.
+	AboutOutboxID *uint64   `gorm:"index" json:"about_outbox_id,omitempty"`
+	CreatedAt     time.Time `gorm:"not null;index" json:"created_at"`
 }
 
 // JobOrderEvent is one entry in an order's history (formidlingslog).

@@ -12,7 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"jobordre/internal/candidates"
-	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 	"jobordre/internal/referrals"
 	"jobordre/web/i18n"
 )
@@ -268,7 +268,7 @@ func candidateRequest(form *Form, edit bool) (referrals.CandidateRequest, []int)
 
 // addCandidateErrors shows a candidate service's validation error at the form's fields.
 func addCandidateErrors(l *i18n.Localizer, form *Form, err error, rows []int) bool {
-	var ve *orders.ValidationError
+	var ve *problem.ValidationError
 	if errors.As(err, &ve) {
 		for _, fe := range ve.Fields {
 			var i int

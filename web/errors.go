@@ -6,8 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"jobordre/internal/orders"
-	"jobordre/internal/referrals"
+	"jobordre/internal/problem"
 )
 
 // fail renders the error page that fits a service error: not found (also what a caller may not
@@ -15,10 +14,9 @@ import (
 // Validation errors are not failures of a page: a form shows them at its fields (Form).
 func (c *Console) fail(gc *gin.Context, err error) {
 	switch {
-	case errors.Is(err, orders.ErrNotFound), errors.Is(err, referrals.ErrReferralNotFound), errors.Is(err, referrals.ErrCandidateNotFound),
-		errors.Is(err, referrals.ErrConsentNotFound):
+	case errors.Is(err, problem.ErrNotFound):
 		c.renderError(gc, http.StatusNotFound)
-	case errors.Is(err, orders.ErrForbidden):
+	case errors.Is(err, problem.ErrForbidden):
 		c.renderError(gc, http.StatusForbidden)
 	default:
 		c.log.ErrorContext(gc.Request.Context(), "page failed", "route", gc.FullPath(), "error", err, "request_id", gc.GetString("request_id"))

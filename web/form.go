@@ -4,7 +4,7 @@ import (
 	"errors"
 	"net/url"
 
-	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 	"jobordre/web/i18n"
 )
 
@@ -63,7 +63,7 @@ func (f *Form) Add(field, message string) {
 // service's own words; fields maps a service field ("workplace.postal_code") to the form's
 // field name when they differ.
 func (f *Form) AddServiceErrors(l *i18n.Localizer, form string, err error, fields map[string]string) bool {
-	var ve *orders.ValidationError
+	var ve *problem.ValidationError
 	if !errors.As(err, &ve) {
 		return false
 	}

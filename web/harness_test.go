@@ -25,6 +25,7 @@ import (
 	"jobordre/internal/directory"
 	"jobordre/internal/inbox"
 	"jobordre/internal/jobcenters"
+	"jobordre/internal/joborder"
 	"jobordre/internal/orders"
 	"jobordre/internal/pgtest"
 	"jobordre/internal/refdata"
@@ -41,8 +42,8 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 type noWorkflows struct{}
 
 func (noWorkflows) StartJobOrder(context.Context, workflows.JobOrderInput) error { return nil }
-func (noWorkflows) LiveState(context.Context, string) (workflows.LiveState, error) {
-	return workflows.LiveState{}, errors.New("no workflows in this test")
+func (noWorkflows) LiveState(context.Context, string) (joborder.LiveState, error) {
+	return joborder.LiveState{}, errors.New("no workflows in this test")
 }
 func (noWorkflows) Update(context.Context, string, string, any, any) error {
 	return errors.New("no workflows in this test")

@@ -13,11 +13,12 @@ import (
 	"jobordre/internal/auth"
 	"jobordre/internal/candidates"
 	"jobordre/internal/companies"
+	"jobordre/internal/joborder"
 	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 	"jobordre/internal/referrals"
 	"jobordre/models"
 	"jobordre/web/i18n"
-	"jobordre/workflows"
 )
 
 // orderPage is the job-order page (/job-orders/{id}): the order, what it waits for, its people,
@@ -25,7 +26,7 @@ import (
 type orderPage struct {
 	Order *models.JobOrder
 	// Live is the workflow's live state; nil when it did not answer (the page says so).
-	Live *workflows.LiveState
+	Live *joborder.LiveState
 	// Status and Sharing are the live ones when known (newer than the stored projection).
 	Status, Sharing string
 	// CloseReason is why a closed order was closed ("" for employers).
@@ -417,7 +418,7 @@ func (c *Console) referOptions(ctx context.Context, l *i18n.Localizer, p auth.Pr
 		return nil
 	}
 	page, err := c.d.Candidates.Search(ctx, p, candidates.Filter{Query: d.Query, Jobcenter: p.Jobcenter, Limit: candidates.DefaultLimit})
-	var invalid *orders.ValidationError
+	var invalid *problem.ValidationError
 	switch {
 	case errors.As(err, &invalid):
 		d.SearchError = l.Must("joborder.search.error.q")
@@ -451,7 +452,7 @@ func (d *orderPage) options(l *i18n.Localizer) {
 		d.StatusOptions = append(d.StatusOptions, Option{Value: s, Label: l.Must(msgKey("joborder.status", s))})
 	}
 	d.CloseReasonOptions = []Option{{Value: "", Label: l.Must("joborder.status.reason.choose")}}
-	for _, r := range workflows.CloseReasons {
+	for _, r := range joborder.CloseReasons {
 		d.CloseReasonOptions = append(d.CloseReasonOptions, Option{Value: r, Label: l.Must(msgKey("joborder.close_reason", r))})
 	}
 	for _, v := range []string{models.NoteInternal, models.NoteEmployer} {

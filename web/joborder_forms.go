@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/joborder"
 	"jobordre/internal/orders"
 	"jobordre/internal/policy"
 	"jobordre/internal/referrals"
@@ -91,15 +92,15 @@ func (c *Console) handle(of orderForm) gin.HandlerFunc {
 // refusalOf names a refusal of a command that a form shows (the order's state or the
 // candidate's forbids it now) and its status; "" for every other error.
 func refusalOf(err error) (string, int) {
-	var rejected *orders.CommandRejectedError
+	var rejected *joborder.RejectedError
 	switch {
 	case errors.As(err, &rejected):
 		switch rejected.Reason {
-		case "OrderClosed":
+		case joborder.ErrOrderClosed:
 			return "order_closed", http.StatusConflict
-		case "InvalidCommand":
+		case joborder.ErrInvalidCommand:
 			return "invalid", http.StatusUnprocessableEntity
-		case "NotFound":
+		case joborder.ErrNotFound:
 			return "gone", http.StatusConflict
 		}
 		return "conflict", http.StatusConflict

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/joborder"
 	"jobordre/internal/orders"
 	"jobordre/internal/policy"
 	"jobordre/internal/referrals"
@@ -25,7 +26,7 @@ import (
 // workflows/ and on the real stack (internal/integration, web/e2e).
 type orderWorkflows struct {
 	mu      sync.Mutex
-	live    map[string]workflows.LiveState
+	live    map[string]joborder.LiveState
 	updates []recordedUpdate
 	signals []string
 }
@@ -36,24 +37,24 @@ type recordedUpdate struct {
 }
 
 func newOrderWorkflows() *orderWorkflows {
-	return &orderWorkflows{live: map[string]workflows.LiveState{}}
+	return &orderWorkflows{live: map[string]joborder.LiveState{}}
 }
 
 func (w *orderWorkflows) StartJobOrder(_ context.Context, in workflows.JobOrderInput) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.live[in.JobOrderID] = workflows.LiveState{JobOrderID: in.JobOrderID, Status: models.StatusOpen, Sharing: models.SharingInternal,
+	w.live[in.JobOrderID] = joborder.LiveState{JobOrderID: in.JobOrderID, Status: models.StatusOpen, Sharing: models.SharingInternal,
 		ResponsibleJobcenter: in.ResponsibleJobcenter, OpenedAt: in.CreatedAt, Positions: in.Positions, Policy: policy.Defaults(),
-		Deadlines: []workflows.Deadline{}}
+		Deadlines: []joborder.Deadline{}}
 	return nil
 }
 
-func (w *orderWorkflows) LiveState(_ context.Context, id string) (workflows.LiveState, error) {
+func (w *orderWorkflows) LiveState(_ context.Context, id string) (joborder.LiveState, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	l, ok := w.live[id]
 	if !ok {
-		return workflows.LiveState{}, errors.New("workflow not found")
+		return joborder.LiveState{}, errors.New("workflow not found")
 	}
 	return l, nil
 }
@@ -66,7 +67,7 @@ func (w *orderWorkflows) Update(ctx context.Context, id, name string, arg, resul
 	if err != nil {
 		return err
 	}
-	if p, ok := result.(*workflows.LiveState); ok {
+	if p, ok := result.(*joborder.LiveState); ok {
 		*p = l
 	}
 	return nil
@@ -79,7 +80,7 @@ func (w *orderWorkflows) Signal(_ context.Context, id, name string, arg any) err
 	return nil
 }
 
-func (w *orderWorkflows) set(id string, f func(*workflows.LiveState)) {
+func (w *orderWorkflows) set(id string, f func(*joborder.LiveState)) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	l := w.live[id]
@@ -185,8 +186,8 @@ func TestOrderPageShowsTheOrderItsScheduleAndEveryCommandToItsJobCentre(t *testi
 	created := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
 	f.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Update("created_at", created)
 	next := day("2026-12-07 09:00")
-	f.wf.set(f.order, func(l *workflows.LiveState) {
-		l.Deadlines = []workflows.Deadline{{Name: "contact", Due: next}, {Name: "sharing:neighbours", Due: day("2026-12-08 10:00")}}
+	f.wf.set(f.order, func(l *joborder.LiveState) {
+		l.Deadlines = []joborder.Deadline{{Name: "contact", Due: next}, {Name: "sharing:neighbours", Due: day("2026-12-08 10:00")}}
 		l.NextReminderAt = &next
 		// The job centre's own sharing steps (the shipped defaults have none).
 		l.Policy.SharingSteps = []policy.SharingStep{{After: policy.MustParseDuration("P3D"), Level: models.SharingNeighbours},
@@ -230,7 +231,7 @@ func TestOrderPageIsNotFoundForAJobCentreItIsNotSharedWithAndNeedsALogin(t *test
 	}
 	// Shared with the neighbours, 746 sees it, and 461 still does not.
 	f.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Update("sharing", models.SharingNeighbours)
-	f.wf.set(f.order, func(l *workflows.LiveState) { l.Sharing = models.SharingNeighbours })
+	f.wf.set(f.order, func(l *joborder.LiveState) { l.Sharing = models.SharingNeighbours })
 	if res := f.as(neighbourCW).get(f.path("")); res.status != http.StatusOK {
 		t.Errorf("neighbour: %d", res.status)
 	}
@@ -247,11 +248,11 @@ func TestAssignCoordinatorFormSendsTheCommandAndReturnsToThePageWithItsResult(t 
 		t.Fatalf("%d %s\n%s", res.status, res.header.Get("Location"), res.body)
 	}
 	sent := f.wf.sent()
-	if len(sent) != 1 || sent[0].name != workflows.UpdateAssignCoordinator || sent[0].arg.(workflows.AssignCoordinatorInput).CoordinatorID != caseworker.Subject {
+	if len(sent) != 1 || sent[0].name != joborder.UpdateAssignCoordinator || sent[0].arg.(joborder.AssignCoordinatorInput).CoordinatorID != caseworker.Subject {
 		t.Fatalf("commands sent: %+v", sent)
 	}
 	// The workflow projects the coordinator before it answers; the page reads it back.
-	f.wf.set(f.order, func(l *workflows.LiveState) { id := caseworker.Subject; l.Coordinator = &id })
+	f.wf.set(f.order, func(l *joborder.LiveState) { id := caseworker.Subject; l.Coordinator = &id })
 	pg := b.follow(res)
 	mustContain(t, pg, "Tovholderen er valgt.", "Tovholder: Anna Andersen")
 	// A colleague is one of the choices; a caseworker of another job centre is refused at the field.
@@ -311,19 +312,19 @@ func TestShareLaterSendsTheDayAndTimeInCopenhagenTime(t *testing.T) {
 	}
 	want := time.Date(at.Year(), at.Month(), at.Day(), 7, 30, 0, 0, policy.Copenhagen)
 	sent := f.wf.sent()
-	in := sent[len(sent)-1].arg.(workflows.SetSharingInput)
+	in := sent[len(sent)-1].arg.(joborder.SetSharingInput)
 	if in.Level != "neighbours" || in.At == nil || !in.At.Equal(want) || in.After != nil {
 		t.Fatalf("sent %+v, want neighbours at %s", in, want)
 	}
 	res = f.submit(b, "/sharing", url.Values{"sharing_level": {"national"}, "sharing_when": {"after"}, "sharing_after_days": {"3"}})
 	sent = f.wf.sent()
-	in = sent[len(sent)-1].arg.(workflows.SetSharingInput)
+	in = sent[len(sent)-1].arg.(joborder.SetSharingInput)
 	if res.status != http.StatusSeeOther || in.After == nil || in.After.String() != "P3D" || in.At != nil {
 		t.Fatalf("after 3 days: %d %+v", res.status, in)
 	}
 	res = f.submit(b, "/sharing", url.Values{"sharing_level": {"community"}, "sharing_when": {"now"}})
 	sent = f.wf.sent()
-	in = sent[len(sent)-1].arg.(workflows.SetSharingInput)
+	in = sent[len(sent)-1].arg.(joborder.SetSharingInput)
 	if res.status != http.StatusSeeOther || in.Level != "community" || in.At != nil || in.After != nil {
 		t.Fatalf("now: %d %+v", res.status, in)
 	}
@@ -365,7 +366,7 @@ func TestCorrectingDetailsRecordsOnlyTheFieldsThatChange(t *testing.T) {
 	if o.StartDate != nil || o.ApplicationDeadline.String() != "2026-12-21" {
 		t.Errorf("stored %v %v", o.StartDate, o.ApplicationDeadline)
 	}
-	if sent := f.wf.sent(); len(sent) != 1 || strings.Join(sent[0].arg.(workflows.CorrectDetailsInput).Fields, ",") != "start_date,application_deadline" {
+	if sent := f.wf.sent(); len(sent) != 1 || strings.Join(sent[0].arg.(joborder.CorrectDetailsInput).Fields, ",") != "start_date,application_deadline" {
 		t.Errorf("the deadline change reaches the workflow with the changed fields only: %+v", sent)
 	}
 	form.Set("positions", "to")
@@ -387,7 +388,7 @@ func TestNotesAreShownToTheirReadersOnly(t *testing.T) {
 	mustContain(t, res, `href="#field-note_text"`, "Skriv en note på højst 5.000 tegn.")
 
 	f.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Update("sharing", models.SharingNeighbours)
-	f.wf.set(f.order, func(l *workflows.LiveState) { l.Sharing = models.SharingNeighbours })
+	f.wf.set(f.order, func(l *joborder.LiveState) { l.Sharing = models.SharingNeighbours })
 	nb := f.as(neighbourCW)
 	pg = nb.get(f.path(""))
 	mustContain(t, pg, "TIL-ARBEJDSGIVEREN", "(intern note fra det ansvarlige jobcenter)")
@@ -403,7 +404,7 @@ func TestProposalsAreApprovedOrRejectedWithAReasonByTheCoordinator(t *testing.T)
 	f := newOrderFixture(t)
 	ctx := context.Background()
 	f.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Updates(map[string]any{"sharing": models.SharingNeighbours, "coordinator_id": caseworker.Subject})
-	f.wf.set(f.order, func(l *workflows.LiveState) {
+	f.wf.set(f.order, func(l *joborder.LiveState) {
 		id := caseworker.Subject
 		l.Sharing, l.Coordinator = models.SharingNeighbours, &id
 	})

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"jobordre/activities"
+	"jobordre/internal/joborder"
 	"jobordre/workflows"
 )
 
@@ -25,7 +26,7 @@ type WorkflowRegistry interface {
 
 // RegisterWorkflows registers every workflow under its stable name (workers and replayers alike).
 func RegisterWorkflows(r WorkflowRegistry) {
-	r.RegisterWorkflowWithOptions(workflows.JobOrderWorkflow, workflow.RegisterOptions{Name: workflows.JobOrderWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.PolicyFanOutWorkflow, workflow.RegisterOptions{Name: workflows.PolicyFanOutWorkflowName})
-	r.RegisterWorkflowWithOptions(workflows.DeliverOutboxWorkflow, workflow.RegisterOptions{Name: workflows.DeliverOutboxWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.JobOrderWorkflow, workflow.RegisterOptions{Name: joborder.WorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.PolicyFanOutWorkflow, workflow.RegisterOptions{Name: joborder.PolicyFanOutWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.DeliverOutboxWorkflow, workflow.RegisterOptions{Name: joborder.DeliverOutboxWorkflowName})
 }

@@ -9,6 +9,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
 	"jobordre/models"
 )
@@ -17,18 +18,18 @@ func at(m int) *time.Time { t := created.Add(min(m)); return &t }
 
 func TestCoordinatorMissingReminderRepeatsUntilAssignedAndReassignmentKeepsHistory(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(22), "assign", UpdateAssignCoordinator, AssignCoordinatorInput{Actor: Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-1"})
-	h.update(min(25), "reassign", UpdateAssignCoordinator, AssignCoordinatorInput{Actor: Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-2"})
-	var st LiveState
+	h.update(min(22), "assign", joborder.UpdateAssignCoordinator, joborder.AssignCoordinatorInput{Actor: joborder.Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-1"})
+	h.update(min(25), "reassign", joborder.UpdateAssignCoordinator, joborder.AssignCoordinatorInput{Actor: joborder.Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-2"})
+	var st joborder.LiveState
 	h.queryAt(min(26), &st)
 	h.run(input("c1"), min(40))
-	h.expectTimes(TemplateCoordinatorMissingReminder, min(10), min(15), min(20))
-	for _, c := range h.sent(TemplateCoordinatorMissingReminder) {
+	h.expectTimes(joborder.TemplateCoordinatorMissingReminder, min(10), min(15), min(20))
+	for _, c := range h.sent(joborder.TemplateCoordinatorMissingReminder) {
 		if c.Role != "managers" {
 			t.Errorf("coordinator reminder goes to managers: %+v", c)
 		}
 	}
-	got := h.sent(TemplateCoordinatorAssigned)
+	got := h.sent(joborder.TemplateCoordinatorAssigned)
 	if len(got) != 2 || got[0].Key != "job-order/c1/coordinator-assigned/1" || got[1].Key != "job-order/c1/coordinator-assigned/2" || got[0].Role != "employer" || got[1].Coord != "cw-2" {
 		t.Errorf("coordinator_assigned: %+v", got)
 	}
@@ -45,21 +46,21 @@ func TestCoordinatorMissingReminderRepeatsUntilAssignedAndReassignmentKeepsHisto
 
 func TestContactReminderRepeatsAndEscalatesOnceAfterEscalateAfterMisses(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(36), "contact", UpdateRecordContact, RecordContactInput{Actor: caseworker, ContactID: "k1"})
+	h.update(min(36), "contact", joborder.UpdateRecordContact, joborder.RecordContactInput{Actor: caseworker, ContactID: "k1"})
 	h.run(input("c2"), min(50))
-	h.expectTimes(TemplateContactReminder, min(20), min(25), min(30), min(35))
-	h.expectTimes(TemplateEscalation, min(30))
-	if e := h.sent(TemplateEscalation); len(e) == 1 && (e[0].Role != "managers" || e[0].Key != "job-order/c2/contact-escalation/1") {
+	h.expectTimes(joborder.TemplateContactReminder, min(20), min(25), min(30), min(35))
+	h.expectTimes(joborder.TemplateEscalation, min(30))
+	if e := h.sent(joborder.TemplateEscalation); len(e) == 1 && (e[0].Role != "managers" || e[0].Key != "job-order/c2/contact-escalation/1") {
 		t.Errorf("escalation: %+v", e)
 	}
-	if c := h.sent(TemplateContactReminder); c[1].Role != "coordinator" || c[1].Key != "job-order/c2/contact-reminder/2" {
+	if c := h.sent(joborder.TemplateContactReminder); c[1].Role != "coordinator" || c[1].Key != "job-order/c2/contact-reminder/2" {
 		t.Errorf("contact reminder: %+v", c[1])
 	}
 }
 
 func TestSharingWidensOnEachPolicyStep(t *testing.T) {
 	h := newHarness(t)
-	var s29, s31, s91 LiveState
+	var s29, s31, s91 joborder.LiveState
 	h.queryAt(min(29), &s29)
 	h.queryAt(min(31), &s31)
 	h.queryAt(min(91), &s91)
@@ -75,7 +76,7 @@ func TestSharingWidensOnEachPolicyStep(t *testing.T) {
 	}
 }
 
-func containsDeadline(s LiveState, name string, due time.Time) bool {
+func containsDeadline(s joborder.LiveState, name string, due time.Time) bool {
 	for _, d := range s.Deadlines {
 		if d.Name == name && d.Due.Equal(due) {
 			return true
@@ -86,9 +87,9 @@ func containsDeadline(s LiveState, name string, due time.Time) bool {
 
 func TestManualSharingOverridesAutomaticSteps(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(5), "now", UpdateSetSharing, SetSharingInput{Actor: caseworker, Level: "community"})
-	h.update(min(10), "later", UpdateSetSharing, SetSharingInput{Actor: caseworker, Level: "national", At: at(50)})
-	var s49, s51, s95 LiveState
+	h.update(min(5), "now", joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: caseworker, Level: "community"})
+	h.update(min(10), "later", joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: caseworker, Level: "national", At: at(50)})
+	var s49, s51, s95 joborder.LiveState
 	h.queryAt(min(49), &s49)
 	h.queryAt(min(51), &s51)
 	h.queryAt(min(95), &s95)
@@ -109,8 +110,8 @@ func TestManualSharingOverridesAutomaticSteps(t *testing.T) {
 func TestManualSharingAfterDurationIsScheduled(t *testing.T) {
 	h := newHarness(t)
 	after := policy.MustParseDuration("PT20M")
-	h.update(min(5), "after", UpdateSetSharing, SetSharingInput{Actor: caseworker, Level: "neighbours", After: &after})
-	var s24, s26 LiveState
+	h.update(min(5), "after", joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: caseworker, Level: "neighbours", After: &after})
+	var s24, s26 joborder.LiveState
 	h.queryAt(min(24), &s24)
 	h.queryAt(min(26), &s26)
 	h.run(input("s3"), min(30))
@@ -121,7 +122,7 @@ func TestManualSharingAfterDurationIsScheduled(t *testing.T) {
 
 func TestShortageOccupationIsSharedAtOnce(t *testing.T) {
 	h := newHarness(t)
-	var st LiveState
+	var st joborder.LiveState
 	h.queryAt(time.Second, &st)
 	in := input("s4")
 	in.OccupationCode = "2221"
@@ -133,11 +134,11 @@ func TestShortageOccupationIsSharedAtOnce(t *testing.T) {
 
 func TestFirstReferralReminderStopsWhenReferralSent(t *testing.T) {
 	h := newHarness(t)
-	h.signal(min(67), SignalReferralSent, ReferralSentSignal{ReferralID: "r1", At: created.Add(min(67))})
-	var st LiveState
+	h.signal(min(67), joborder.SignalReferralSent, joborder.ReferralSentSignal{ReferralID: "r1", At: created.Add(min(67))})
+	var st joborder.LiveState
 	h.queryAt(min(68), &st)
 	h.run(input("r1"), min(80))
-	h.expectTimes(TemplateFirstReferralReminder, min(60), min(65))
+	h.expectTimes(joborder.TemplateFirstReferralReminder, min(60), min(65))
 	if st.Referrals != 1 {
 		t.Errorf("referrals: %d", st.Referrals)
 	}
@@ -145,13 +146,13 @@ func TestFirstReferralReminderStopsWhenReferralSent(t *testing.T) {
 
 func TestFollowUpRemindsAtDueAndRepeatsUntilDone(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(1), "add", UpdateAddFollowUp, AddFollowUpInput{Actor: caseworker, FollowUpID: "f1", Due: created.Add(min(12))})
-	h.update(min(2), "add2", UpdateAddFollowUp, AddFollowUpInput{Actor: caseworker, FollowUpID: "f2", Due: created.Add(min(14))})
-	h.update(min(23), "done", UpdateCompleteFollowUp, CompleteFollowUpInput{Actor: caseworker, FollowUpID: "f1"})
+	h.update(min(1), "add", joborder.UpdateAddFollowUp, joborder.AddFollowUpInput{Actor: caseworker, FollowUpID: "f1", Due: created.Add(min(12))})
+	h.update(min(2), "add2", joborder.UpdateAddFollowUp, joborder.AddFollowUpInput{Actor: caseworker, FollowUpID: "f2", Due: created.Add(min(14))})
+	h.update(min(23), "done", joborder.UpdateCompleteFollowUp, joborder.CompleteFollowUpInput{Actor: caseworker, FollowUpID: "f1"})
 	h.run(input("f1"), min(30))
 	var f1 []string
 	var f2 []time.Duration
-	for _, c := range h.sent(TemplateFollowUpReminder) {
+	for _, c := range h.sent(joborder.TemplateFollowUpReminder) {
 		if strings.Contains(c.Key, "reminder/f1/") {
 			f1 = append(f1, fmt.Sprintf("%v %s", c.At, c.Key))
 		} else {
@@ -172,11 +173,11 @@ func TestFollowUpRemindsAtDueAndRepeatsUntilDone(t *testing.T) {
 
 func TestFollowUpIsCreatedAutomaticallyAfterFirstReferral(t *testing.T) {
 	h := newHarness(t)
-	h.signal(min(3), SignalReferralSent, ReferralSentSignal{ReferralID: "r1"})
-	var st LiveState
+	h.signal(min(3), joborder.SignalReferralSent, joborder.ReferralSentSignal{ReferralID: "r1"})
+	var st joborder.LiveState
 	h.queryAt(min(19), &st)
 	h.run(input("f2"), min(30))
-	got := h.sent(TemplateFollowUpReminder)
+	got := h.sent(joborder.TemplateFollowUpReminder)
 	if len(got) != 3 || got[0].At != min(18) || got[0].Key != "job-order/f2/follow-up-reminder/auto-1/1" || got[2].At != min(28) {
 		t.Errorf("automatic follow-up reminders: %+v", got)
 	}
@@ -187,27 +188,27 @@ func TestFollowUpIsCreatedAutomaticallyAfterFirstReferral(t *testing.T) {
 
 func TestAgreedFollowUpAfterReferralPreventsTheAutomaticOne(t *testing.T) {
 	h := newHarness(t)
-	h.signal(min(3), SignalReferralSent, ReferralSentSignal{ReferralID: "r1"})
-	h.update(min(5), "add", UpdateAddFollowUp, AddFollowUpInput{Actor: caseworker, FollowUpID: "f1", Due: created.Add(min(100))})
+	h.signal(min(3), joborder.SignalReferralSent, joborder.ReferralSentSignal{ReferralID: "r1"})
+	h.update(min(5), "add", joborder.UpdateAddFollowUp, joborder.AddFollowUpInput{Actor: caseworker, FollowUpID: "f1", Due: created.Add(min(100))})
 	h.run(input("f3"), min(40))
-	if got := h.sent(TemplateFollowUpReminder); len(got) != 0 {
+	if got := h.sent(joborder.TemplateFollowUpReminder); len(got) != 0 {
 		t.Errorf("no automatic follow-up expected: %+v", got)
 	}
 }
 
 func TestTemporarilyInactivePausesDeadlinesAndResumesWithTimeLeft(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(5), "pause", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusTemporarilyInactive})
-	var paused LiveState
+	h.update(min(5), "pause", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusTemporarilyInactive})
+	var paused joborder.LiveState
 	h.queryAt(min(15), &paused)
-	h.update(min(25), "resume", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusOpen})
-	var s49, s51 LiveState
+	h.update(min(25), "resume", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusOpen})
+	var s49, s51 joborder.LiveState
 	h.queryAt(min(49), &s49)
 	h.queryAt(min(51), &s51)
 	h.run(input("i1"), min(52))
 	// Coordinator deadline 10 min, 5 min left when paused at 5 → due 30; sharing step 30 → 50.
-	h.expectTimes(TemplateCoordinatorMissingReminder, min(30), min(35), min(40), min(45), min(50))
-	h.expectTimes(TemplateStatusChanged, min(5), min(25))
+	h.expectTimes(joborder.TemplateCoordinatorMissingReminder, min(30), min(35), min(40), min(45), min(50))
+	h.expectTimes(joborder.TemplateStatusChanged, min(5), min(25))
 	if s49.Sharing != "internal" || s51.Sharing != "neighbours" {
 		t.Errorf("sharing step paused: %s %s", s49.Sharing, s51.Sharing)
 	}
@@ -218,40 +219,40 @@ func TestTemporarilyInactivePausesDeadlinesAndResumesWithTimeLeft(t *testing.T) 
 
 func TestInactiveEndedReminderAtUntil(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(5), "pause", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusTemporarilyInactive, Until: at(20)})
-	var st LiveState
+	h.update(min(5), "pause", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusTemporarilyInactive, Until: at(20)})
+	var st joborder.LiveState
 	h.queryAt(min(30), &st)
 	h.run(input("i2"), min(60))
-	h.expectTimes(TemplateInactiveEndedReminder, min(20))
+	h.expectTimes(joborder.TemplateInactiveEndedReminder, min(20))
 	if st.Status != models.StatusTemporarilyInactive || st.InactiveUntil == nil {
 		t.Errorf("stays inactive until a command: %+v", st)
 	}
-	if len(h.sent(TemplateCoordinatorMissingReminder)) != 0 {
+	if len(h.sent(joborder.TemplateCoordinatorMissingReminder)) != 0 {
 		t.Error("no deadline reminders while inactive")
 	}
 }
 
 func TestInactiveEndedReminderAfterInactiveMax(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(5), "pause", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusTemporarilyInactive})
+	h.update(min(5), "pause", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusTemporarilyInactive})
 	h.run(input("i3"), min(60))
-	h.expectTimes(TemplateInactiveEndedReminder, min(45))
-	if c := h.sent(TemplateInactiveEndedReminder); c[0].Role != "coordinator" || c[0].Key != "job-order/i3/inactive-ended-reminder/1" {
+	h.expectTimes(joborder.TemplateInactiveEndedReminder, min(45))
+	if c := h.sent(joborder.TemplateInactiveEndedReminder); c[0].Role != "coordinator" || c[0].Key != "job-order/i3/inactive-ended-reminder/1" {
 		t.Errorf("inactive ended: %+v", c)
 	}
 }
 
 func TestCloseOutNudgeAfterHireRepeatsEscalatesAndAsksEmployerOnce(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(1), "hire", UpdateRegisterHire, RegisterHireInput{Actor: caseworker, HireID: "h1"})
+	h.update(min(1), "hire", joborder.UpdateRegisterHire, joborder.RegisterHireInput{Actor: caseworker, HireID: "h1"})
 	h.run(input("o1"), min(18))
-	h.expectTimes(TemplateCloseOutNudge, min(6), min(11), min(16))
-	h.expectTimes(TemplateCloseOutQuestion, min(6))
-	if q := h.sent(TemplateCloseOutQuestion); q[0].Role != "employer" || q[0].Key != "job-order/o1/close-out-question/1" {
+	h.expectTimes(joborder.TemplateCloseOutNudge, min(6), min(11), min(16))
+	h.expectTimes(joborder.TemplateCloseOutQuestion, min(6))
+	if q := h.sent(joborder.TemplateCloseOutQuestion); q[0].Role != "employer" || q[0].Key != "job-order/o1/close-out-question/1" {
 		t.Errorf("question: %+v", q)
 	}
 	var esc []string
-	for _, c := range h.sent(TemplateEscalation) {
+	for _, c := range h.sent(joborder.TemplateEscalation) {
 		esc = append(esc, fmt.Sprintf("%v %s", c.At, c.Key))
 	}
 	if fmt.Sprint(esc) != "[16m0s job-order/o1/close-out-escalation/1]" {
@@ -264,23 +265,23 @@ func TestCloseOutNudgeAfterApplicationDeadline(t *testing.T) {
 	in := input("o2")
 	in.ApplicationDeadline = at(3)
 	h.run(in, min(12))
-	h.expectTimes(TemplateCloseOutNudge, min(10))
+	h.expectTimes(joborder.TemplateCloseOutNudge, min(10))
 }
 
 func TestCloseOutNudgeAfterInactivityCountsAnySignalAsActivity(t *testing.T) {
 	h := newHarness(t)
 	in := input("o3")
 	in.Policy.CloseOutAfterInactivity = policy.MustParseDuration("PT30M")
-	h.signal(min(20), SignalEventRecorded, EventRecordedSignal{At: created.Add(min(20))})
+	h.signal(min(20), joborder.SignalEventRecorded, joborder.EventRecordedSignal{At: created.Add(min(20))})
 	h.run(in, min(52))
-	h.expectTimes(TemplateCloseOutNudge, min(50))
+	h.expectTimes(joborder.TemplateCloseOutNudge, min(50))
 }
 
 func TestClosingCancelsEveryTimerAndTheWorkflowCompletesAfterTheReopenWindow(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(1), "add", UpdateAddFollowUp, AddFollowUpInput{Actor: caseworker, FollowUpID: "f1", Due: created.Add(min(12))})
-	h.update(min(5), "close", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusClosed, Reason: CloseReasonFilled})
-	var st LiveState
+	h.update(min(1), "add", joborder.UpdateAddFollowUp, joborder.AddFollowUpInput{Actor: caseworker, FollowUpID: "f1", Due: created.Add(min(12))})
+	h.update(min(5), "close", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusClosed, Reason: joborder.CloseReasonFilled})
+	var st joborder.LiveState
 	h.queryAt(min(6), &st)
 	h.run(input("x1"), min(500))
 	if err := h.env.GetWorkflowError(); err != nil {
@@ -291,8 +292,8 @@ func TestClosingCancelsEveryTimerAndTheWorkflowCompletesAfterTheReopenWindow(t *
 			t.Errorf("notification after closing: %+v", c)
 		}
 	}
-	h.expectTimes(TemplateStatusChanged, min(5))
-	if st.Status != models.StatusClosed || st.CloseReason != CloseReasonFilled || st.ClosedAt == nil || len(st.Deadlines) != 1 || st.Deadlines[0].Name != "reopen_window" || !st.Deadlines[0].Due.Equal(created.Add(min(65))) {
+	h.expectTimes(joborder.TemplateStatusChanged, min(5))
+	if st.Status != models.StatusClosed || st.CloseReason != joborder.CloseReasonFilled || st.ClosedAt == nil || len(st.Deadlines) != 1 || st.Deadlines[0].Name != "reopen_window" || !st.Deadlines[0].Due.Equal(created.Add(min(65))) {
 		t.Errorf("closed view: %+v", st)
 	}
 	if p := h.projects[len(h.projects)-1]; p.Status != models.StatusClosed {
@@ -302,22 +303,22 @@ func TestClosingCancelsEveryTimerAndTheWorkflowCompletesAfterTheReopenWindow(t *
 
 func TestReopenWithinTheWindowResumesDeadlines(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(5), "close", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusClosed, Reason: CloseReasonWithdrawnByEmployer})
-	h.update(min(30), "reopen", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusOpen})
+	h.update(min(5), "close", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusClosed, Reason: joborder.CloseReasonWithdrawnByEmployer})
+	h.update(min(30), "reopen", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusOpen})
 	h.run(input("x2"), min(36))
 	if st := h.results["reopen"]; st.Status != models.StatusOpen || st.ClosedAt != nil || st.CloseReason != "" {
 		t.Errorf("reopened: %+v", st)
 	}
-	h.expectTimes(TemplateCoordinatorMissingReminder, min(30)+min(5))
-	h.expectTimes(TemplateStatusChanged, min(5), min(30))
+	h.expectTimes(joborder.TemplateCoordinatorMissingReminder, min(30)+min(5))
+	h.expectTimes(joborder.TemplateStatusChanged, min(5), min(30))
 }
 
 func TestReopenAfterTheWindowIsRejected(t *testing.T) {
 	h := newHarness(t)
 	in := input("x3")
 	in.Policy.ReopenWindow = policy.MustParseDuration("PT10M")
-	h.update(min(5), "close", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusClosed, Reason: CloseReasonOther})
-	h.update(min(14), "reopen-ok-check", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusTemporarilyInactive})
+	h.update(min(5), "close", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusClosed, Reason: joborder.CloseReasonOther})
+	h.update(min(14), "reopen-ok-check", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusTemporarilyInactive})
 	h.run(in, min(60))
 	if err := h.env.GetWorkflowError(); err != nil {
 		t.Fatalf("completes at the end of the window: %v", err)
@@ -333,13 +334,13 @@ func TestPolicyChangeRecomputesPendingTimersFromTheOrdersStart(t *testing.T) {
 	np.CoordinatorDeadline = policy.MustParseDuration("PT7M")
 	np.ContactDeadline = policy.MustParseDuration("PT30M")
 	np.SharingSteps = []policy.SharingStep{{After: policy.MustParseDuration("PT12M"), Level: "community"}}
-	h.signal(min(5), SignalPolicyChanged, PolicyChangedSignal{Policy: np})
-	h.update(min(8), "assign", UpdateAssignCoordinator, AssignCoordinatorInput{Actor: caseworker, CoordinatorID: "cw-1"})
-	var st LiveState
+	h.signal(min(5), joborder.SignalPolicyChanged, joborder.PolicyChangedSignal{Policy: np})
+	h.update(min(8), "assign", joborder.UpdateAssignCoordinator, joborder.AssignCoordinatorInput{Actor: caseworker, CoordinatorID: "cw-1"})
+	var st joborder.LiveState
 	h.queryAt(min(13), &st)
 	h.run(input("p1"), min(31))
-	h.expectTimes(TemplateCoordinatorMissingReminder, min(7))
-	h.expectTimes(TemplateContactReminder, min(30))
+	h.expectTimes(joborder.TemplateCoordinatorMissingReminder, min(7))
+	h.expectTimes(joborder.TemplateContactReminder, min(30))
 	if st.Sharing != "community" || st.Policy.ContactDeadline.String() != "PT30M" {
 		t.Errorf("after policy change: %s %s", st.Sharing, st.Policy.ContactDeadline)
 	}
@@ -350,28 +351,28 @@ func TestPolicyChangeDoesNotRefireSentReminders(t *testing.T) {
 	np := testPolicy()
 	np.CoordinatorDeadline = policy.MustParseDuration("PT3M")
 	np.ReminderRepeat = policy.MustParseDuration("PT8M")
-	h.signal(min(12), SignalPolicyChanged, PolicyChangedSignal{Policy: np})
+	h.signal(min(12), joborder.SignalPolicyChanged, joborder.PolicyChangedSignal{Policy: np})
 	h.run(input("p2"), min(20))
 	// First reminder at 10 under the old policy; the next is 8 min after it under the new one.
-	h.expectTimes(TemplateCoordinatorMissingReminder, min(10), min(18))
+	h.expectTimes(joborder.TemplateCoordinatorMissingReminder, min(10), min(18))
 }
 
 func TestValidatorsRejectBadCommandsWithoutChangingState(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(1), "bad level", UpdateSetSharing, SetSharingInput{Actor: caseworker, Level: "galaxy"})
-	h.update(min(1), "past at", UpdateSetSharing, SetSharingInput{Actor: caseworker, Level: "national", At: at(0)})
-	h.update(min(1), "unknown follow-up", UpdateCompleteFollowUp, CompleteFollowUpInput{Actor: caseworker, FollowUpID: "nope"})
-	h.update(min(1), "bad reason", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusClosed, Reason: "bored"})
-	h.update(min(1), "bad status", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: "paused"})
-	h.update(min(1), "no actor", UpdateAssignCoordinator, AssignCoordinatorInput{CoordinatorID: "cw-1"})
-	h.update(min(1), "already open", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusOpen})
-	h.update(min(2), "add", UpdateAddFollowUp, AddFollowUpInput{Actor: caseworker, FollowUpID: "f1", Due: created.Add(min(50))})
-	h.update(min(3), "duplicate follow-up", UpdateAddFollowUp, AddFollowUpInput{Actor: caseworker, FollowUpID: "f1", Due: created.Add(min(50))})
-	h.update(min(3), "zero after", UpdateSetSharing, SetSharingInput{Actor: caseworker, Level: "national", After: &policy.Duration{}})
-	h.update(min(4), "close", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusClosed, Reason: CloseReasonNoSuitableCandidates})
-	h.update(min(5), "close closed", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusClosed, Reason: CloseReasonFilled})
-	h.update(min(5), "hire on closed", UpdateRegisterHire, RegisterHireInput{Actor: caseworker, HireID: "h1"})
-	var st LiveState
+	h.update(min(1), "bad level", joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: caseworker, Level: "galaxy"})
+	h.update(min(1), "past at", joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: caseworker, Level: "national", At: at(0)})
+	h.update(min(1), "unknown follow-up", joborder.UpdateCompleteFollowUp, joborder.CompleteFollowUpInput{Actor: caseworker, FollowUpID: "nope"})
+	h.update(min(1), "bad reason", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusClosed, Reason: "bored"})
+	h.update(min(1), "bad status", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: "paused"})
+	h.update(min(1), "no actor", joborder.UpdateAssignCoordinator, joborder.AssignCoordinatorInput{CoordinatorID: "cw-1"})
+	h.update(min(1), "already open", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusOpen})
+	h.update(min(2), "add", joborder.UpdateAddFollowUp, joborder.AddFollowUpInput{Actor: caseworker, FollowUpID: "f1", Due: created.Add(min(50))})
+	h.update(min(3), "duplicate follow-up", joborder.UpdateAddFollowUp, joborder.AddFollowUpInput{Actor: caseworker, FollowUpID: "f1", Due: created.Add(min(50))})
+	h.update(min(3), "zero after", joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: caseworker, Level: "national", After: &policy.Duration{}})
+	h.update(min(4), "close", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusClosed, Reason: joborder.CloseReasonNoSuitableCandidates})
+	h.update(min(5), "close closed", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusClosed, Reason: joborder.CloseReasonFilled})
+	h.update(min(5), "hire on closed", joborder.UpdateRegisterHire, joborder.RegisterHireInput{Actor: caseworker, HireID: "h1"})
+	var st joborder.LiveState
 	h.queryAt(min(6), &st)
 	h.run(input("v1"), min(7))
 	for _, label := range []string{"bad level", "past at", "unknown follow-up", "bad reason", "bad status", "no actor", "already open", "duplicate follow-up", "zero after", "close closed", "hire on closed"} {
@@ -380,10 +381,10 @@ func TestValidatorsRejectBadCommandsWithoutChangingState(t *testing.T) {
 		}
 	}
 	var appErr *temporal.ApplicationError
-	if err := h.rejected["unknown follow-up"]; !errors.As(err, &appErr) || appErr.Type() != ErrNotFound {
+	if err := h.rejected["unknown follow-up"]; !errors.As(err, &appErr) || appErr.Type() != joborder.ErrNotFound {
 		t.Errorf("unknown follow-up: %v", err)
 	}
-	if err := h.rejected["close closed"]; !errors.As(err, &appErr) || appErr.Type() != ErrConflict {
+	if err := h.rejected["close closed"]; !errors.As(err, &appErr) || appErr.Type() != joborder.ErrConflict {
 		t.Errorf("close closed: %v", err)
 	}
 	if len(h.failed) != 0 || h.results["add"].FollowUps == nil || h.results["close"].Status != models.StatusClosed {
@@ -392,7 +393,7 @@ func TestValidatorsRejectBadCommandsWithoutChangingState(t *testing.T) {
 	if got := h.eventTypes(); got != "follow-up-added,status-changed" {
 		t.Errorf("only accepted commands leave history: %s", got)
 	}
-	if st.Sharing != "internal" || st.CloseReason != CloseReasonNoSuitableCandidates || st.Hires != 0 || len(st.FollowUps) != 1 {
+	if st.Sharing != "internal" || st.CloseReason != joborder.CloseReasonNoSuitableCandidates || st.Hires != 0 || len(st.FollowUps) != 1 {
 		t.Errorf("state: %+v", st)
 	}
 }
@@ -400,11 +401,11 @@ func TestValidatorsRejectBadCommandsWithoutChangingState(t *testing.T) {
 func TestNotificationKeysAreUniqueAndDeterministic(t *testing.T) {
 	scenario := func() []string {
 		h := newHarness(t)
-		h.update(min(1), "hire", UpdateRegisterHire, RegisterHireInput{Actor: caseworker, HireID: "h1"})
-		h.update(min(2), "add", UpdateAddFollowUp, AddFollowUpInput{Actor: caseworker, FollowUpID: "f1", Due: created.Add(min(4))})
-		h.signal(min(3), SignalReferralSent, ReferralSentSignal{ReferralID: "r1"})
-		h.update(min(40), "pause", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusTemporarilyInactive, Until: at(45)})
-		h.update(min(50), "resume", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: models.StatusOpen})
+		h.update(min(1), "hire", joborder.UpdateRegisterHire, joborder.RegisterHireInput{Actor: caseworker, HireID: "h1"})
+		h.update(min(2), "add", joborder.UpdateAddFollowUp, joborder.AddFollowUpInput{Actor: caseworker, FollowUpID: "f1", Due: created.Add(min(4))})
+		h.signal(min(3), joborder.SignalReferralSent, joborder.ReferralSentSignal{ReferralID: "r1"})
+		h.update(min(40), "pause", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusTemporarilyInactive, Until: at(45)})
+		h.update(min(50), "resume", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: models.StatusOpen})
 		h.run(input("k1"), min(70))
 		return h.keys()
 	}
@@ -431,11 +432,11 @@ func TestCorrectingPositionsDownToTheHiresStartsTheCloseOutNudge(t *testing.T) {
 	h := newHarness(t)
 	in := input("o9")
 	in.Positions = 2
-	h.update(min(1), "hire", UpdateRegisterHire, RegisterHireInput{Actor: caseworker, HireID: "h1"})
-	h.update(min(3), "fewer", UpdateCorrectDetails, CorrectDetailsInput{Actor: caseworker, Positions: 1, Fields: []string{"positions"}})
+	h.update(min(1), "hire", joborder.UpdateRegisterHire, joborder.RegisterHireInput{Actor: caseworker, HireID: "h1"})
+	h.update(min(3), "fewer", joborder.UpdateCorrectDetails, joborder.CorrectDetailsInput{Actor: caseworker, Positions: 1, Fields: []string{"positions"}})
 	h.run(in, min(9))
 	// One of two positions filled: no nudge until the correction makes it one of one (3 + 5 min).
-	h.expectTimes(TemplateCloseOutNudge, min(8))
+	h.expectTimes(joborder.TemplateCloseOutNudge, min(8))
 	if !strings.Contains(h.eventTypes(), "details-corrected") {
 		t.Errorf("history: %s", h.eventTypes())
 	}
@@ -443,8 +444,8 @@ func TestCorrectingPositionsDownToTheHiresStartsTheCloseOutNudge(t *testing.T) {
 
 func TestCorrectingDetailsIsRefusedForBadPositionsAndChangesNothing(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(1), "zero", UpdateCorrectDetails, CorrectDetailsInput{Actor: caseworker, Positions: 0})
-	var st LiveState
+	h.update(min(1), "zero", joborder.UpdateCorrectDetails, joborder.CorrectDetailsInput{Actor: caseworker, Positions: 0})
+	var st joborder.LiveState
 	h.queryAt(min(2), &st)
 	h.run(input("o10"), min(3))
 	if h.rejected["zero"] == nil || st.Positions != 1 {
@@ -458,7 +459,7 @@ func TestAPolicyChangeIsNotActivityAndDoesNotPostponeTheInactivityNudge(t *testi
 	in.Policy.CloseOutAfterInactivity = policy.MustParseDuration("PT30M")
 	in.Policy.ReminderRepeat = policy.MustParseDuration("PT60M")
 	same := in.Policy
-	h.signal(min(20), SignalPolicyChanged, PolicyChangedSignal{Policy: same})
+	h.signal(min(20), joborder.SignalPolicyChanged, joborder.PolicyChangedSignal{Policy: same})
 	h.run(in, min(35))
-	h.expectTimes(TemplateCloseOutNudge, min(30))
+	h.expectTimes(joborder.TemplateCloseOutNudge, min(30))
 }

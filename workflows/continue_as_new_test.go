@@ -8,6 +8,8 @@ import (
 
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
+
+	"jobordre/internal/joborder"
 )
 
 // TestLongRunningOrderContinuesAsNewWithoutLosingCommandsOrSignals drives 300 follow-up
@@ -22,7 +24,7 @@ func TestLongRunningOrderContinuesAsNewWithoutLosingCommandsOrSignals(t *testing
 	completed := 0                                             // cycles whose complete-follow-up returned
 	signalled := map[string]bool{}                             // referral IDs sent to a running workflow
 	runs := 0
-	var final LiveState
+	var final joborder.LiveState
 	for completed < cycles && runs < 40 {
 		runs++
 		h := newHarness(t)
@@ -36,12 +38,12 @@ func TestLongRunningOrderContinuesAsNewWithoutLosingCommandsOrSignals(t *testing
 				if h.env.IsWorkflowCompleted() {
 					return
 				}
-				h.updateNow("add"+fid, UpdateAddFollowUp, AddFollowUpInput{Actor: caseworker, FollowUpID: fid, Due: created.Add(1000 * time.Hour)})
+				h.updateNow("add"+fid, joborder.UpdateAddFollowUp, joborder.AddFollowUpInput{Actor: caseworker, FollowUpID: fid, Due: created.Add(1000 * time.Hour)})
 				rid := fmt.Sprintf("r%d", i)
-				h.env.SignalWorkflow(SignalReferralSent, ReferralSentSignal{ReferralID: rid})
+				h.env.SignalWorkflow(joborder.SignalReferralSent, joborder.ReferralSentSignal{ReferralID: rid})
 				signalled[rid] = true
-				h.env.SignalWorkflow(SignalEventRecorded, EventRecordedSignal{})
-				h.updateNow("done"+fid, UpdateCompleteFollowUp, CompleteFollowUpInput{Actor: caseworker, FollowUpID: fid})
+				h.env.SignalWorkflow(joborder.SignalEventRecorded, joborder.EventRecordedSignal{})
+				h.updateNow("done"+fid, joborder.UpdateCompleteFollowUp, joborder.CompleteFollowUpInput{Actor: caseworker, FollowUpID: fid})
 			})
 		}
 		h.at(time.Duration(cycles+10)*time.Second, func() { final = h.query(); h.env.CancelWorkflow() })

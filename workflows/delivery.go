@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"jobordre/activities"
+	"jobordre/internal/joborder"
 )
 
 // E-mail delivery from the workflow. Every Notify (which writes the outbox rows of one business
@@ -22,23 +23,9 @@ const (
 	deliverVersion  = 1
 )
 
-// DeliverOutboxWorkflowName is the registered name of DeliverOutboxWorkflow.
-const DeliverOutboxWorkflowName = "DeliverOutboxWorkflow"
-
-// DeliverOutboxWorkflowID is the workflow ID of the delivery of one notification written outside
-// an order's workflow (the coordinator notice about a bounce, from the SendGrid webhook).
-func DeliverOutboxWorkflowID(idempotencyKey string) string {
-	return "outbox-delivery/" + idempotencyKey
-}
-
-// DeliverOutboxInput names the notification to deliver.
-type DeliverOutboxInput struct {
-	IdempotencyKey string
-}
-
 // DeliverOutboxWorkflow durably delivers one notification's outbox rows with the same retry
 // policy the order workflows use.
-func DeliverOutboxWorkflow(ctx workflow.Context, in DeliverOutboxInput) (activities.DeliverResult, error) {
+func DeliverOutboxWorkflow(ctx workflow.Context, in joborder.DeliverOutboxInput) (activities.DeliverResult, error) {
 	var res activities.DeliverResult
 	err := workflow.ExecuteActivity(deliverCtx(ctx), acts.Deliver, activities.DeliverInput{IdempotencyKey: in.IdempotencyKey}).Get(ctx, &res)
 	return res, err
@@ -55,7 +42,7 @@ func deliverCtx(ctx workflow.Context) workflow.Context {
 			BackoffCoefficient:     2,
 			MaximumInterval:        5 * time.Minute,
 			MaximumAttempts:        0,
-			NonRetryableErrorTypes: []string{"InvalidInput", activities.ErrMisconfigured},
+			NonRetryableErrorTypes: []string{joborder.ErrInvalidInput, joborder.ErrMisconfigured},
 		},
 	})
 }

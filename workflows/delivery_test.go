@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"jobordre/activities"
+	"jobordre/internal/joborder"
 	"jobordre/internal/mail"
 )
 
@@ -36,9 +37,9 @@ func (h *harness) deliveredKeys() []string {
 
 func TestEveryNotificationIsDeliveredOnceAfterItsNotify(t *testing.T) {
 	h := newHarness(t)
-	h.update(min(12), "assign", UpdateAssignCoordinator, AssignCoordinatorInput{Actor: Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-1"})
-	h.signal(min(13), SignalReferralSent, ReferralSentSignal{ReferralID: "r1"})
-	h.update(min(40), "close", UpdateSetStatus, SetStatusInput{Actor: caseworker, Status: "closed", Reason: CloseReasonFilled})
+	h.update(min(12), "assign", joborder.UpdateAssignCoordinator, joborder.AssignCoordinatorInput{Actor: joborder.Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-1"})
+	h.signal(min(13), joborder.SignalReferralSent, joborder.ReferralSentSignal{ReferralID: "r1"})
+	h.update(min(40), "close", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: "closed", Reason: joborder.CloseReasonFilled})
 	h.run(input("d1"), min(50))
 	notified := h.keys()
 	if len(notified) < 8 {
@@ -62,7 +63,7 @@ func TestEveryNotificationIsDeliveredOnceAfterItsNotify(t *testing.T) {
 func TestAFailedNotifyHasNothingToDeliver(t *testing.T) {
 	h := newHarness(t)
 	h.notifyErr = func(in activities.NotifyInput) error {
-		if in.Template == TemplateOrderReceived {
+		if in.Template == joborder.TemplateOrderReceived {
 			return temporal.NewNonRetryableApplicationError("no such order", "NotFound", nil)
 		}
 		return nil
@@ -86,13 +87,13 @@ func TestUpdatesReturnWhileDeliveryIsStillRetrying(t *testing.T) {
 		defer mu.Unlock()
 		if strings.Contains(in.IdempotencyKey, "coordinator-assigned") && failures < 3 {
 			failures++
-			return activities.DeliverResult{}, temporal.NewApplicationError("SendGrid answered 500", activities.ErrDeliveryRetry)
+			return activities.DeliverResult{}, temporal.NewApplicationError("SendGrid answered 500", joborder.ErrDeliveryRetry)
 		}
 		return activities.DeliverResult{Delivered: 1}, nil
 	}
 	var completedAt time.Duration = -1
 	h.at(min(5), func() {
-		h.env.UpdateWorkflow(UpdateAssignCoordinator, "assign-1", &testsuite.TestUpdateCallback{
+		h.env.UpdateWorkflow(joborder.UpdateAssignCoordinator, "assign-1", &testsuite.TestUpdateCallback{
 			OnAccept: func() {}, OnReject: func(err error) { t.Errorf("rejected: %v", err) },
 			OnComplete: func(_ any, err error) {
 				if err != nil {
@@ -100,7 +101,7 @@ func TestUpdatesReturnWhileDeliveryIsStillRetrying(t *testing.T) {
 				}
 				completedAt = h.env.Now().Sub(created)
 			},
-		}, AssignCoordinatorInput{Actor: Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-1"})
+		}, joborder.AssignCoordinatorInput{Actor: joborder.Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-1"})
 	})
 	h.run(input("d3"), min(40))
 	if completedAt != min(5) {
@@ -115,7 +116,7 @@ func TestUpdatesReturnWhileDeliveryIsStillRetrying(t *testing.T) {
 	if len(attempts) != 4 || attempts[3]-attempts[0] < 14*time.Second {
 		t.Fatalf("delivery attempts at %v, want 4 spread by the 2 s, 4 s, 8 s backoff", attempts)
 	}
-	h.expectTimes(TemplateContactReminder, min(20), min(25), min(30), min(35))
+	h.expectTimes(joborder.TemplateContactReminder, min(20), min(25), min(30), min(35))
 }
 
 func TestTheRunWaitsForDeliveriesInFlightBeforeContinuingAsNew(t *testing.T) {
@@ -128,15 +129,15 @@ func TestTheRunWaitsForDeliveriesInFlightBeforeContinuingAsNew(t *testing.T) {
 		defer mu.Unlock()
 		if strings.Contains(in.IdempotencyKey, "coordinator-assigned") && failures < 8 {
 			failures++
-			return activities.DeliverResult{}, temporal.NewApplicationError("not yet", activities.ErrDeliveryRetry)
+			return activities.DeliverResult{}, temporal.NewApplicationError("not yet", joborder.ErrDeliveryRetry)
 		}
 		delivered[in.IdempotencyKey]++
 		return activities.DeliverResult{Delivered: 1}, nil
 	}
 	in := input("d4")
 	in.MaxEventsBeforeContinueAsNew = 2
-	h.update(min(1), "assign", UpdateAssignCoordinator, AssignCoordinatorInput{Actor: Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-1"})
-	h.update(min(2), "contact", UpdateRecordContact, RecordContactInput{Actor: caseworker, ContactID: "k1"})
+	h.update(min(1), "assign", joborder.UpdateAssignCoordinator, joborder.AssignCoordinatorInput{Actor: joborder.Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-1"})
+	h.update(min(2), "contact", joborder.UpdateRecordContact, joborder.RecordContactInput{Actor: caseworker, ContactID: "k1"})
 	h.at(min(30), func() { h.env.CancelWorkflow() })
 	h.env.ExecuteWorkflow(JobOrderWorkflow, in)
 	var can *workflow.ContinueAsNewError
@@ -153,7 +154,7 @@ func TestTheRunWaitsForDeliveriesInFlightBeforeContinuingAsNew(t *testing.T) {
 func TestDeliverOutboxWorkflowDeliversOneKey(t *testing.T) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestWorkflowEnvironment()
-	env.RegisterWorkflowWithOptions(DeliverOutboxWorkflow, workflow.RegisterOptions{Name: DeliverOutboxWorkflowName})
+	env.RegisterWorkflowWithOptions(DeliverOutboxWorkflow, workflow.RegisterOptions{Name: joborder.DeliverOutboxWorkflowName})
 	env.RegisterActivity(&activities.Activities{})
 	var a *activities.Activities
 	var got []string
@@ -162,7 +163,7 @@ func TestDeliverOutboxWorkflowDeliversOneKey(t *testing.T) {
 		return activities.DeliverResult{Delivered: 1}, nil
 	})
 	key := "job-order/x/order-received/1/bounced/7"
-	env.ExecuteWorkflow(DeliverOutboxWorkflowName, DeliverOutboxInput{IdempotencyKey: key})
+	env.ExecuteWorkflow(joborder.DeliverOutboxWorkflowName, joborder.DeliverOutboxInput{IdempotencyKey: key})
 	if err := env.GetWorkflowError(); err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +171,7 @@ func TestDeliverOutboxWorkflowDeliversOneKey(t *testing.T) {
 	if err := env.GetWorkflowResult(&res); err != nil || res.Delivered != 1 || len(got) != 1 || got[0] != key {
 		t.Fatalf("%+v %v %v", res, got, err)
 	}
-	if id := DeliverOutboxWorkflowID(key); id != "outbox-delivery/"+key {
+	if id := joborder.DeliverOutboxWorkflowID(key); id != "outbox-delivery/"+key {
 		t.Fatal(id)
 	}
 }
@@ -205,10 +206,10 @@ func TestEveryNotifyGoesThroughExecuteNotify(t *testing.T) {
 	}
 }
 
-// TestEveryTemplateTheWorkflowsSendHasAnEmailTemplate reads every Template* constant of this
-// package and checks the mail renderer knows it.
+// TestEveryTemplateTheWorkflowsSendHasAnEmailTemplate reads every Template* constant of the
+// contract the workflows send by (internal/joborder) and checks the mail renderer knows it.
 func TestEveryTemplateTheWorkflowsSendHasAnEmailTemplate(t *testing.T) {
-	files, _ := filepath.Glob("*.go")
+	files, _ := filepath.Glob("../internal/joborder/*.go")
 	fset := token.NewFileSet()
 	seen := 0
 	for _, name := range files {
@@ -244,7 +245,7 @@ func TestEveryTemplateTheWorkflowsSendHasAnEmailTemplate(t *testing.T) {
 	if seen < 12 {
 		t.Fatalf("found only %d template constants", seen)
 	}
-	if !mail.DefaultRenderer().Has(activities.TemplateDeliveryFailed) {
+	if !mail.DefaultRenderer().Has(joborder.TemplateDeliveryFailed) {
 		t.Error("no delivery_failed template")
 	}
 }

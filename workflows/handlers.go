@@ -10,17 +10,9 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"jobordre/activities"
+	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
 	"jobordre/models"
-)
-
-// Application error types of rejected commands, for the API to map to HTTP statuses.
-const (
-	ErrInvalidCommand = "InvalidCommand" // malformed: bad level, status, reason, time or missing ID (422)
-	ErrOrderClosed    = "OrderClosed"    // the order is closed (and not being reopened within the window) (409)
-	ErrConflict       = "Conflict"       // illegal transition or duplicate ID (409)
-	ErrNotFound       = "NotFound"       // unknown follow-up (404)
 )
 
 func reject(errType, format string, args ...any) error {
@@ -35,12 +27,12 @@ func (r *run) pausedSoFar(now time.Time) time.Duration {
 	return r.s.PausedTotal
 }
 
-func (r *run) checkOpen(a Actor) error {
+func (r *run) checkOpen(a joborder.Actor) error {
 	if a.ID == "" {
-		return reject(ErrInvalidCommand, "the command needs an actor ID")
+		return reject(joborder.ErrInvalidCommand, "the command needs an actor ID")
 	}
 	if r.s.Status == models.StatusClosed {
-		return reject(ErrOrderClosed, "job order %s is closed", r.s.JobOrderID)
+		return reject(joborder.ErrOrderClosed, "job order %s is closed", r.s.JobOrderID)
 	}
 	return nil
 }
@@ -55,81 +47,81 @@ func (r *run) registerUpdates(ctx workflow.Context) error {
 		validator any
 	}
 	regs := []reg{
-		{UpdateAssignCoordinator,
-			func(ctx workflow.Context, in AssignCoordinatorInput) (AssignCoordinatorResult, error) {
+		{joborder.UpdateAssignCoordinator,
+			func(ctx workflow.Context, in joborder.AssignCoordinatorInput) (joborder.LiveState, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateAssign(in) }, func(now time.Time) []workflow.Future { return r.applyAssign(ctx, now, in) })
 			},
-			func(ctx workflow.Context, in AssignCoordinatorInput) error {
+			func(ctx workflow.Context, in joborder.AssignCoordinatorInput) error {
 				if r.replayed(ctx) {
 					return nil
 				}
 				return r.validateAssign(in)
 			}},
-		{UpdateRecordContact,
-			func(ctx workflow.Context, in RecordContactInput) (RecordContactResult, error) {
+		{joborder.UpdateRecordContact,
+			func(ctx workflow.Context, in joborder.RecordContactInput) (joborder.LiveState, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateContact(in) }, func(now time.Time) []workflow.Future { return r.applyContact(ctx, in) })
 			},
-			func(ctx workflow.Context, in RecordContactInput) error {
+			func(ctx workflow.Context, in joborder.RecordContactInput) error {
 				if r.replayed(ctx) {
 					return nil
 				}
 				return r.validateContact(in)
 			}},
-		{UpdateSetSharing,
-			func(ctx workflow.Context, in SetSharingInput) (SetSharingResult, error) {
+		{joborder.UpdateSetSharing,
+			func(ctx workflow.Context, in joborder.SetSharingInput) (joborder.LiveState, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateSharing(now, in) }, func(now time.Time) []workflow.Future { return r.applySharing(ctx, now, in) })
 			},
-			func(ctx workflow.Context, in SetSharingInput) error {
+			func(ctx workflow.Context, in joborder.SetSharingInput) error {
 				if r.replayed(ctx) {
 					return nil
 				}
 				return r.validateSharing(workflow.Now(ctx), in)
 			}},
-		{UpdateAddFollowUp,
-			func(ctx workflow.Context, in AddFollowUpInput) (AddFollowUpResult, error) {
+		{joborder.UpdateAddFollowUp,
+			func(ctx workflow.Context, in joborder.AddFollowUpInput) (joborder.LiveState, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateAddFollowUp(now, in) }, func(now time.Time) []workflow.Future { return r.applyAddFollowUp(ctx, now, in) })
 			},
-			func(ctx workflow.Context, in AddFollowUpInput) error {
+			func(ctx workflow.Context, in joborder.AddFollowUpInput) error {
 				if r.replayed(ctx) {
 					return nil
 				}
 				return r.validateAddFollowUp(workflow.Now(ctx), in)
 			}},
-		{UpdateCompleteFollowUp,
-			func(ctx workflow.Context, in CompleteFollowUpInput) (CompleteFollowUpResult, error) {
+		{joborder.UpdateCompleteFollowUp,
+			func(ctx workflow.Context, in joborder.CompleteFollowUpInput) (joborder.LiveState, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateCompleteFollowUp(in) }, func(now time.Time) []workflow.Future { return r.applyCompleteFollowUp(ctx, in) })
 			},
-			func(ctx workflow.Context, in CompleteFollowUpInput) error {
+			func(ctx workflow.Context, in joborder.CompleteFollowUpInput) error {
 				if r.replayed(ctx) {
 					return nil
 				}
 				return r.validateCompleteFollowUp(in)
 			}},
-		{UpdateRegisterHire,
-			func(ctx workflow.Context, in RegisterHireInput) (RegisterHireResult, error) {
+		{joborder.UpdateRegisterHire,
+			func(ctx workflow.Context, in joborder.RegisterHireInput) (joborder.LiveState, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateHire(in) }, func(now time.Time) []workflow.Future { return r.applyHire(ctx, now, in) })
 			},
-			func(ctx workflow.Context, in RegisterHireInput) error {
+			func(ctx workflow.Context, in joborder.RegisterHireInput) error {
 				if r.replayed(ctx) {
 					return nil
 				}
 				return r.validateHire(in)
 			}},
-		{UpdateSetStatus,
-			func(ctx workflow.Context, in SetStatusInput) (SetStatusResult, error) {
+		{joborder.UpdateSetStatus,
+			func(ctx workflow.Context, in joborder.SetStatusInput) (joborder.LiveState, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateStatus(now, in) }, func(now time.Time) []workflow.Future { return r.applyStatus(ctx, now, in) })
 			},
-			func(ctx workflow.Context, in SetStatusInput) error {
+			func(ctx workflow.Context, in joborder.SetStatusInput) error {
 				if r.replayed(ctx) {
 					return nil
 				}
 				return r.validateStatus(workflow.Now(ctx), in)
 			}},
-		{UpdateCorrectDetails,
-			func(ctx workflow.Context, in CorrectDetailsInput) (CorrectDetailsResult, error) {
+		{joborder.UpdateCorrectDetails,
+			func(ctx workflow.Context, in joborder.CorrectDetailsInput) (joborder.LiveState, error) {
 				return r.command(ctx, func(now time.Time) error { return r.validateDetails(in) }, func(now time.Time) []workflow.Future { return r.applyDetails(ctx, now, in) })
 			},
-			func(ctx workflow.Context, in CorrectDetailsInput) error {
+			func(ctx workflow.Context, in joborder.CorrectDetailsInput) error {
 				if r.replayed(ctx) {
 					return nil
 				}
@@ -146,9 +138,9 @@ func (r *run) registerUpdates(ctx workflow.Context) error {
 
 // command runs one accepted command: state change, history entry, projection and notifications,
 // then returns the new live state (the projection is current when the update returns).
-func (r *run) command(ctx workflow.Context, validate func(time.Time) error, apply func(time.Time) []workflow.Future) (LiveState, error) {
+func (r *run) command(ctx workflow.Context, validate func(time.Time) error, apply func(time.Time) []workflow.Future) (joborder.LiveState, error) {
 	if err := r.mu.Lock(ctx); err != nil {
-		return LiveState{}, err
+		return joborder.LiveState{}, err
 	}
 	defer r.mu.Unlock()
 	now := workflow.Now(ctx)
@@ -157,7 +149,7 @@ func (r *run) command(ctx workflow.Context, validate func(time.Time) error, appl
 		return r.view(now), nil
 	}
 	if err := validate(now); err != nil {
-		return LiveState{}, err
+		return joborder.LiveState{}, err
 	}
 	r.runEvents++
 	r.remember(ctx)
@@ -192,20 +184,20 @@ func (r *run) remember(ctx workflow.Context) {
 
 // ---- assign-coordinator ----
 
-func (r *run) validateAssign(in AssignCoordinatorInput) error {
+func (r *run) validateAssign(in joborder.AssignCoordinatorInput) error {
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
 	if in.CoordinatorID == "" {
-		return reject(ErrInvalidCommand, "coordinator_id is required")
+		return reject(joborder.ErrInvalidCommand, "coordinator_id is required")
 	}
 	if r.s.Coordinator != nil && *r.s.Coordinator == in.CoordinatorID {
-		return reject(ErrConflict, "%s is already the coordinator", in.CoordinatorID)
+		return reject(joborder.ErrConflict, "%s is already the coordinator", in.CoordinatorID)
 	}
 	return nil
 }
 
-func (r *run) applyAssign(ctx workflow.Context, now time.Time, in AssignCoordinatorInput) []workflow.Future {
+func (r *run) applyAssign(ctx workflow.Context, now time.Time, in joborder.AssignCoordinatorInput) []workflow.Future {
 	s := r.s
 	details := map[string]string{"coordinator_id": in.CoordinatorID}
 	if s.Coordinator != nil {
@@ -213,56 +205,56 @@ func (r *run) applyAssign(ctx workflow.Context, now time.Time, in AssignCoordina
 	}
 	id := in.CoordinatorID
 	s.Coordinator = &id
-	s.Coordinators = append(s.Coordinators, Assignment{CaseworkerID: id, At: now, By: in.Actor.ID})
+	s.Coordinators = append(s.Coordinators, joborder.Assignment{CaseworkerID: id, At: now, By: in.Actor.ID})
 	s.Coord.Active = false
-	fs := []workflow.Future{r.recordEvent(ctx, "coordinator-assigned", in.Actor.ID, in.Actor.Role, details, true)}
+	fs := []workflow.Future{r.recordEvent(ctx, joborder.EventCoordinatorAssigned, in.Actor.ID, in.Actor.Role, details, true)}
 	fs = append(fs, r.projectIfChanged(ctx)...)
-	return append(fs, r.notify(ctx, TemplateCoordinatorAssigned, activities.RecipientEmployer, "coordinator-assigned/"+strconv.Itoa(len(s.Coordinators))))
+	return append(fs, r.notify(ctx, joborder.TemplateCoordinatorAssigned, joborder.RecipientEmployer, "", strconv.Itoa(len(s.Coordinators))))
 }
 
 // ---- record-contact ----
 
-func (r *run) validateContact(in RecordContactInput) error {
+func (r *run) validateContact(in joborder.RecordContactInput) error {
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
 	if in.ContactID == "" {
-		return reject(ErrInvalidCommand, "contact_id is required")
+		return reject(joborder.ErrInvalidCommand, "contact_id is required")
 	}
 	if contains(r.s.ContactIDs, in.ContactID) {
-		return reject(ErrConflict, "contact %s is already recorded", in.ContactID)
+		return reject(joborder.ErrConflict, "contact %s is already recorded", in.ContactID)
 	}
 	return nil
 }
 
-func (r *run) applyContact(ctx workflow.Context, in RecordContactInput) []workflow.Future {
+func (r *run) applyContact(ctx workflow.Context, in joborder.RecordContactInput) []workflow.Future {
 	r.s.ContactIDs = append(r.s.ContactIDs, in.ContactID)
 	r.s.Contact.Active = false
-	return []workflow.Future{r.recordEvent(ctx, "contact-recorded", in.Actor.ID, in.Actor.Role, map[string]string{"contact_id": in.ContactID}, false)}
+	return []workflow.Future{r.recordEvent(ctx, joborder.EventContactRecorded, in.Actor.ID, in.Actor.Role, map[string]string{"contact_id": in.ContactID}, false)}
 }
 
 // ---- set-sharing ----
 
-func (r *run) validateSharing(now time.Time, in SetSharingInput) error {
+func (r *run) validateSharing(now time.Time, in joborder.SetSharingInput) error {
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
 	if models.SharingRank(in.Level) < 0 {
-		return reject(ErrInvalidCommand, "unknown sharing level %q", in.Level)
+		return reject(joborder.ErrInvalidCommand, "unknown sharing level %q", in.Level)
 	}
 	if in.At != nil && in.After != nil {
-		return reject(ErrInvalidCommand, "give either at or after, not both")
+		return reject(joborder.ErrInvalidCommand, "give either at or after, not both")
 	}
 	if in.At != nil && !in.At.After(now) {
-		return reject(ErrInvalidCommand, "at %s is not in the future", in.At.UTC().Format(time.RFC3339))
+		return reject(joborder.ErrInvalidCommand, "at %s is not in the future", in.At.UTC().Format(time.RFC3339))
 	}
 	if in.After != nil && (in.After.IsZero() || in.After.Days() < 0 || in.After.Clock() < 0) {
-		return reject(ErrInvalidCommand, "after must be a positive duration")
+		return reject(joborder.ErrInvalidCommand, "after must be a positive duration")
 	}
 	return nil
 }
 
-func (r *run) applySharing(ctx workflow.Context, now time.Time, in SetSharingInput) []workflow.Future {
+func (r *run) applySharing(ctx workflow.Context, now time.Time, in joborder.SetSharingInput) []workflow.Future {
 	s := r.s
 	s.ManualSharing = true // a manual choice ends the policy's automatic steps
 	at := in.At
@@ -272,11 +264,11 @@ func (r *run) applySharing(ctx workflow.Context, now time.Time, in SetSharingInp
 	}
 	if at != nil {
 		s.ScheduledSharing = &ScheduledSharing{Level: in.Level, At: *at}
-		return []workflow.Future{r.recordEvent(ctx, "sharing-scheduled", in.Actor.ID, in.Actor.Role, map[string]string{"level": in.Level, "at": at.UTC().Format(time.RFC3339)}, false)}
+		return []workflow.Future{r.recordEvent(ctx, joborder.EventSharingScheduled, in.Actor.ID, in.Actor.Role, map[string]string{"level": in.Level, "at": at.UTC().Format(time.RFC3339)}, false)}
 	}
 	s.ScheduledSharing = nil
 	if in.Level == s.Sharing {
-		return []workflow.Future{r.recordEvent(ctx, "sharing-changed", in.Actor.ID, in.Actor.Role, map[string]string{"level": in.Level, "cause": "manual"}, false)}
+		return []workflow.Future{r.recordEvent(ctx, joborder.EventSharingChanged, in.Actor.ID, in.Actor.Role, map[string]string{"level": in.Level, "cause": "manual"}, false)}
 	}
 	return r.changeSharing(ctx, in.Level, "manual", in.Actor.ID, in.Actor.Role)
 }
@@ -292,123 +284,123 @@ func (r *run) findFollowUp(id string) *FollowUp {
 	return nil
 }
 
-func (r *run) validateAddFollowUp(now time.Time, in AddFollowUpInput) error {
+func (r *run) validateAddFollowUp(now time.Time, in joborder.AddFollowUpInput) error {
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
 	if in.FollowUpID == "" {
-		return reject(ErrInvalidCommand, "follow_up_id is required")
+		return reject(joborder.ErrInvalidCommand, "follow_up_id is required")
 	}
 	if in.Due.IsZero() {
-		return reject(ErrInvalidCommand, "due is required")
+		return reject(joborder.ErrInvalidCommand, "due is required")
 	}
 	if in.Due.Before(now) {
-		return reject(ErrInvalidCommand, "due %s is in the past", in.Due.UTC().Format(time.RFC3339))
+		return reject(joborder.ErrInvalidCommand, "due %s is in the past", in.Due.UTC().Format(time.RFC3339))
 	}
 	if r.findFollowUp(in.FollowUpID) != nil {
-		return reject(ErrConflict, "follow-up %s already exists", in.FollowUpID)
+		return reject(joborder.ErrConflict, "follow-up %s already exists", in.FollowUpID)
 	}
 	return nil
 }
 
-func (r *run) applyAddFollowUp(ctx workflow.Context, now time.Time, in AddFollowUpInput) []workflow.Future {
+func (r *run) applyAddFollowUp(ctx workflow.Context, now time.Time, in joborder.AddFollowUpInput) []workflow.Future {
 	s := r.s
 	s.FollowUps = append(s.FollowUps, FollowUp{ID: in.FollowUpID, Due: in.Due, PausedAtRef: r.pausedSoFar(now)})
 	if s.FirstReferralAt != nil {
 		s.AutoFollowUpDone = true // a follow-up was agreed after the first referral
 	}
-	return []workflow.Future{r.recordEvent(ctx, "follow-up-added", in.Actor.ID, in.Actor.Role, map[string]string{"follow_up_id": in.FollowUpID, "due": in.Due.UTC().Format(time.RFC3339)}, false)}
+	return []workflow.Future{r.recordEvent(ctx, joborder.EventFollowUpAdded, in.Actor.ID, in.Actor.Role, map[string]string{"follow_up_id": in.FollowUpID, "due": in.Due.UTC().Format(time.RFC3339)}, false)}
 }
 
-func (r *run) validateCompleteFollowUp(in CompleteFollowUpInput) error {
+func (r *run) validateCompleteFollowUp(in joborder.CompleteFollowUpInput) error {
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
 	f := r.findFollowUp(in.FollowUpID)
 	if f == nil {
-		return reject(ErrNotFound, "unknown follow-up %q", in.FollowUpID)
+		return reject(joborder.ErrNotFound, "unknown follow-up %q", in.FollowUpID)
 	}
 	if f.Done {
-		return reject(ErrConflict, "follow-up %s is already done", in.FollowUpID)
+		return reject(joborder.ErrConflict, "follow-up %s is already done", in.FollowUpID)
 	}
 	return nil
 }
 
-func (r *run) applyCompleteFollowUp(ctx workflow.Context, in CompleteFollowUpInput) []workflow.Future {
+func (r *run) applyCompleteFollowUp(ctx workflow.Context, in joborder.CompleteFollowUpInput) []workflow.Future {
 	r.findFollowUp(in.FollowUpID).Done = true
-	return []workflow.Future{r.recordEvent(ctx, "follow-up-completed", in.Actor.ID, in.Actor.Role, map[string]string{"follow_up_id": in.FollowUpID}, false)}
+	return []workflow.Future{r.recordEvent(ctx, joborder.EventFollowUpCompleted, in.Actor.ID, in.Actor.Role, map[string]string{"follow_up_id": in.FollowUpID}, false)}
 }
 
 // ---- register-hire ----
 
-func (r *run) validateHire(in RegisterHireInput) error {
+func (r *run) validateHire(in joborder.RegisterHireInput) error {
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
 	if in.HireID == "" {
-		return reject(ErrInvalidCommand, "hire_id is required")
+		return reject(joborder.ErrInvalidCommand, "hire_id is required")
 	}
 	if contains(r.s.Hires, in.HireID) {
-		return reject(ErrConflict, "hire %s is already registered", in.HireID)
+		return reject(joborder.ErrConflict, "hire %s is already registered", in.HireID)
 	}
 	return nil
 }
 
-func (r *run) applyHire(ctx workflow.Context, now time.Time, in RegisterHireInput) []workflow.Future {
+func (r *run) applyHire(ctx workflow.Context, now time.Time, in joborder.RegisterHireInput) []workflow.Future {
 	s := r.s
 	s.Hires = append(s.Hires, in.HireID)
 	if len(s.Hires) >= s.Positions && s.FilledAt == nil {
 		s.FilledAt = timePtr(now)
 		s.PausedAtFilled = r.pausedSoFar(now)
 	}
-	return []workflow.Future{r.recordEvent(ctx, "hire-registered", in.Actor.ID, in.Actor.Role, map[string]string{"hire_id": in.HireID, "hires": strconv.Itoa(len(s.Hires)), "positions": strconv.Itoa(s.Positions)}, true)}
+	return []workflow.Future{r.recordEvent(ctx, joborder.EventHireRegistered, in.Actor.ID, in.Actor.Role, map[string]string{"hire_id": in.HireID, "hires": strconv.Itoa(len(s.Hires)), "positions": strconv.Itoa(s.Positions)}, true)}
 }
 
 // ---- set-status ----
 
-func (r *run) validateStatus(now time.Time, in SetStatusInput) error {
+func (r *run) validateStatus(now time.Time, in joborder.SetStatusInput) error {
 	s := r.s
 	if in.Actor.ID == "" {
-		return reject(ErrInvalidCommand, "the command needs an actor ID")
+		return reject(joborder.ErrInvalidCommand, "the command needs an actor ID")
 	}
 	switch in.Status {
 	case models.StatusOpen, models.StatusTemporarilyInactive, models.StatusClosed:
 	default:
-		return reject(ErrInvalidCommand, "unknown status %q", in.Status)
+		return reject(joborder.ErrInvalidCommand, "unknown status %q", in.Status)
 	}
 	if in.Status == models.StatusClosed {
-		if !contains(CloseReasons, in.Reason) && in.Reason != CloseReasonClosedByEmployer {
-			return reject(ErrInvalidCommand, "closing needs a reason (one of %v), got %q", CloseReasons, in.Reason)
+		if !contains(joborder.CloseReasons, in.Reason) && in.Reason != joborder.CloseReasonClosedByEmployer {
+			return reject(joborder.ErrInvalidCommand, "closing needs a reason (one of %v), got %q", joborder.CloseReasons, in.Reason)
 		}
 	} else if in.Reason != "" {
-		return reject(ErrInvalidCommand, "a reason is only given when closing")
+		return reject(joborder.ErrInvalidCommand, "a reason is only given when closing")
 	}
 	if in.Until != nil {
 		if in.Status != models.StatusTemporarilyInactive {
-			return reject(ErrInvalidCommand, "until is only given with temporarily_inactive")
+			return reject(joborder.ErrInvalidCommand, "until is only given with temporarily_inactive")
 		}
 		if !in.Until.After(now) {
-			return reject(ErrInvalidCommand, "until %s is not in the future", in.Until.UTC().Format(time.RFC3339))
+			return reject(joborder.ErrInvalidCommand, "until %s is not in the future", in.Until.UTC().Format(time.RFC3339))
 		}
 	}
 	switch {
 	case s.Status == models.StatusClosed && in.Status == models.StatusClosed:
-		return reject(ErrConflict, "job order %s is already closed", s.JobOrderID)
+		return reject(joborder.ErrConflict, "job order %s is already closed", s.JobOrderID)
 	case s.Status == models.StatusClosed && in.Status != models.StatusOpen:
-		return reject(ErrOrderClosed, "job order %s is closed; it can only be reopened", s.JobOrderID)
+		return reject(joborder.ErrOrderClosed, "job order %s is closed; it can only be reopened", s.JobOrderID)
 	case s.Status == models.StatusClosed:
 		if s.ClosedAt == nil || !now.Before(policy.AddDuration(*s.ClosedAt, s.Policy.ReopenWindow, s.Policy.WorkingDaysOnly)) {
-			return reject(ErrOrderClosed, "job order %s can no longer be reopened", s.JobOrderID)
+			return reject(joborder.ErrOrderClosed, "job order %s can no longer be reopened", s.JobOrderID)
 		}
 	case s.Status == models.StatusOpen && in.Status == models.StatusOpen:
-		return reject(ErrConflict, "job order %s is already open", s.JobOrderID)
+		return reject(joborder.ErrConflict, "job order %s is already open", s.JobOrderID)
 	case s.Status == models.StatusTemporarilyInactive && in.Status == models.StatusTemporarilyInactive && in.Until == nil:
-		return reject(ErrConflict, "job order %s is already temporarily inactive", s.JobOrderID)
+		return reject(joborder.ErrConflict, "job order %s is already temporarily inactive", s.JobOrderID)
 	}
 	return nil
 }
 
-func (r *run) applyStatus(ctx workflow.Context, now time.Time, in SetStatusInput) []workflow.Future {
+func (r *run) applyStatus(ctx workflow.Context, now time.Time, in joborder.SetStatusInput) []workflow.Future {
 	s := r.s
 	from := s.Status
 	switch in.Status {
@@ -443,26 +435,26 @@ func (r *run) applyStatus(ctx workflow.Context, now time.Time, in SetStatusInput
 	if in.Until != nil {
 		details["until"] = in.Until.UTC().Format(time.RFC3339)
 	}
-	fs := []workflow.Future{r.recordEvent(ctx, "status-changed", in.Actor.ID, in.Actor.Role, details, true)}
+	fs := []workflow.Future{r.recordEvent(ctx, joborder.EventStatusChanged, in.Actor.ID, in.Actor.Role, details, true)}
 	fs = append(fs, r.projectIfChanged(ctx)...)
-	return append(fs, r.notify(ctx, TemplateStatusChanged, activities.RecipientEmployer, "status-changed/"+strconv.Itoa(s.StatusChanges)))
+	return append(fs, r.notify(ctx, joborder.TemplateStatusChanged, joborder.RecipientEmployer, "", strconv.Itoa(s.StatusChanges)))
 }
 
 // ---- correct-details ----
 
-func (r *run) validateDetails(in CorrectDetailsInput) error {
+func (r *run) validateDetails(in joborder.CorrectDetailsInput) error {
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
 	if in.Positions < 1 || in.Positions > 999 {
-		return reject(ErrInvalidCommand, "positions must be between 1 and 999, got %d", in.Positions)
+		return reject(joborder.ErrInvalidCommand, "positions must be between 1 and 999, got %d", in.Positions)
 	}
 	return nil
 }
 
 // applyDetails takes the corrected positions and deadline; the close-out deadlines derived from
 // them are recomputed by the main loop from the new state.
-func (r *run) applyDetails(ctx workflow.Context, now time.Time, in CorrectDetailsInput) []workflow.Future {
+func (r *run) applyDetails(ctx workflow.Context, now time.Time, in joborder.CorrectDetailsInput) []workflow.Future {
 	s := r.s
 	s.Positions = in.Positions
 	s.ApplicationDeadline = in.ApplicationDeadline
@@ -480,6 +472,6 @@ func (r *run) applyDetails(ctx workflow.Context, now time.Time, in CorrectDetail
 	}
 	fields := append([]string(nil), in.Fields...)
 	sort.Strings(fields)
-	return append([]workflow.Future{r.recordEvent(ctx, "details-corrected", in.Actor.ID, in.Actor.Role,
+	return append([]workflow.Future{r.recordEvent(ctx, joborder.EventDetailsCorrected, in.Actor.ID, in.Actor.Role,
 		map[string]string{"fields": strings.Join(fields, ","), "positions": strconv.Itoa(s.Positions)}, true)}, shared...)
 }

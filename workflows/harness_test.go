@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"jobordre/activities"
+	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
 )
 
@@ -48,7 +49,7 @@ type harness struct {
 	events    []activities.RecordEventInput
 	projects  []activities.ProjectStateInput
 	rejected  map[string]error
-	results   map[string]LiveState
+	results   map[string]joborder.LiveState
 	failed    map[string]error
 	seq       int
 }
@@ -83,7 +84,7 @@ func newHarness(t *testing.T) *harness {
 	env.RegisterActivity(&activities.Activities{})
 	env.SetStartTime(created)
 	env.SetTestTimeout(30 * time.Second)
-	h := &harness{t: t, env: env, rejected: map[string]error{}, results: map[string]LiveState{}, failed: map[string]error{}}
+	h := &harness{t: t, env: env, rejected: map[string]error{}, results: map[string]joborder.LiveState{}, failed: map[string]error{}}
 	var a *activities.Activities
 	env.OnActivity(a.Notify, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.NotifyInput) (activities.NotifyResult, error) {
 		h.mu.Lock()
@@ -151,7 +152,7 @@ func (h *harness) updateNow(label, name string, arg any) {
 				h.failed[label] = err
 				return
 			}
-			if st, ok := v.(LiveState); ok {
+			if st, ok := v.(joborder.LiveState); ok {
 				h.results[label] = st
 			}
 		},
@@ -162,12 +163,12 @@ func (h *harness) signal(d time.Duration, name string, arg any) {
 	h.at(d, func() { h.env.SignalWorkflow(name, arg) })
 }
 
-func (h *harness) query() LiveState {
-	v, err := h.env.QueryWorkflow(QueryLiveState)
+func (h *harness) query() joborder.LiveState {
+	v, err := h.env.QueryWorkflow(joborder.QueryLiveState)
 	if err != nil {
 		h.t.Fatalf("query: %v", err)
 	}
-	var st LiveState
+	var st joborder.LiveState
 	if err := v.Get(&st); err != nil {
 		h.t.Fatal(err)
 	}
@@ -175,7 +176,9 @@ func (h *harness) query() LiveState {
 }
 
 // queryAt stores the live state at offset d.
-func (h *harness) queryAt(d time.Duration, into *LiveState) { h.at(d, func() { *into = h.query() }) }
+func (h *harness) queryAt(d time.Duration, into *joborder.LiveState) {
+	h.at(d, func() { *into = h.query() })
+}
 
 // run executes the workflow, cancelling it at horizon if it still runs.
 func (h *harness) run(in JobOrderInput, horizon time.Duration) {
@@ -225,13 +228,13 @@ func (h *harness) keys() []string {
 func (h *harness) eventTypes() string {
 	var out []string
 	for _, e := range h.events {
-		out = append(out, e.Type)
+		out = append(out, string(e.Type))
 	}
 	return strings.Join(out, ",")
 }
 
 func min(n int) time.Duration { return time.Duration(n) * time.Minute }
 
-var caseworker = Actor{ID: "cw-1", Role: "caseworker"}
+var caseworker = joborder.Actor{ID: "cw-1", Role: "caseworker"}
 
 func policy0() policy.Policy { return policy.Policy{} }

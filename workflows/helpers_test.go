@@ -5,10 +5,12 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"jobordre/internal/joborder"
 )
 
 func workflowRegisterOptions() workflow.RegisterOptions {
-	return workflow.RegisterOptions{Name: JobOrderWorkflowName}
+	return workflow.RegisterOptions{Name: joborder.WorkflowName}
 }
 
 func asApplicationError(err error, target **temporal.ApplicationError) bool {

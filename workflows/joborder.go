@@ -11,13 +11,14 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"jobordre/activities"
+	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
 	"jobordre/internal/temporalx"
 	"jobordre/models"
 )
 
 // Actor used in history entries for timer-driven events.
-const systemActor = "system"
+const systemActor = joborder.SystemActor
 
 // run is one run of JobOrderWorkflow: its state plus the run-local bookkeeping.
 type run struct {
@@ -39,7 +40,7 @@ type run struct {
 // JobOrderWorkflow runs one job order from creation until its reopen window after closing has passed.
 func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 	if in.State == nil && (in.JobOrderID == "" || in.ResponsibleJobcenter == "") {
-		return temporal.NewNonRetryableApplicationError("job order input needs an ID and a responsible job centre", "InvalidInput", nil)
+		return temporal.NewNonRetryableApplicationError("job order input needs an ID and a responsible job centre", joborder.ErrInvalidInput, nil)
 	}
 	r := &run{logger: workflow.GetLogger(ctx), mu: workflow.NewMutex(ctx), outbox: outbox{root: ctx}}
 	fresh := in.State == nil
@@ -49,7 +50,7 @@ func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 			p = policy.Defaults()
 		}
 		if errs := p.Validate(); len(errs) > 0 {
-			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("invalid policy: %v", errs), "InvalidInput", nil)
+			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("invalid policy: %v", errs), joborder.ErrInvalidInput, nil)
 		}
 		r.s = newState(in, p)
 	} else {
@@ -60,7 +61,7 @@ func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 		maxEvents = DefaultMaxEventsBeforeContinueAsNew
 	}
 
-	if err := workflow.SetQueryHandler(ctx, QueryLiveState, func() (LiveState, error) {
+	if err := workflow.SetQueryHandler(ctx, joborder.QueryLiveState, func() (joborder.LiveState, error) {
 		return r.view(workflow.Now(ctx)), nil
 	}); err != nil {
 		return fmt.Errorf("register live-state query: %w", err)
@@ -68,11 +69,11 @@ func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 	if err := r.registerUpdates(ctx); err != nil {
 		return err
 	}
-	r.referralCh = workflow.GetSignalChannel(ctx, SignalReferralSent)
-	r.eventCh = workflow.GetSignalChannel(ctx, SignalEventRecorded)
-	r.policyCh = workflow.GetSignalChannel(ctx, SignalPolicyChanged)
-	r.decidedCh = workflow.GetSignalChannel(ctx, SignalReferralDecided)
-	r.candidateCh = workflow.GetSignalChannel(ctx, SignalCandidateChanged)
+	r.referralCh = workflow.GetSignalChannel(ctx, joborder.SignalReferralSent)
+	r.eventCh = workflow.GetSignalChannel(ctx, joborder.SignalEventRecorded)
+	r.policyCh = workflow.GetSignalChannel(ctx, joborder.SignalPolicyChanged)
+	r.decidedCh = workflow.GetSignalChannel(ctx, joborder.SignalReferralDecided)
+	r.candidateCh = workflow.GetSignalChannel(ctx, joborder.SignalCandidateChanged)
 
 	if err := workflow.UpsertTypedSearchAttributes(ctx, searchAttributes(r.s)...); err != nil {
 		return fmt.Errorf("upsert search attributes: %w", err)
@@ -106,7 +107,7 @@ func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 				CreatedAt: r.s.CreatedAt, Positions: r.s.Positions, ApplicationDeadline: r.s.ApplicationDeadline,
 				Policy: r.s.Policy, State: r.s, MaxEventsBeforeContinueAsNew: in.MaxEventsBeforeContinueAsNew,
 			}
-			return workflow.NewContinueAsNewError(ctx, JobOrderWorkflowName, next)
+			return workflow.NewContinueAsNewError(ctx, joborder.WorkflowName, next)
 		}
 		seen := r.version
 		wake := r.nextWake(now)
@@ -141,7 +142,7 @@ func newState(in JobOrderInput, p policy.Policy) *State {
 		JobOrderID: in.JobOrderID, ResponsibleJobcenter: in.ResponsibleJobcenter, OccupationCode: in.OccupationCode,
 		CreatedAt: in.CreatedAt, Positions: positions, ApplicationDeadline: in.ApplicationDeadline, Policy: p,
 		Status: models.StatusOpen, Sharing: models.SharingInternal,
-		Coordinators: []Assignment{}, ContactIDs: []string{}, Referrals: []string{}, Hires: []string{}, FollowUps: []FollowUp{},
+		Coordinators: []joborder.Assignment{}, ContactIDs: []string{}, Referrals: []string{}, Hires: []string{}, FollowUps: []FollowUp{},
 		LastEventAt:   in.CreatedAt,
 		Coord:         Chain{Active: true, Ref: in.CreatedAt},
 		Contact:       Chain{Active: true, Ref: in.CreatedAt},
@@ -160,12 +161,12 @@ func newState(in JobOrderInput, p policy.Policy) *State {
 func (r *run) start(ctx workflow.Context) {
 	var futures []workflow.Future
 	if r.s.Sharing != models.SharingInternal {
-		futures = append(futures, r.recordEvent(ctx, "sharing-changed", systemActor, systemActor, map[string]string{"level": r.s.Sharing, "cause": "share_immediately"}, false))
+		futures = append(futures, r.recordEvent(ctx, joborder.EventSharingChanged, systemActor, systemActor, map[string]string{"level": r.s.Sharing, "cause": "share_immediately"}, false))
 	}
 	futures = append(futures, r.projectIfChanged(ctx)...)
 	futures = append(futures,
-		r.notify(ctx, TemplateNewOrder, activities.RecipientCaseworkers, "new-order/1"),
-		r.notify(ctx, TemplateOrderReceived, activities.RecipientEmployer, "order-received/1"))
+		r.notify(ctx, joborder.TemplateNewOrder, joborder.RecipientCaseworkers, "", "1"),
+		r.notify(ctx, joborder.TemplateOrderReceived, joborder.RecipientEmployer, "", "1"))
 	r.wait(ctx, futures)
 }
 
@@ -181,32 +182,26 @@ func activityCtx(ctx workflow.Context) workflow.Context {
 			BackoffCoefficient:     2,
 			MaximumInterval:        time.Minute,
 			MaximumAttempts:        0, // unlimited: the activities are idempotent
-			NonRetryableErrorTypes: []string{"InvalidInput", "NotFound"},
+			NonRetryableErrorTypes: []string{joborder.ErrInvalidInput, joborder.ErrNotFound},
 		},
 	})
 }
 
-func (r *run) key(parts ...string) string {
-	k := JobOrderWorkflowID(r.s.JobOrderID)
-	for _, p := range parts {
-		k += "/" + p
-	}
-	return k
-}
-
-// notify sends template to role; suffix is the business event, e.g. contact-reminder/2.
-func (r *run) notify(ctx workflow.Context, template, role, suffix string) workflow.Future {
+// notify sends template to role for reason (an escalation's cause, else ""); parts make the
+// notification's key unique among the order's notifications of that template (a count).
+func (r *run) notify(ctx workflow.Context, template, role, reason string, parts ...string) workflow.Future {
 	in := activities.NotifyInput{
-		JobOrderID: r.s.JobOrderID, Template: template, RecipientRole: role,
-		IdempotencyKey: r.key(suffix), CoordinatorID: copyStr(r.s.Coordinator),
+		JobOrderID: r.s.JobOrderID, Template: template, RecipientRole: role, Reason: reason,
+		IdempotencyKey: joborder.NotificationKey(r.s.JobOrderID, template, reason, parts...), CoordinatorID: copyStr(r.s.Coordinator),
 	}
 	return r.executeNotify(ctx, in)
 }
 
-func (r *run) recordEvent(ctx workflow.Context, typ, actorID, actorRole string, details map[string]string, employerVisible bool) workflow.Future {
+// recordEvent appends an entry to the order's history; its key is numbered by the workflow.
+func (r *run) recordEvent(ctx workflow.Context, typ joborder.Event, actorID, actorRole string, details map[string]string, employerVisible bool) workflow.Future {
 	r.s.EventSeq++
 	in := activities.RecordEventInput{
-		JobOrderID: r.s.JobOrderID, EventKey: r.key(typ, strconv.Itoa(r.s.EventSeq)), Type: typ,
+		JobOrderID: r.s.JobOrderID, EventKey: joborder.EventKey(r.s.JobOrderID, typ, strconv.Itoa(r.s.EventSeq)), Type: typ,
 		At: workflow.Now(ctx), ActorID: actorID, ActorRole: actorRole, Details: details, EmployerVisible: employerVisible,
 	}
 	return workflow.ExecuteActivity(activityCtx(ctx), acts.RecordEvent, in)
@@ -250,28 +245,28 @@ func (r *run) drainSignals(ctx workflow.Context) {
 	var futures []workflow.Future
 	defer func() { r.wait(ctx, futures) }()
 	for {
-		var sig ReferralSentSignal
+		var sig joborder.ReferralSentSignal
 		if !r.referralCh.ReceiveAsync(&sig) {
 			break
 		}
 		futures = append(futures, r.onReferral(ctx, sig)...)
 	}
 	for {
-		var sig ReferralDecidedSignal
+		var sig joborder.ReferralDecidedSignal
 		if !r.decidedCh.ReceiveAsync(&sig) {
 			break
 		}
 		futures = append(futures, r.onReferralDecided(ctx, sig)...)
 	}
 	for {
-		var sig CandidateChangedSignal
+		var sig joborder.CandidateChangedSignal
 		if !r.candidateCh.ReceiveAsync(&sig) {
 			break
 		}
 		futures = append(futures, r.onCandidateChanged(ctx, sig)...)
 	}
 	for {
-		var sig EventRecordedSignal
+		var sig joborder.EventRecordedSignal
 		if !r.eventCh.ReceiveAsync(&sig) {
 			break
 		}
@@ -279,7 +274,7 @@ func (r *run) drainSignals(ctx workflow.Context) {
 		r.runEvents++
 	}
 	for {
-		var sig PolicyChangedSignal
+		var sig joborder.PolicyChangedSignal
 		if !r.policyCh.ReceiveAsync(&sig) {
 			break
 		}
@@ -287,7 +282,7 @@ func (r *run) drainSignals(ctx workflow.Context) {
 	}
 }
 
-func (r *run) onReferral(ctx workflow.Context, sig ReferralSentSignal) []workflow.Future {
+func (r *run) onReferral(ctx workflow.Context, sig joborder.ReferralSentSignal) []workflow.Future {
 	r.runEvents++
 	r.touch(ctx)
 	if sig.ReferralID == "" || contains(r.s.Referrals, sig.ReferralID) {
@@ -306,7 +301,7 @@ func (r *run) onReferral(ctx workflow.Context, sig ReferralSentSignal) []workflo
 // onPolicyChanged takes the job centre's new policy. It is not activity on the order (it must
 // not restart the inactivity clock); the main loop recomputes the pending deadlines from it. A
 // shortage occupation the new policy shares at once is shared now (shareShortage).
-func (r *run) onPolicyChanged(ctx workflow.Context, sig PolicyChangedSignal) []workflow.Future {
+func (r *run) onPolicyChanged(ctx workflow.Context, sig joborder.PolicyChangedSignal) []workflow.Future {
 	r.runEvents++
 	if errs := sig.Policy.Validate(); len(errs) > 0 {
 		r.logger.Warn("ignoring invalid policy", "errors", fmt.Sprint(errs))
@@ -405,7 +400,7 @@ func contains(list []string, v string) bool {
 
 func timePtr(t time.Time) *time.Time { return &t }
 
-func sortDeadlines(d []Deadline) {
+func sortDeadlines(d []joborder.Deadline) {
 	sort.SliceStable(d, func(i, j int) bool {
 		if !d[i].Due.Equal(d[j].Due) {
 			return d[i].Due.Before(d[j].Due)

@@ -7,13 +7,14 @@ import (
 	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/temporal"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/temporalx"
 	"jobordre/models"
 )
 
 func TestNewOrderIsOpenInternalWithoutCoordinatorAndKeepsRunning(t *testing.T) {
 	h := newHarness(t)
-	var state LiveState
+	var state joborder.LiveState
 	h.queryAt(time.Minute, &state)
 	in := input("a1")
 	in.Policy = policy0() // the zero policy means the defaults
@@ -35,10 +36,10 @@ func TestNewOrderIsOpenInternalWithoutCoordinatorAndKeepsRunning(t *testing.T) {
 func TestNewOrderTellsCaseworkersAndEmployer(t *testing.T) {
 	h := newHarness(t)
 	h.run(input("a1"), time.Minute)
-	if got := h.sent(TemplateNewOrder); len(got) != 1 || got[0].Role != "caseworkers" || got[0].Key != "job-order/a1/new-order/1" || got[0].At != 0 {
+	if got := h.sent(joborder.TemplateNewOrder); len(got) != 1 || got[0].Role != "caseworkers" || got[0].Key != "job-order/a1/new-order/1" || got[0].At != 0 {
 		t.Errorf("new_order: %+v", got)
 	}
-	if got := h.sent(TemplateOrderReceived); len(got) != 1 || got[0].Role != "employer" || got[0].Key != "job-order/a1/order-received/1" {
+	if got := h.sent(joborder.TemplateOrderReceived); len(got) != 1 || got[0].Role != "employer" || got[0].Key != "job-order/a1/order-received/1" {
 		t.Errorf("order_received: %+v", got)
 	}
 }
@@ -80,14 +81,14 @@ func TestInputWithoutIDsFailsWithoutRetry(t *testing.T) {
 
 func TestWorkflowIDRoundTrips(t *testing.T) {
 	id := "3f0e5c1a-8a5b-4d6e-9a53-0b8c7f2d1e4a"
-	if got := JobOrderWorkflowID(id); got != "job-order/"+id {
+	if got := joborder.WorkflowID(id); got != "job-order/"+id {
 		t.Fatalf("workflow ID: %s", got)
 	}
-	back, ok := JobOrderIDFromWorkflowID(JobOrderWorkflowID(id))
+	back, ok := joborder.IDFromWorkflowID(joborder.WorkflowID(id))
 	if !ok || back != id {
 		t.Fatalf("round trip: %q %v", back, ok)
 	}
-	if _, ok := JobOrderIDFromWorkflowID("other/" + id); ok {
+	if _, ok := joborder.IDFromWorkflowID("other/" + id); ok {
 		t.Fatal("a foreign workflow ID is not a job order's")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
 	"jobordre/models"
 )
@@ -16,11 +17,11 @@ func TestAnOrderOfAJobCentreWithoutAPolicyStaysInternalPastTheOldSharingSteps(t 
 	h := newHarness(t)
 	in := input("no-policy")
 	in.Policy = policy.Policy{}
-	var after3, after15 LiveState
-	h.queryAt(4*24*time.Hour, &after3)    // Monday: 3 working days after Thursday
-	h.queryAt(21*24*time.Hour, &after15)  // 15 working days on
+	var after3, after15 joborder.LiveState
+	h.queryAt(4*24*time.Hour, &after3)   // Monday: 3 working days after Thursday
+	h.queryAt(21*24*time.Hour, &after15) // 15 working days on
 	h.run(in, 22*24*time.Hour)
-	for name, st := range map[string]LiveState{"after 3 working days": after3, "after 15 working days": after15} {
+	for name, st := range map[string]joborder.LiveState{"after 3 working days": after3, "after 15 working days": after15} {
 		if st.Sharing != models.SharingInternal {
 			t.Errorf("%s the order is shared %s", name, st.Sharing)
 		}
@@ -43,7 +44,7 @@ func TestAnOrderOfAJobCentreWithoutAPolicyStaysInternalPastTheOldSharingSteps(t 
 // A manager's own sharing steps stay the job centre's choice, national ones included.
 func TestAManagersOwnSharingStepsStillShareTheOrder(t *testing.T) {
 	h := newHarness(t)
-	var st LiveState
+	var st joborder.LiveState
 	h.queryAt(min(100), &st)
 	h.run(input("own-steps"), min(101))
 	if st.Sharing != models.SharingNational {
@@ -59,12 +60,12 @@ func TestAPolicyChangeNamingTheOccupationAsAShortageSharesTheOrderAtOnce(t *test
 		in := input("shortage-policy")
 		in.Policy.SharingSteps = nil
 		if manual {
-			h.update(min(1), "internal", UpdateSetSharing, SetSharingInput{Actor: caseworker, Level: models.SharingInternal})
+			h.update(min(1), "internal", joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: caseworker, Level: models.SharingInternal})
 		}
 		p := in.Policy
 		p.ShareImmediately = []policy.ShareImmediately{{OccupationCode: "7115", Level: models.SharingCommunity}}
-		h.signal(min(5), SignalPolicyChanged, PolicyChangedSignal{Policy: p})
-		var st LiveState
+		h.signal(min(5), joborder.SignalPolicyChanged, joborder.PolicyChangedSignal{Policy: p})
+		var st joborder.LiveState
 		h.queryAt(min(6), &st)
 		h.run(in, min(7))
 		want := models.SharingCommunity
@@ -82,7 +83,7 @@ func TestCorrectingTheOccupationToAShortageOccupationSharesTheOrder(t *testing.T
 	h := newHarness(t)
 	in := input("shortage-correction") // testPolicy shares 2221 nationally at once
 	in.Policy.SharingSteps = nil
-	h.update(min(3), "correct", UpdateCorrectDetails, CorrectDetailsInput{Actor: caseworker, Positions: 1, OccupationCode: "2221", Fields: []string{"occupation_code"}})
+	h.update(min(3), "correct", joborder.UpdateCorrectDetails, joborder.CorrectDetailsInput{Actor: caseworker, Positions: 1, OccupationCode: "2221", Fields: []string{"occupation_code"}})
 	h.run(in, min(5))
 	if st := h.results["correct"]; st.Sharing != models.SharingNational {
 		t.Fatalf("sharing %s after the correction to 2221, want national: %+v", st.Sharing, h.failed)
@@ -104,7 +105,7 @@ func TestAManualSharingAfterFollowsTheWorkingDaySetting(t *testing.T) {
 		in.Policy.WorkingDaysOnly = wd
 		in.Policy.SharingSteps = nil
 		// created is Thursday 26 November 2026 09:00 UTC; at minute 1 a caseworker asks for P2D.
-		h.update(min(1), "after", UpdateSetSharing, SetSharingInput{Actor: caseworker, Level: models.SharingNational, After: ptrDuration(policy.MustParseDuration("P2D"))})
+		h.update(min(1), "after", joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: caseworker, Level: models.SharingNational, After: ptrDuration(policy.MustParseDuration("P2D"))})
 		h.run(in, min(2))
 		var due time.Time
 		for _, d := range h.results["after"].Deadlines {

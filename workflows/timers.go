@@ -7,7 +7,7 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"jobordre/activities"
+	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
 	"jobordre/models"
 )
@@ -179,7 +179,7 @@ func (r *run) fireDue(ctx workflow.Context) {
 func (r *run) fireCoordinatorReminder(ctx workflow.Context, now time.Time) []workflow.Future {
 	c := &r.s.Coord
 	c.Fired, c.Ref, c.PausedAtRef = c.Fired+1, now, r.s.PausedTotal
-	return []workflow.Future{r.notify(ctx, TemplateCoordinatorMissingReminder, activities.RecipientManagers, "coordinator-missing-reminder/"+strconv.Itoa(c.Fired))}
+	return []workflow.Future{r.notify(ctx, joborder.TemplateCoordinatorMissingReminder, joborder.RecipientManagers, "", strconv.Itoa(c.Fired))}
 }
 
 func (r *run) fireContactReminder(ctx workflow.Context, now time.Time) []workflow.Future {
@@ -188,17 +188,17 @@ func (r *run) fireContactReminder(ctx workflow.Context, now time.Time) []workflo
 	if c.Fired >= r.s.Policy.EscalateAfter && !r.s.ContactEscalated {
 		r.s.ContactEscalated = true
 		fs = append(fs,
-			r.notify(ctx, TemplateEscalation, activities.RecipientManagers, "contact-escalation/1"),
-			r.recordEvent(ctx, "escalated", systemActor, systemActor, map[string]string{"reason": "contact", "reminders": strconv.Itoa(c.Fired)}, false))
+			r.notify(ctx, joborder.TemplateEscalation, joborder.RecipientManagers, joborder.ReasonContact, "1"),
+			r.recordEvent(ctx, joborder.EventEscalated, systemActor, systemActor, map[string]string{"reason": joborder.ReasonContact, "reminders": strconv.Itoa(c.Fired)}, false))
 	}
 	c.Fired, c.Ref, c.PausedAtRef = c.Fired+1, now, r.s.PausedTotal
-	return append(fs, r.notify(ctx, TemplateContactReminder, activities.RecipientCoordinator, "contact-reminder/"+strconv.Itoa(c.Fired)))
+	return append(fs, r.notify(ctx, joborder.TemplateContactReminder, joborder.RecipientCoordinator, "", strconv.Itoa(c.Fired)))
 }
 
 func (r *run) fireFirstReferralReminder(ctx workflow.Context, now time.Time) []workflow.Future {
 	c := &r.s.FirstReferral
 	c.Fired, c.Ref, c.PausedAtRef = c.Fired+1, now, r.s.PausedTotal
-	return []workflow.Future{r.notify(ctx, TemplateFirstReferralReminder, activities.RecipientCoordinator, "first-referral-reminder/"+strconv.Itoa(c.Fired))}
+	return []workflow.Future{r.notify(ctx, joborder.TemplateFirstReferralReminder, joborder.RecipientCoordinator, "", strconv.Itoa(c.Fired))}
 }
 
 func (r *run) fireAutoFollowUp(ctx workflow.Context, now time.Time) []workflow.Future {
@@ -207,7 +207,7 @@ func (r *run) fireAutoFollowUp(ctx workflow.Context, now time.Time) []workflow.F
 	s.AutoFollowUps++
 	id := "auto-" + strconv.Itoa(s.AutoFollowUps)
 	s.FollowUps = append(s.FollowUps, FollowUp{ID: id, Due: now, Auto: true, PausedAtRef: s.PausedTotal})
-	return []workflow.Future{r.recordEvent(ctx, "follow-up-added", systemActor, systemActor, map[string]string{"follow_up_id": id, "cause": "follow_up_after_referral"}, false)}
+	return []workflow.Future{r.recordEvent(ctx, joborder.EventFollowUpAdded, systemActor, systemActor, map[string]string{"follow_up_id": id, "cause": "follow_up_after_referral"}, false)}
 }
 
 func (r *run) fireFollowUpReminder(ctx workflow.Context, now time.Time, id string) []workflow.Future {
@@ -215,7 +215,7 @@ func (r *run) fireFollowUpReminder(ctx workflow.Context, now time.Time, id strin
 		f := &r.s.FollowUps[i]
 		if f.ID == id {
 			f.Reminders, f.Ref, f.PausedAtRef = f.Reminders+1, now, r.s.PausedTotal
-			return []workflow.Future{r.notify(ctx, TemplateFollowUpReminder, activities.RecipientCoordinator, "follow-up-reminder/"+id+"/"+strconv.Itoa(f.Reminders))}
+			return []workflow.Future{r.notify(ctx, joborder.TemplateFollowUpReminder, joborder.RecipientCoordinator, "", id, strconv.Itoa(f.Reminders))}
 		}
 	}
 	return nil
@@ -232,22 +232,22 @@ func (r *run) fireCloseOutNudge(ctx workflow.Context, now time.Time, cause strin
 		s.CloseOutEscalated = true
 		s.CloseOutEscalations++
 		fs = append(fs,
-			r.notify(ctx, TemplateEscalation, activities.RecipientManagers, "close-out-escalation/"+strconv.Itoa(s.CloseOutEscalations)),
-			r.recordEvent(ctx, "escalated", systemActor, systemActor, map[string]string{"reason": "close_out", "nudges": strconv.Itoa(c.Fired)}, false))
+			r.notify(ctx, joborder.TemplateEscalation, joborder.RecipientManagers, joborder.ReasonCloseOut, strconv.Itoa(s.CloseOutEscalations)),
+			r.recordEvent(ctx, joborder.EventEscalated, systemActor, systemActor, map[string]string{"reason": joborder.ReasonCloseOut, "nudges": strconv.Itoa(c.Fired)}, false))
 	}
 	c.Fired, c.Ref, c.PausedAtRef = c.Fired+1, now, s.PausedTotal
 	s.CloseOutNudges++
-	fs = append(fs, r.notify(ctx, TemplateCloseOutNudge, activities.RecipientCoordinator, "close-out-nudge/"+strconv.Itoa(s.CloseOutNudges)))
+	fs = append(fs, r.notify(ctx, joborder.TemplateCloseOutNudge, joborder.RecipientCoordinator, "", strconv.Itoa(s.CloseOutNudges)))
 	if !s.CloseOutQuestionSent {
 		s.CloseOutQuestionSent = true
-		fs = append(fs, r.notify(ctx, TemplateCloseOutQuestion, activities.RecipientEmployer, "close-out-question/1"))
+		fs = append(fs, r.notify(ctx, joborder.TemplateCloseOutQuestion, joborder.RecipientEmployer, "", "1"))
 	}
 	return fs
 }
 
 func (r *run) fireInactiveEnded(ctx workflow.Context, _ time.Time) []workflow.Future {
 	r.s.InactiveEndedSent = true
-	return []workflow.Future{r.notify(ctx, TemplateInactiveEndedReminder, activities.RecipientCoordinator, "inactive-ended-reminder/"+strconv.Itoa(r.s.InactivePeriods))}
+	return []workflow.Future{r.notify(ctx, joborder.TemplateInactiveEndedReminder, joborder.RecipientCoordinator, "", strconv.Itoa(r.s.InactivePeriods))}
 }
 
 // changeSharing sets the sharing level, records it and projects it.
@@ -256,28 +256,28 @@ func (r *run) changeSharing(ctx workflow.Context, level, cause, actorID, actorRo
 		return nil
 	}
 	r.s.Sharing = level
-	fs := []workflow.Future{r.recordEvent(ctx, "sharing-changed", actorID, actorRole, map[string]string{"level": level, "cause": cause}, false)}
+	fs := []workflow.Future{r.recordEvent(ctx, joborder.EventSharingChanged, actorID, actorRole, map[string]string{"level": level, "cause": cause}, false)}
 	return append(fs, r.projectIfChanged(ctx)...)
 }
 
 // view is the live state at now.
-func (r *run) view(now time.Time) LiveState {
+func (r *run) view(now time.Time) joborder.LiveState {
 	s := r.s
-	v := LiveState{
+	v := joborder.LiveState{
 		JobOrderID: s.JobOrderID, Status: s.Status, Sharing: s.Sharing, ResponsibleJobcenter: s.ResponsibleJobcenter,
-		Coordinator: copyStr(s.Coordinator), OpenedAt: s.CreatedAt, Deadlines: []Deadline{}, FollowUps: []FollowUpView{},
-		Coordinators: append([]Assignment{}, s.Coordinators...), Hires: len(s.Hires), Referrals: len(s.Referrals),
+		Coordinator: copyStr(s.Coordinator), OpenedAt: s.CreatedAt, Deadlines: []joborder.Deadline{}, FollowUps: []joborder.FollowUpView{},
+		Coordinators: append([]joborder.Assignment{}, s.Coordinators...), Hires: len(s.Hires), Referrals: len(s.Referrals),
 		Positions: s.Positions, CloseReason: s.CloseReason, ClosedAt: s.ClosedAt, InactiveUntil: s.InactiveUntil, Policy: s.Policy,
 	}
 	for _, p := range r.pendings(now) {
-		v.Deadlines = append(v.Deadlines, Deadline{Name: p.name, Due: p.due})
+		v.Deadlines = append(v.Deadlines, joborder.Deadline{Name: p.name, Due: p.due})
 		if p.reminder && !p.paused && v.NextReminderAt == nil {
 			v.NextReminderAt = timePtr(p.wake)
 		}
 	}
 	sortDeadlines(v.Deadlines)
 	for _, f := range s.FollowUps {
-		v.FollowUps = append(v.FollowUps, FollowUpView{ID: f.ID, Due: f.Due, Done: f.Done})
+		v.FollowUps = append(v.FollowUps, joborder.FollowUpView{ID: f.ID, Due: f.Due, Done: f.Done})
 	}
 	sort.SliceStable(v.FollowUps, func(i, j int) bool { return v.FollowUps[i].Due.Before(v.FollowUps[j].Due) })
 	return v

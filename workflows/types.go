@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
 )
 
@@ -24,148 +25,6 @@ type JobOrderInput struct {
 	// MaxEventsBeforeContinueAsNew bounds the events (commands, signals, timer firings) one run
 	// handles before continuing as new; 0 means DefaultMaxEventsBeforeContinueAsNew.
 	MaxEventsBeforeContinueAsNew int
-}
-
-// Actor is who issued a command: the caller's subject ID and role. IDs only, never names.
-type Actor struct {
-	ID   string `json:"id"`
-	Role string `json:"role"`
-}
-
-// AssignCoordinatorInput makes CoordinatorID (a caseworker's subject ID) the order's coordinator.
-type AssignCoordinatorInput struct {
-	Actor         Actor  `json:"actor"`
-	CoordinatorID string `json:"coordinator_id"`
-}
-
-// RecordContactInput records a contact with the employer; the first one stops the contact reminders.
-type RecordContactInput struct {
-	Actor     Actor  `json:"actor"`
-	ContactID string `json:"contact_id"`
-}
-
-// SetSharingInput sets the sharing level now, at At, or After from now (at most one of At/After).
-// Any manual choice stops the policy's automatic sharing steps.
-type SetSharingInput struct {
-	Actor Actor            `json:"actor"`
-	Level string           `json:"level"`
-	At    *time.Time       `json:"at,omitempty"`
-	After *policy.Duration `json:"after,omitempty"`
-}
-
-// AddFollowUpInput agrees a follow-up with the employer, due at Due.
-type AddFollowUpInput struct {
-	Actor      Actor     `json:"actor"`
-	FollowUpID string    `json:"follow_up_id"`
-	Due        time.Time `json:"due"`
-}
-
-// CompleteFollowUpInput marks a follow-up done, stopping its reminders.
-type CompleteFollowUpInput struct {
-	Actor      Actor  `json:"actor"`
-	FollowUpID string `json:"follow_up_id"`
-}
-
-// RegisterHireInput registers one hire.
-type RegisterHireInput struct {
-	Actor  Actor  `json:"actor"`
-	HireID string `json:"hire_id"`
-}
-
-// SetStatusInput changes the order's status. Reason is required with closed (one of CloseReasons)
-// and not allowed otherwise; Until is optional with temporarily_inactive only.
-type SetStatusInput struct {
-	Actor  Actor      `json:"actor"`
-	Status string     `json:"status"`
-	Reason string     `json:"reason,omitempty"`
-	Until  *time.Time `json:"until,omitempty"`
-}
-
-// CorrectDetailsInput corrects the order details the workflow keeps time by: the number of
-// positions (close-out after hire) and the application deadline (close-out after the deadline).
-// Fields names every corrected field, for the history; the values themselves stay in the database.
-type CorrectDetailsInput struct {
-	Actor               Actor      `json:"actor"`
-	Positions           int        `json:"positions"`
-	ApplicationDeadline *time.Time `json:"application_deadline,omitempty"`
-	// OccupationCode is the corrected ISCO-08 code, "" when it did not change; a shortage
-	// occupation of the policy's share_immediately is then shared at once.
-	OccupationCode string   `json:"occupation_code,omitempty"`
-	Fields         []string `json:"fields"`
-}
-
-// Every command returns the order's LiveState after the command.
-type (
-	AssignCoordinatorResult = LiveState
-	RecordContactResult     = LiveState
-	SetSharingResult        = LiveState
-	AddFollowUpResult       = LiveState
-	CompleteFollowUpResult  = LiveState
-	RegisterHireResult      = LiveState
-	SetStatusResult         = LiveState
-	CorrectDetailsResult    = LiveState
-)
-
-// ReferralSentSignal tells the order a candidate was referred; the first one stops the
-// first-referral reminders and starts the follow-up-after-referral deadline.
-type ReferralSentSignal struct {
-	ReferralID string    `json:"referral_id"`
-	At         time.Time `json:"at"`
-}
-
-// EventRecordedSignal tells the order something happened (a note, an edit): it resets the inactivity clock.
-type EventRecordedSignal struct {
-	At time.Time `json:"at"`
-}
-
-// PolicyChangedSignal carries the job centre's new policy; pending timers are recomputed under it.
-type PolicyChangedSignal struct {
-	Policy policy.Policy `json:"policy"`
-}
-
-// Assignment is one coordinator assignment in the order's history.
-type Assignment struct {
-	CaseworkerID string    `json:"caseworker_id"`
-	At           time.Time `json:"at"`
-	By           string    `json:"by"`
-}
-
-// FollowUpView is a follow-up in the live view.
-type FollowUpView struct {
-	ID   string    `json:"id"`
-	Due  time.Time `json:"due"`
-	Done bool      `json:"done"`
-}
-
-// LiveState is what the live-state query (and every command) returns: the order's state as the workflow sees it now.
-type LiveState struct {
-	JobOrderID           string    `json:"job_order_id"`
-	Status               string    `json:"status"`
-	Sharing              string    `json:"sharing"`
-	ResponsibleJobcenter string    `json:"responsible_jobcenter"`
-	Coordinator          *string   `json:"coordinator"`
-	OpenedAt             time.Time `json:"opened_at"`
-	// Deadlines lists the pending deadlines, soonest first. While the order is temporarily
-	// inactive they show when they would fall if it were reopened now.
-	Deadlines []Deadline `json:"deadlines"`
-	// FollowUps lists every follow-up, open and done, by due time.
-	FollowUps []FollowUpView `json:"follow_ups"`
-	// NextReminderAt is when the next notification is delivered, if any is pending.
-	NextReminderAt *time.Time    `json:"next_reminder_at"`
-	Coordinators   []Assignment  `json:"coordinators"`
-	Hires          int           `json:"hires"`
-	Referrals      int           `json:"referrals"`
-	Positions      int           `json:"positions"`
-	CloseReason    string        `json:"close_reason,omitempty"`
-	ClosedAt       *time.Time    `json:"closed_at"`
-	InactiveUntil  *time.Time    `json:"inactive_until"`
-	Policy         policy.Policy `json:"policy"`
-}
-
-// Deadline is a pending promise with its due time.
-type Deadline struct {
-	Name string    `json:"name"`
-	Due  time.Time `json:"due"`
 }
 
 // Chain is a reminder chain: the first reminder is due a policy offset after Ref, later ones
@@ -205,12 +64,12 @@ type State struct {
 	ApplicationDeadline  *time.Time    `json:"application_deadline,omitempty"`
 	Policy               policy.Policy `json:"policy"`
 
-	Status       string       `json:"status"`
-	Sharing      string       `json:"sharing"`
-	Coordinator  *string      `json:"coordinator,omitempty"`
-	Coordinators []Assignment `json:"coordinators"`
-	CloseReason  string       `json:"close_reason,omitempty"`
-	ClosedAt     *time.Time   `json:"closed_at,omitempty"`
+	Status       string                `json:"status"`
+	Sharing      string                `json:"sharing"`
+	Coordinator  *string               `json:"coordinator,omitempty"`
+	Coordinators []joborder.Assignment `json:"coordinators"`
+	CloseReason  string                `json:"close_reason,omitempty"`
+	ClosedAt     *time.Time            `json:"closed_at,omitempty"`
 
 	// PausedSince is set while the order is not open (inactive or closed); PausedTotal sums finished pauses.
 	PausedSince       *time.Time    `json:"paused_since,omitempty"`

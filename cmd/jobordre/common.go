@@ -6,17 +6,15 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
 	"jobordre/internal/app"
-	"jobordre/internal/store"
-	"jobordre/internal/temporalx"
-
-	"github.com/spf13/cobra"
-
 	"jobordre/internal/config"
+	"jobordre/internal/store"
 	"jobordre/internal/telemetry"
+	"jobordre/internal/temporalx"
 )
 
 // loadConfig reads the environment; flags bound with envFlag override it.
@@ -78,18 +76,4 @@ func (b *backends) close() {
 	}
 	_ = b.metrics.Close()
 	_ = store.Close(b.db)
-}
-
-// openMigrated opens the configured database and brings its schema up to date; the caller
-// closes it with store.Close.
-func openMigrated(ctx context.Context, cfg config.Config, log *slog.Logger) (*gorm.DB, error) {
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
-	if err != nil {
-		return nil, err
-	}
-	if err := store.Migrate(ctx, db); err != nil {
-		_ = store.Close(db)
-		return nil, err
-	}
-	return db, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"jobordre/internal/app"
 	"jobordre/internal/store"
 )
 
@@ -16,7 +17,7 @@ func migrateCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			db, err := openMigrated(cmd.Context(), cfg, log)
+			db, err := app.OpenMigratedDatabase(cmd.Context(), cfg, log)
 			if err != nil {
 				return err
 			}

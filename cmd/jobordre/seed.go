@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"jobordre/internal/app"
 	"jobordre/internal/seed"
 	"jobordre/internal/store"
 )
@@ -52,7 +53,7 @@ unless --append is given.`,
 			if opts.Span, err = parseSpan(span); err != nil {
 				return err
 			}
-			db, err := openMigrated(cmd.Context(), cfg, log)
+			db, err := app.OpenMigratedDatabase(cmd.Context(), cfg, log)
 			if err != nil {
 				return err
 			}

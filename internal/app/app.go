@@ -34,19 +34,49 @@ import (
 	"jobordre/worker"
 )
 
-// OpenDatabase opens the application database and migrates it when cfg.AutoMigrate is set.
+// OpenDatabase opens the application database, wires the key-figure upkeep into it
+// (WireDatabase) and migrates it (Migrate) when cfg.AutoMigrate is set.
 func OpenDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*gorm.DB, error) {
+	return openDatabase(ctx, cfg, log, cfg.AutoMigrate)
+}
+
+// OpenMigratedDatabase is OpenDatabase that always migrates (the migrate and seed commands).
+func OpenMigratedDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*gorm.DB, error) {
+	return openDatabase(ctx, cfg, log, true)
+}
+
+func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool) (*gorm.DB, error) {
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, log)
+	if err == nil {
+		err = WireDatabase(db)
+	}
+	if err == nil && migrate {
+		err = Migrate(ctx, db)
+	}
 	if err != nil {
+		if db != nil {
+			_ = store.Close(db)
+		}
 		return nil, err
 	}
-	if cfg.AutoMigrate {
-		if err := store.Migrate(ctx, db); err != nil {
-			_ = store.Close(db)
-			return nil, err
-		}
-	}
 	return db, nil
+}
+
+// WireDatabase makes every history entry written (internal/history) refresh its order's key
+// figures in the same transaction (internal/kpi). internal/dbtest does the same for tests.
+func WireDatabase(db *gorm.DB) error {
+	if err := kpi.Register(db, store.LoadPolicy); err != nil {
+		return fmt.Errorf("register key-figure upkeep: %w", err)
+	}
+	return nil
+}
+
+// Migrate brings the schema up to date (store.Migrate) and adds the key figures' indexes.
+func Migrate(ctx context.Context, db *gorm.DB) error {
+	if err := store.Migrate(ctx, db); err != nil {
+		return err
+	}
+	return kpi.EnsureIndexes(ctx, db)
 }
 
 // HS256Verifier returns the token verifier for a JWT secret.

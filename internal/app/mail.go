@@ -14,8 +14,8 @@ import (
 	"jobordre/activities"
 	"jobordre/api"
 	"jobordre/internal/config"
+	"jobordre/internal/joborder"
 	"jobordre/internal/mail"
-	"jobordre/workflows"
 )
 
 // NewMailSender returns the configured sender: SendGrid when SENDGRID_API_KEY is set, otherwise
@@ -103,10 +103,10 @@ func (o *outboxSender) Notify(ctx context.Context, in activities.NotifyInput) er
 // Deliver starts the DeliverOutboxWorkflow of a key (one already running counts as started).
 func (o *outboxSender) Deliver(ctx context.Context, key string) error {
 	_, err := o.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       workflows.DeliverOutboxWorkflowID(key),
+		ID:                       joborder.DeliverOutboxWorkflowID(key),
 		TaskQueue:                o.taskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.DeliverOutboxWorkflowName, workflows.DeliverOutboxInput{IdempotencyKey: key})
+	}, joborder.DeliverOutboxWorkflowName, joborder.DeliverOutboxInput{IdempotencyKey: key})
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if err != nil && !errors.As(err, &already) {
 		return fmt.Errorf("start the delivery of %s: %w", key, err)

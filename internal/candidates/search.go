@@ -11,7 +11,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -25,6 +24,7 @@ import (
 	"jobordre/internal/consent"
 	"jobordre/internal/cvindex"
 	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 	"jobordre/internal/refdata"
 	"jobordre/models"
 )
@@ -87,8 +87,9 @@ type Page struct {
 // Errors of the search.
 var (
 	// ErrBadCursor is a cursor this search did not hand out, or one from a search with other filters.
-	ErrBadCursor = errors.New("cursor is not one this search handed out for these filters")
-	errStaffOnly = fmt.Errorf("%w: only job-centre staff search candidates", orders.ErrForbidden)
+	ErrBadCursor = problem.BadRequest("cursor is not one this search handed out for these filters",
+		problem.Field("cursor", "cursor is not one this search handed out for these filters"))
+	errStaffOnly = problem.Forbidden("only job-centre staff search candidates")
 )
 
 var (
@@ -360,15 +361,20 @@ func boolTerm(column string, want bool) string {
 	return "NOT " + column
 }
 
+// invalidQuery is the error of filters that are not valid.
+func invalidQuery(fields ...problem.FieldError) error {
+	return &problem.ValidationError{Fields: fields}
+}
+
 // position is where a page starts: a phase of the search and the offset in it.
 type position struct{ phase, offset int }
 
 // check validates and normalizes the filter; it returns the query's search terms and the
 // position the cursor points at.
 func (s *Service) check(f *Filter) ([]string, position, error) {
-	v := &orders.ValidationError{}
+	var fields []problem.FieldError
 	add := func(field, detail string) {
-		v.Fields = append(v.Fields, orders.FieldError{Field: field, Detail: detail})
+		fields = append(fields, problem.FieldError{Field: field, Detail: detail})
 	}
 	f.Query = strings.TrimSpace(f.Query)
 	var terms []string
@@ -400,8 +406,8 @@ func (s *Service) check(f *Filter) ([]string, position, error) {
 	case f.Limit < 1 || f.Limit > MaxLimit:
 		add("limit", fmt.Sprintf("must be a whole number from 1 to %d", MaxLimit))
 	}
-	if len(v.Fields) > 0 {
-		return nil, position{}, v
+	if len(fields) > 0 {
+		return nil, position{}, invalidQuery(fields...)
 	}
 	var at position
 	if f.Cursor != "" {
@@ -512,13 +518,13 @@ func (s *Service) Suggest(ctx context.Context, p auth.Principal, orderID string,
 		return SuggestionList{}, err
 	}
 	if !p.IsJobcenterStaff() {
-		return SuggestionList{}, fmt.Errorf("%w: only job-centre staff get candidate suggestions", orders.ErrForbidden)
+		return SuggestionList{}, problem.Forbidden("only job-centre staff get candidate suggestions")
 	}
 	switch {
 	case limit == 0:
 		limit = DefaultLimit
 	case limit < 1 || limit > MaxLimit:
-		return SuggestionList{}, &orders.ValidationError{Fields: []orders.FieldError{{Field: "limit", Detail: fmt.Sprintf("must be a whole number from 1 to %d", MaxLimit)}}}
+		return SuggestionList{}, invalidQuery(problem.Field("limit", "must be a whole number from 1 to %d", MaxLimit))
 	}
 	unit := o.OccupationCode
 	minor := unit[:min(3, len(unit))]

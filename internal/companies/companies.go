@@ -7,7 +7,6 @@ package companies
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -18,7 +17,7 @@ import (
 
 	"jobordre/internal/auth"
 	"jobordre/internal/cvr"
-	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 	"jobordre/internal/refdata"
 	"jobordre/models"
 )
@@ -37,13 +36,11 @@ func NewService(db *gorm.DB, ref *refdata.Data) *Service {
 
 // Errors of the company service.
 var (
-	ErrNotFound       = errors.New("no such company in your reach")
-	ErrRegistered     = errors.New("this CVR number is already registered")
-	ErrContactExists  = errors.New("this contact person is already registered")
+	ErrNotFound       = problem.NotFound("no such company in your reach")
+	ErrRegistered     = problem.Conflict("", "this CVR number is already registered")
+	ErrContactExists  = problem.Conflict("", "this contact person is already registered")
 	ErrUnknownContact = errors.New("no such contact person at this company")
 )
-
-func forbidden(msg string) error { return fmt.Errorf("%w: %s", orders.ErrForbidden, msg) }
 
 // Contact is a contact person of a company.
 type Contact struct {
@@ -87,13 +84,13 @@ type MainContactRequest struct {
 	ContactID string `json:"contact_id"`
 }
 
-func (s *Service) check(v *orders.ValidationError, name, industry string) {
+func (s *Service) check(v *problem.ValidationError, name, industry string) {
 	if n := utf8.RuneCountInString(strings.TrimSpace(name)); n == 0 || n > 200 {
-		v.Fields = append(v.Fields, orders.FieldError{Field: "name", Detail: "is required (at most 200 characters)"})
+		v.Fields = append(v.Fields, problem.FieldError{Field: "name", Detail: "is required (at most 200 characters)"})
 	}
 	if industry != "" {
 		if i, ok := s.ref.Industry(industry); !ok || i.Level != "subclass" {
-			v.Fields = append(v.Fields, orders.FieldError{Field: "industry_code", Detail: "must be a DB07 industry code such as 62.01.00"})
+			v.Fields = append(v.Fields, problem.FieldError{Field: "industry_code", Detail: "must be a DB07 industry code such as 62.01.00"})
 		}
 	}
 }
@@ -101,14 +98,14 @@ func (s *Service) check(v *orders.ValidationError, name, industry string) {
 // Register records the caller's company; an employer registers its own CVR and becomes its main contact.
 func (s *Service) Register(ctx context.Context, p auth.Principal, r RegisterRequest) (Company, error) {
 	if p.Role != auth.RoleEmployer {
-		return Company{}, forbidden("a company is registered by one of its own people")
+		return Company{}, problem.Forbidden("a company is registered by one of its own people")
 	}
-	v := &orders.ValidationError{}
+	v := &problem.ValidationError{}
 	switch {
 	case !cvr.Valid(r.CVR):
-		v.Fields = append(v.Fields, orders.FieldError{Field: "cvr", Detail: "must be an 8-digit CVR number that passes the modulus-11 check"})
+		v.Fields = append(v.Fields, problem.FieldError{Field: "cvr", Detail: "must be an 8-digit CVR number that passes the modulus-11 check"})
 	case r.CVR != p.CVR:
-		v.Fields = append(v.Fields, orders.FieldError{Field: "cvr", Detail: "an employer registers its own CVR number (the one in its token)"})
+		v.Fields = append(v.Fields, problem.FieldError{Field: "cvr", Detail: "an employer registers its own CVR number (the one in its token)"})
 	}
 	s.check(v, r.Name, r.IndustryCode)
 	if len(v.Fields) > 0 {
@@ -181,7 +178,7 @@ func (s *Service) mainContact(ctx context.Context, p auth.Principal, cvrNumber s
 		return nil, err
 	}
 	if c.MainContactID != p.Subject {
-		return nil, forbidden("only the company's main contact (hovedkontaktperson) may do this")
+		return nil, problem.Forbidden("only the company's main contact (hovedkontaktperson) may do this")
 	}
 	return &c, nil
 }
@@ -199,7 +196,7 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, cvrNumber string
 	if r.IndustryCode != nil {
 		industry = *r.IndustryCode
 	}
-	v := &orders.ValidationError{}
+	v := &problem.ValidationError{}
 	s.check(v, name, industry)
 	if len(v.Fields) > 0 {
 		return Company{}, v
@@ -218,15 +215,15 @@ func (s *Service) AddContact(ctx context.Context, p auth.Principal, cvrNumber st
 		return Company{}, err
 	}
 	r.ID, r.Name, r.Email = strings.TrimSpace(r.ID), strings.TrimSpace(r.Name), strings.TrimSpace(r.Email)
-	v := &orders.ValidationError{}
+	v := &problem.ValidationError{}
 	if r.ID == "" || len(r.ID) > 200 {
-		v.Fields = append(v.Fields, orders.FieldError{Field: "id", Detail: "is required: the sub of the person's token (at most 200 characters)"})
+		v.Fields = append(v.Fields, problem.FieldError{Field: "id", Detail: "is required: the sub of the person's token (at most 200 characters)"})
 	}
 	if n := utf8.RuneCountInString(r.Name); n == 0 || n > 200 {
-		v.Fields = append(v.Fields, orders.FieldError{Field: "name", Detail: "is required (at most 200 characters)"})
+		v.Fields = append(v.Fields, problem.FieldError{Field: "name", Detail: "is required (at most 200 characters)"})
 	}
 	if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || len(r.Email) > 320 {
-		v.Fields = append(v.Fields, orders.FieldError{Field: "email", Detail: "must be a plain e-mail address"})
+		v.Fields = append(v.Fields, problem.FieldError{Field: "email", Detail: "must be a plain e-mail address"})
 	}
 	if len(v.Fields) > 0 {
 		return Company{}, v
@@ -258,7 +255,7 @@ func (s *Service) HandOver(ctx context.Context, p auth.Principal, cvrNumber stri
 		return Company{}, err
 	}
 	if n == 0 {
-		return Company{}, &orders.ValidationError{Fields: []orders.FieldError{{Field: "contact_id", Detail: ErrUnknownContact.Error()}}}
+		return Company{}, &problem.ValidationError{Fields: []problem.FieldError{{Field: "contact_id", Detail: ErrUnknownContact.Error()}}}
 	}
 	if err := s.db.WithContext(ctx).Model(&models.Company{}).Where("cvr = ?", cvrNumber).
 		Updates(map[string]any{"main_contact_id": r.ContactID, "updated_at": s.now()}).Error; err != nil {

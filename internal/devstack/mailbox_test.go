@@ -10,20 +10,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"jobordre/internal/dbtest"
 	"jobordre/internal/mail"
-	"jobordre/internal/store"
 )
 
 func TestMailboxPageListsTheMailsNewestFirstToThisMachineOnly(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "", t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(db) })
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.SQLite(t)
 	box, err := mail.NewMailbox(ctx, db)
 	if err != nil {
 		t.Fatal(err)

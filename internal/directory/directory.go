@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/problem"
 	"jobordre/models"
 )
 
@@ -110,19 +111,9 @@ type AddCaseworkerRequest struct {
 	Language string `json:"language"`
 }
 
-// FieldError names a bad field.
-type FieldError struct {
-	Field  string `json:"field"`
-	Detail string `json:"detail"`
-}
-
-// InvalidError lists bad fields; nothing was stored.
-type InvalidError struct{ Fields []FieldError }
-
-func (e *InvalidError) Error() string { return "invalid caseworker" }
-
 // ErrConflict is returned when the ID already belongs to another job centre.
-var ErrConflict = errors.New("this ID belongs to another job centre's employee")
+var ErrConflict = problem.Conflict("", "this ID belongs to another job centre's employee",
+	problem.FieldError{Field: "id", Detail: "this ID belongs to another job centre's employee"})
 
 // AddCaseworker registers a caseworker or manager ahead of their first login.
 func (d *Directory) AddCaseworker(ctx context.Context, jobcenter string, r AddCaseworkerRequest) (*models.Caseworker, error) {
@@ -130,21 +121,21 @@ func (d *Directory) AddCaseworker(ctx context.Context, jobcenter string, r AddCa
 	if r.Language == "" {
 		r.Language = "da"
 	}
-	v := &InvalidError{}
+	v := &problem.ValidationError{Subject: "the caseworker"}
 	if r.ID == "" || len(r.ID) > 200 {
-		v.Fields = append(v.Fields, FieldError{"id", "is required: the sub of the person's token (at most 200 characters)"})
+		v.Fields = append(v.Fields, problem.Field("id", "is required: the sub of the person's token (at most 200 characters)"))
 	}
 	if r.Name == "" || len(r.Name) > 200 {
-		v.Fields = append(v.Fields, FieldError{"name", "is required (at most 200 characters)"})
+		v.Fields = append(v.Fields, problem.Field("name", "is required (at most 200 characters)"))
 	}
 	if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || len(r.Email) > 320 {
-		v.Fields = append(v.Fields, FieldError{"email", "must be a plain e-mail address such as ida@aarhus.dk"})
+		v.Fields = append(v.Fields, problem.Field("email", "must be a plain e-mail address such as ida@aarhus.dk"))
 	}
 	if r.Role != auth.RoleCaseworker && r.Role != auth.RoleManager {
-		v.Fields = append(v.Fields, FieldError{"role", "must be caseworker or manager"})
+		v.Fields = append(v.Fields, problem.Field("role", "must be caseworker or manager"))
 	}
 	if r.Language != "da" && r.Language != "en" {
-		v.Fields = append(v.Fields, FieldError{"language", "must be da or en"})
+		v.Fields = append(v.Fields, problem.Field("language", "must be da or en"))
 	}
 	if len(v.Fields) > 0 {
 		return nil, v

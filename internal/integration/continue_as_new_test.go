@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/pgtest"
 	"jobordre/internal/policy"
 	"jobordre/workflows"
@@ -36,14 +37,14 @@ func TestLongRunningOrderContinuesAsNewWithoutLosingCommandsOrSignals(t *testing
 	id := "job-order-long/" + o.ID
 	pol := policy.Defaults()
 	pol.WorkingDaysOnly = false
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: "jobordre"}, workflows.JobOrderWorkflowName,
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: "jobordre"}, joborder.WorkflowName,
 		workflows.JobOrderInput{JobOrderID: o.ID, ResponsibleJobcenter: "751", OccupationCode: "7115", CreatedAt: time.Now().UTC(),
 			Positions: 1, Policy: pol, MaxEventsBeforeContinueAsNew: 25})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const n = 120
-	actor := workflows.Actor{ID: "caseworker-1", Role: "caseworker"}
+	actor := joborder.Actor{ID: "caseworker-1", Role: "caseworker"}
 	due := time.Now().Add(24 * time.Hour).UTC()
 	var wg sync.WaitGroup
 	errs := make(chan error, 3*n)
@@ -52,17 +53,17 @@ func TestLongRunningOrderContinuesAsNewWithoutLosingCommandsOrSignals(t *testing
 		go func(i int) {
 			defer wg.Done()
 			fid := fmt.Sprintf("f-%03d", i)
-			if err := update(ctx, c, id, workflows.UpdateAddFollowUp, workflows.AddFollowUpInput{Actor: actor, FollowUpID: fid, Due: due}); err != nil {
+			if err := update(ctx, c, id, joborder.UpdateAddFollowUp, joborder.AddFollowUpInput{Actor: actor, FollowUpID: fid, Due: due}); err != nil {
 				errs <- fmt.Errorf("add %s: %w", fid, err)
 				return
 			}
-			if err := update(ctx, c, id, workflows.UpdateCompleteFollowUp, workflows.CompleteFollowUpInput{Actor: actor, FollowUpID: fid}); err != nil {
+			if err := update(ctx, c, id, joborder.UpdateCompleteFollowUp, joborder.CompleteFollowUpInput{Actor: actor, FollowUpID: fid}); err != nil {
 				errs <- fmt.Errorf("complete %s: %w", fid, err)
 			}
 		}(i)
 		go func() {
 			defer wg.Done()
-			if err := c.SignalWorkflow(ctx, id, "", workflows.SignalEventRecorded, workflows.EventRecordedSignal{At: time.Now().UTC()}); err != nil {
+			if err := c.SignalWorkflow(ctx, id, "", joborder.SignalEventRecorded, joborder.EventRecordedSignal{At: time.Now().UTC()}); err != nil {
 				errs <- err
 			}
 		}()
@@ -72,9 +73,9 @@ func TestLongRunningOrderContinuesAsNewWithoutLosingCommandsOrSignals(t *testing
 	for err := range errs {
 		t.Error(err)
 	}
-	var live workflows.LiveState
+	var live joborder.LiveState
 	waitFor(t, 20*time.Second, func() (bool, string) {
-		v, err := c.QueryWorkflow(ctx, id, "", workflows.QueryLiveState)
+		v, err := c.QueryWorkflow(ctx, id, "", joborder.QueryLiveState)
 		if err != nil {
 			return false, err.Error()
 		}
@@ -113,7 +114,7 @@ func update(ctx context.Context, c client.Client, id, name string, arg any) erro
 			UpdateID: updateID, WorkflowID: id, UpdateName: name, Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
 		})
 		if err == nil {
-			var live workflows.LiveState
+			var live joborder.LiveState
 			err = h.Get(attemptCtx, &live)
 		}
 		cancel()

@@ -12,8 +12,8 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 
 	"jobordre/internal/devstack"
+	"jobordre/internal/joborder"
 	"jobordre/internal/pgtest"
-	"jobordre/workflows"
 )
 
 func TestOrderCreatedOverHTTPRunsAsAWorkflowAndIsReadBackWithItsLiveState(t *testing.T) {
@@ -37,7 +37,7 @@ func TestOrderCreatedOverHTTPRunsAsAWorkflowAndIsReadBackWithItsLiveState(t *tes
 	}
 
 	c := temporalClient(t, s)
-	desc, err := c.DescribeWorkflowExecution(context.Background(), workflows.JobOrderWorkflowID(o.ID), "")
+	desc, err := c.DescribeWorkflowExecution(context.Background(), joborder.WorkflowID(o.ID), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestOrderCreatedOverHTTPRunsAsAWorkflowAndIsReadBackWithItsLiveState(t *tes
 	// The search attributes make the order findable in Temporal's own tools.
 	waitFor(t, 10*time.Second, func() (bool, string) {
 		resp, err := c.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
-			Query: fmt.Sprintf(`JobOrderStatus = "open" AND SharingLevel = "internal" AND ResponsibleJobcenter = "751" AND WorkflowId = "%s"`, workflows.JobOrderWorkflowID(o.ID)),
+			Query: fmt.Sprintf(`JobOrderStatus = "open" AND SharingLevel = "internal" AND ResponsibleJobcenter = "751" AND WorkflowId = "%s"`, joborder.WorkflowID(o.ID)),
 		})
 		if err != nil {
 			return false, err.Error()
@@ -138,7 +138,7 @@ func TestTwoDevStacksWithDifferentDataDirsRunSideBySide(t *testing.T) {
 func countWorkflows(t *testing.T, s *devstack.Stack) int64 {
 	t.Helper()
 	resp, err := temporalClient(t, s).CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{
-		Query: fmt.Sprintf("WorkflowType = %q", workflows.JobOrderWorkflowName),
+		Query: fmt.Sprintf("WorkflowType = %q", joborder.WorkflowName),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -10,8 +10,8 @@ import (
 
 	"jobordre/internal/auth"
 	"jobordre/internal/devstack"
+	"jobordre/internal/joborder"
 	"jobordre/internal/pgtest"
-	"jobordre/workflows"
 )
 
 // outboxRow is the part of an outbox message these tests read.
@@ -228,7 +228,7 @@ func TestOrderLifecycleFromCreationToCloseSendsEveryReminderOnTime(t *testing.T)
 	if len(h.Items) < 8 {
 		t.Errorf("history has only %d entries", len(h.Items))
 	}
-	checkReplay(t, temporalClient(t, ls.Stack), workflows.JobOrderWorkflowID(o.ID), "lifecycle-created-to-closed", personalData...)
+	checkReplay(t, temporalClient(t, ls.Stack), joborder.WorkflowID(o.ID), "lifecycle-created-to-closed", personalData...)
 
 	// The key figures saw every step the workflow and the services wrote to the history.
 	var k struct {
@@ -295,8 +295,8 @@ func TestPolicyChangeReachesAnAlreadyRunningOrder(t *testing.T) {
 	// Recomputed from the order's own start (about 1 s before the change): due about 2 s after it.
 	onTime(t, "coordinator reminder after the policy change", m, changed.Add(2*time.Second))
 	c := temporalClient(t, ls.Stack)
-	checkReplay(t, c, workflows.JobOrderWorkflowID(o.ID), "policy-change-recomputes-timers", personalData...)
-	checkReplay(t, c, workflows.PolicyFanOutWorkflowID("751"), "policy-fanout", personalData...)
+	checkReplay(t, c, joborder.WorkflowID(o.ID), "policy-change-recomputes-timers", personalData...)
+	checkReplay(t, c, joborder.PolicyFanOutWorkflowID("751"), "policy-fanout", personalData...)
 }
 
 func TestCommandsWithBadInputAreRefusedAndChangeNothing(t *testing.T) {
@@ -347,7 +347,7 @@ func TestCommandsWithBadInputAreRefusedAndChangeNothing(t *testing.T) {
 	if pol.ContactDeadline != "P2D" || pol.EscalateAfter != 3 {
 		t.Fatalf("bad policy changes were stored: %+v", pol)
 	}
-	checkReplay(t, temporalClient(t, ls.Stack), workflows.JobOrderWorkflowID(o.ID), "rejected-commands-leave-no-trace", personalData...)
+	checkReplay(t, temporalClient(t, ls.Stack), joborder.WorkflowID(o.ID), "rejected-commands-leave-no-trace", personalData...)
 }
 
 func TestDetailsAreCorrectedAfterTheFirstCallAndPositionsReachTheWorkflow(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 
 	"jobordre/internal/auth"
 	"jobordre/internal/devstack"
-	"jobordre/workflows"
+	"jobordre/internal/joborder"
 )
 
 // TestTheDevMailboxShowsTheNewOrderAndTheReminderThatFollows runs `jobordre dev` on its defaults
@@ -64,7 +64,7 @@ func TestTheDevMailboxShowsTheNewOrderAndTheReminderThatFollows(t *testing.T) {
 	}
 	// The history (with the versioned Deliver step) replays and holds no personal data; it is
 	// committed for workflows/replay_test.go (make histories).
-	checkReplay(t, temporalClient(t, s), workflows.JobOrderWorkflowID(o.ID), "mail-delivered-to-the-dev-mailbox", personalData...)
+	checkReplay(t, temporalClient(t, s), joborder.WorkflowID(o.ID), "mail-delivered-to-the-dev-mailbox", personalData...)
 	// The webhook is there, and refuses without a configured key.
 	if r := call(t, http.MethodPost, s.HTTPURL+"/api/v1/webhooks/sendgrid", "", "[]"); r.status != 403 {
 		t.Errorf("webhook without a key: %d %s", r.status, r.body)

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"jobordre/internal/auth"
-	"jobordre/workflows"
+	"jobordre/internal/joborder"
 )
 
 // Referral on the real stack: the candidate is told exactly once per referral even when the
@@ -30,8 +30,8 @@ func TestReferralsNotifyCandidatesOnceAndKeepPersonalDataOutOfHistories(t *testi
 	ls.waitForMail(o.ID, "candidates_referred", "employer", 5*time.Second)
 	// The same referral signalled again (a retry): still one notice.
 	c := temporalClient(t, ls.Stack)
-	if err := c.SignalWorkflow(context.Background(), workflows.JobOrderWorkflowID(o.ID), "", workflows.SignalReferralSent,
-		workflows.ReferralSentSignal{ReferralID: ref.ID, At: time.Now().UTC()}); err != nil {
+	if err := c.SignalWorkflow(context.Background(), joborder.WorkflowID(o.ID), "", joborder.SignalReferralSent,
+		joborder.ReferralSentSignal{ReferralID: ref.ID, At: time.Now().UTC()}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(time.Second)
@@ -93,5 +93,5 @@ func TestReferralsNotifyCandidatesOnceAndKeepPersonalDataOutOfHistories(t *testi
 	if len(log.Items) == 0 {
 		t.Fatal("the employer's CV reads are not in the access log")
 	}
-	checkReplay(t, c, workflows.JobOrderWorkflowID(o.ID), "referrals-with-approval", personalData...)
+	checkReplay(t, c, joborder.WorkflowID(o.ID), "referrals-with-approval", personalData...)
 }

@@ -7,7 +7,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 
-	"jobordre/workflows"
+	"jobordre/internal/joborder"
 )
 
 // The dev default (SQLite for app data and Temporal, both in the data dir) must survive a stop
@@ -34,12 +34,12 @@ func TestOrderAndItsRunningWorkflowSurviveStoppingAndStartingDev(t *testing.T) {
 	if r.status != 200 || got.ID != o.ID || got.Live == nil || got.Live.Status != "open" {
 		t.Fatalf("after restart: %d %s", r.status, r.body)
 	}
-	desc, err := temporalClient(t, second).DescribeWorkflowExecution(context.Background(), workflows.JobOrderWorkflowID(o.ID), "")
+	desc, err := temporalClient(t, second).DescribeWorkflowExecution(context.Background(), joborder.WorkflowID(o.ID), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st := desc.GetWorkflowExecutionInfo().GetStatus(); st != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		t.Fatalf("workflow after restart: %v", st)
 	}
-	checkReplay(t, temporalClient(t, second), workflows.JobOrderWorkflowID(o.ID), "restart-survives", personalData...)
+	checkReplay(t, temporalClient(t, second), joborder.WorkflowID(o.ID), "restart-survives", personalData...)
 }

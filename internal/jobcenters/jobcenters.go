@@ -17,7 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"jobordre/internal/auth"
-	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 	"jobordre/internal/refdata"
 	"jobordre/models"
 )
@@ -44,11 +44,9 @@ type Jobcenter struct {
 
 // Errors of the job-centre service.
 var (
-	ErrNotFound      = errors.New("no such job centre")
-	ErrCommunityGone = errors.New("no such recruitment community")
+	ErrNotFound      = problem.NotFound("no such job centre")
+	ErrCommunityGone = problem.NotFound("no such recruitment community")
 )
-
-func forbidden(msg string) error { return fmt.Errorf("%w: %s", orders.ErrForbidden, msg) }
 
 // List returns every job centre with its municipalities, by code.
 func (s *Service) List(ctx context.Context) ([]Jobcenter, error) {
@@ -101,34 +99,34 @@ type UpdateRequest struct {
 // loses all its municipalities remains, so its existing orders keep their responsible centre.
 func (s *Service) Update(ctx context.Context, p auth.Principal, code string, r UpdateRequest) (Jobcenter, error) {
 	if p.Role != auth.RoleAdmin {
-		return Jobcenter{}, forbidden("only admins maintain job centres")
+		return Jobcenter{}, problem.Forbidden("only admins maintain job centres")
 	}
 	if _, err := s.Get(ctx, code); err != nil {
 		return Jobcenter{}, err
 	}
-	v := &orders.ValidationError{}
+	v := &problem.ValidationError{}
 	updates := map[string]any{"updated_at": s.now()}
 	if r.Name != nil {
 		name := strings.TrimSpace(*r.Name)
 		if n := utf8.RuneCountInString(name); n == 0 || n > 100 {
-			v.Fields = append(v.Fields, orders.FieldError{Field: "name", Detail: "is required (at most 100 characters)"})
+			v.Fields = append(v.Fields, problem.FieldError{Field: "name", Detail: "is required (at most 100 characters)"})
 		}
 		updates["name"] = name
 	}
 	if r.MailboxEmail != nil {
 		addr := strings.TrimSpace(*r.MailboxEmail)
 		if a, err := mail.ParseAddress(addr); addr != "" && (err != nil || a.Address != addr || len(addr) > 320) {
-			v.Fields = append(v.Fields, orders.FieldError{Field: "mailbox_email", Detail: "must be a plain e-mail address, or empty"})
+			v.Fields = append(v.Fields, problem.FieldError{Field: "mailbox_email", Detail: "must be a plain e-mail address, or empty"})
 		}
 		updates["mailbox_email"] = addr
 	}
 	if r.Municipalities != nil {
 		if len(*r.Municipalities) == 0 {
-			v.Fields = append(v.Fields, orders.FieldError{Field: "municipalities", Detail: "name at least one municipality"})
+			v.Fields = append(v.Fields, problem.FieldError{Field: "municipalities", Detail: "name at least one municipality"})
 		}
 		for i, m := range *r.Municipalities {
 			if _, ok := s.ref.Municipality(m); !ok {
-				v.Fields = append(v.Fields, orders.FieldError{Field: fmt.Sprintf("municipalities[%d]", i), Detail: m + " is not a Danish municipality code"})
+				v.Fields = append(v.Fields, problem.FieldError{Field: fmt.Sprintf("municipalities[%d]", i), Detail: m + " is not a Danish municipality code"})
 			}
 		}
 	}
@@ -203,13 +201,13 @@ func (s *Service) community(ctx context.Context, id string) (Community, error) {
 }
 
 func (s *Service) validateCommunity(ctx context.Context, r *CommunityRequest) error {
-	v := &orders.ValidationError{}
+	v := &problem.ValidationError{}
 	r.Name = strings.TrimSpace(r.Name)
 	if n := utf8.RuneCountInString(r.Name); n == 0 || n > 200 {
-		v.Fields = append(v.Fields, orders.FieldError{Field: "name", Detail: "is required (at most 200 characters)"})
+		v.Fields = append(v.Fields, problem.FieldError{Field: "name", Detail: "is required (at most 200 characters)"})
 	}
 	if len(r.Members) < 2 {
-		v.Fields = append(v.Fields, orders.FieldError{Field: "members", Detail: "a community has at least two job centres"})
+		v.Fields = append(v.Fields, problem.FieldError{Field: "members", Detail: "a community has at least two job centres"})
 	}
 	seen := map[string]bool{}
 	for i, m := range r.Members {
@@ -218,7 +216,7 @@ func (s *Service) validateCommunity(ctx context.Context, r *CommunityRequest) er
 			return err
 		}
 		if n == 0 || seen[m] {
-			v.Fields = append(v.Fields, orders.FieldError{Field: fmt.Sprintf("members[%d]", i), Detail: m + " is not a known job centre, or is named twice"})
+			v.Fields = append(v.Fields, problem.FieldError{Field: fmt.Sprintf("members[%d]", i), Detail: m + " is not a known job centre, or is named twice"})
 		}
 		seen[m] = true
 	}
@@ -230,12 +228,12 @@ func (s *Service) validateCommunity(ctx context.Context, r *CommunityRequest) er
 }
 
 // ErrNameTaken is returned for a community name already in use.
-var ErrNameTaken = errors.New("a recruitment community with this name already exists")
+var ErrNameTaken = problem.Conflict("", "a recruitment community with this name already exists", problem.FieldError{Field: "name", Detail: "a recruitment community with this name already exists"})
 
 // SaveCommunity creates (id "") or replaces a recruitment community (admins only).
 func (s *Service) SaveCommunity(ctx context.Context, p auth.Principal, id string, r CommunityRequest) (Community, error) {
 	if p.Role != auth.RoleAdmin {
-		return Community{}, forbidden("only admins maintain recruitment communities")
+		return Community{}, problem.Forbidden("only admins maintain recruitment communities")
 	}
 	if id != "" {
 		if _, err := s.community(ctx, id); err != nil {
@@ -284,7 +282,7 @@ func (s *Service) SaveCommunity(ctx context.Context, p auth.Principal, id string
 // DeleteCommunity removes a recruitment community (admins only).
 func (s *Service) DeleteCommunity(ctx context.Context, p auth.Principal, id string) error {
 	if p.Role != auth.RoleAdmin {
-		return forbidden("only admins maintain recruitment communities")
+		return problem.Forbidden("only admins maintain recruitment communities")
 	}
 	if _, err := s.community(ctx, id); err != nil {
 		return err

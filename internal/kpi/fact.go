@@ -10,25 +10,9 @@ import (
 	"sort"
 	"time"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
 	"jobordre/models"
-)
-
-// Template and event names the facts are derived from. They are the workflow's and the
-// services' own names (workflows/names.go); kpi does not import workflows, to stay below it.
-const (
-	eventStatusChanged       = "status-changed"
-	eventCoordinatorAssigned = "coordinator-assigned"
-	eventContactRecorded     = "contact-recorded"
-	eventSharingChanged      = "sharing-changed"
-	eventNotificationSent    = "notification-sent"
-
-	templateCoordinatorMissing = "coordinator_missing_reminder"
-	templateContactReminder    = "contact_reminder"
-	templateFirstReferral      = "first_referral_reminder"
-	templateCloseOutNudge      = "close_out_nudge"
-
-	closeReasonFilled = "filled"
 )
 
 // SharingGrace is how long after its due time a promised sharing step may take effect and still
@@ -108,15 +92,15 @@ func Build(s Sources, now time.Time) models.JobOrderFact {
 		var d map[string]string
 		_ = json.Unmarshal([]byte(e.Details), &d) // details are written by this code base as a string map
 		switch e.Type {
-		case eventCoordinatorAssigned:
+		case string(joborder.EventCoordinatorAssigned):
 			first(&coordAt, e.At)
-		case eventContactRecorded:
+		case string(joborder.EventContactRecorded):
 			first(&contactAt, e.At)
-		case eventSharingChanged:
+		case string(joborder.EventSharingChanged):
 			for r := 0; r <= models.SharingRank(d["level"]); r++ {
 				first(&reached[r], e.At)
 			}
-		case eventStatusChanged:
+		case string(joborder.EventStatusChanged):
 			if d["status"] != "" {
 				f.Status, f.CloseReason, f.ClosedAt = d["status"], "", nil
 				if d["status"] == models.StatusClosed {
@@ -125,22 +109,22 @@ func Build(s Sources, now time.Time) models.JobOrderFact {
 					f.ClosedAt = &t
 				}
 			}
-		case eventNotificationSent:
+		case string(joborder.EventNotificationSent):
 			switch d["template"] {
-			case templateCoordinatorMissing:
+			case joborder.TemplateCoordinatorMissingReminder:
 				first(&coordReminded, e.At)
-			case templateContactReminder:
+			case joborder.TemplateContactReminder:
 				first(&contactReminded, e.At)
-			case templateFirstReferral:
+			case joborder.TemplateFirstReferralReminder:
 				first(&referralReminded, e.At)
-			case templateCloseOutNudge:
+			case joborder.TemplateCloseOutNudge:
 				first(&nudged, e.At)
 			}
 		}
 	}
 	closed := f.Status == models.StatusClosed
 
-	f.Filled = b2i(closed && f.CloseReason == closeReasonFilled)
+	f.Filled = b2i(closed && f.CloseReason == joborder.CloseReasonFilled)
 	f.WithCoordinator = b2i(coordAt != nil)
 	f.CoordinatorOnTime, f.CoordinatorLate = onTime(coordAt, coordReminded)
 	f.ContactOnTime, f.ContactLate = onTime(contactAt, contactReminded)

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"jobordre/internal/dbtest"
 	"jobordre/internal/kpi"
 	"jobordre/internal/pgtest"
 	"jobordre/internal/policy"
@@ -27,17 +28,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 func openBoth(t *testing.T) map[string]*gorm.DB {
 	t.Helper()
 	dbs := map[string]*gorm.DB{}
-	for name, url := range map[string]string{"postgres": pgtest.NewDatabase(t), "sqlite": ""} {
-		db, err := store.Open(context.Background(), url, t.TempDir(), nil)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		t.Cleanup(func() { _ = store.Close(db) })
-		if err := store.Migrate(context.Background(), db); err != nil {
-			t.Fatalf("%s: migrate: %v", name, err)
-		}
-		dbs[name] = db
-	}
+	dbs["postgres"], dbs["sqlite"] = dbtest.Postgres(t), dbtest.SQLite(t)
 	return dbs
 }
 

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
 	"jobordre/models"
 )
@@ -92,6 +93,10 @@ func eventOrderIDs(v reflect.Value) []string {
 	return ids
 }
 
+// factEvents are the history entries a fact is built from.
+var factEvents = []string{string(joborder.EventStatusChanged), string(joborder.EventCoordinatorAssigned),
+	string(joborder.EventContactRecorded), string(joborder.EventSharingChanged), string(joborder.EventNotificationSent)}
+
 // Refresh rebuilds one order's fact from its sources and moves the aggregates by the difference
 // to the stored fact. tx should be a transaction: the order's row is locked so that two
 // refreshes of one order cannot both apply the same difference.
@@ -136,7 +141,7 @@ func Refresh(ctx context.Context, tx *gorm.DB, orderID string, loadPolicy Policy
 		}
 	}
 	if err := tx.Select("id", "type", "at", "details").Where("job_order_id = ?", orderID).
-		Where("type IN ?", []string{eventStatusChanged, eventCoordinatorAssigned, eventContactRecorded, eventSharingChanged, eventNotificationSent}).
+		Where("type IN ?", factEvents).
 		Find(&src.Events).Error; err != nil {
 		return fmt.Errorf("load history: %w", err)
 	}

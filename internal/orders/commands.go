@@ -2,7 +2,6 @@ package orders
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,9 +10,10 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
+	"jobordre/internal/problem"
 	"jobordre/models"
-	"jobordre/workflows"
 )
 
 // Command request bodies of the order's lifecycle endpoints.
@@ -51,7 +51,7 @@ type (
 )
 
 // actor is the command's issuer as the workflow sees it: IDs only.
-func actor(p auth.Principal) workflows.Actor { return workflows.Actor{ID: p.Subject, Role: p.Role} }
+func actor(p auth.Principal) joborder.Actor { return joborder.Actor{ID: p.Subject, Role: p.Role} }
 
 // ownOrder loads an order the caller's job centre is responsible for: ErrNotFound when the caller
 // cannot see it, ErrForbidden when it can see but not change it.
@@ -61,14 +61,14 @@ func (s *Service) ownOrder(ctx context.Context, p auth.Principal, id string) (*m
 		return nil, err
 	}
 	if !access.IsOwnJobcenter(p, o) {
-		return nil, fmtForbidden("only the responsible job centre may do this")
+		return nil, problem.Forbidden("only the responsible job centre may do this")
 	}
 	return o, nil
 }
 
 // command sends an update to the order's workflow and returns the order with its new live state.
 func (s *Service) command(ctx context.Context, o *models.JobOrder, name string, arg any) (View, error) {
-	var live workflows.LiveState
+	var live joborder.LiveState
 	if err := s.workflows.Update(ctx, o.ID, name, arg, &live); err != nil {
 		return View{}, err
 	}
@@ -87,22 +87,22 @@ func (s *Service) AssignCoordinator(ctx context.Context, p auth.Principal, id st
 		return View{}, err
 	}
 	r.CaseworkerID = strings.TrimSpace(r.CaseworkerID)
-	v := &ValidationError{}
+	v := &problem.ValidationError{}
 	var cw models.Caseworker
 	switch err := s.db.WithContext(ctx).Take(&cw, "id = ?", r.CaseworkerID).Error; {
 	case r.CaseworkerID == "":
-		v.add("caseworker_id", "is required")
+		v.Add("caseworker_id", "is required")
 	case errIsNotFound(err):
-		v.add("caseworker_id", "%s is not a known caseworker; a manager can add them at /api/v1/jobcenters/%s/caseworkers", r.CaseworkerID, o.ResponsibleJobcenter)
+		v.Add("caseworker_id", "%s is not a known caseworker; a manager can add them at /api/v1/jobcenters/%s/caseworkers", r.CaseworkerID, o.ResponsibleJobcenter)
 	case err != nil:
 		return View{}, err
 	case cw.Jobcenter != o.ResponsibleJobcenter:
-		v.add("caseworker_id", "a caseworker of another job centre (%s) cannot coordinate an order of %s", cw.Jobcenter, o.ResponsibleJobcenter)
+		v.Add("caseworker_id", "a caseworker of another job centre (%s) cannot coordinate an order of %s", cw.Jobcenter, o.ResponsibleJobcenter)
 	}
-	if err := v.orNil(); err != nil {
+	if err := v.Err(); err != nil {
 		return View{}, err
 	}
-	return s.command(ctx, o, workflows.UpdateAssignCoordinator, workflows.AssignCoordinatorInput{Actor: actor(p), CoordinatorID: r.CaseworkerID})
+	return s.command(ctx, o, joborder.UpdateAssignCoordinator, joborder.AssignCoordinatorInput{Actor: actor(p), CoordinatorID: r.CaseworkerID})
 }
 
 // RecordContact stores the record of a call or meeting with the employer and tells the workflow.
@@ -115,7 +115,7 @@ func (s *Service) RecordContact(ctx context.Context, p auth.Principal, id string
 	if err != nil {
 		return View{}, err
 	}
-	return s.withNote(ctx, o, note, workflows.UpdateRecordContact, workflows.RecordContactInput{Actor: actor(p), ContactID: note.ID})
+	return s.withNote(ctx, o, note, joborder.UpdateRecordContact, joborder.RecordContactInput{Actor: actor(p), ContactID: note.ID})
 }
 
 // SetSharing sets or schedules the order's sharing level.
@@ -124,23 +124,23 @@ func (s *Service) SetSharing(ctx context.Context, p auth.Principal, id string, r
 	if err != nil {
 		return View{}, err
 	}
-	v := &ValidationError{}
+	v := &problem.ValidationError{}
 	if models.SharingRank(r.Level) < 0 {
-		v.add("level", "must be internal, neighbours, community or national")
+		v.Add("level", "must be internal, neighbours, community or national")
 	}
 	if r.At != nil && r.After != nil {
-		v.add("at", "give either at or after, not both")
+		v.Add("at", "give either at or after, not both")
 	}
 	if r.At != nil && !r.At.After(s.now()) {
-		v.add("at", "must be in the future")
+		v.Add("at", "must be in the future")
 	}
 	if r.After != nil && r.After.IsZero() {
-		v.add("after", "must be a positive ISO 8601 duration such as P3D")
+		v.Add("after", "must be a positive ISO 8601 duration such as P3D")
 	}
-	if err := v.orNil(); err != nil {
+	if err := v.Err(); err != nil {
 		return View{}, err
 	}
-	return s.command(ctx, o, workflows.UpdateSetSharing, workflows.SetSharingInput{Actor: actor(p), Level: r.Level, At: r.At, After: r.After})
+	return s.command(ctx, o, joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: actor(p), Level: r.Level, At: r.At, After: r.After})
 }
 
 // AddFollowUp stores an agreed follow-up and has the workflow remind the coordinator at its time.
@@ -150,16 +150,16 @@ func (s *Service) AddFollowUp(ctx context.Context, p auth.Principal, id string, 
 		return View{}, err
 	}
 	if r.Due == nil {
-		return View{}, &ValidationError{Fields: []FieldError{{Field: "due", Detail: "is required: when the follow-up is due (RFC 3339 time)"}}}
+		return View{}, &problem.ValidationError{Fields: []problem.FieldError{{Field: "due", Detail: "is required: when the follow-up is due (RFC 3339 time)"}}}
 	}
 	if !r.Due.After(s.now()) {
-		return View{}, &ValidationError{Fields: []FieldError{{Field: "due", Detail: "must be in the future"}}}
+		return View{}, &problem.ValidationError{Fields: []problem.FieldError{{Field: "due", Detail: "must be in the future"}}}
 	}
 	note, err := s.storeNote(ctx, p, o, "follow_up", models.NoteInternal, r.Note, "note")
 	if err != nil {
 		return View{}, err
 	}
-	return s.withNote(ctx, o, note, workflows.UpdateAddFollowUp, workflows.AddFollowUpInput{Actor: actor(p), FollowUpID: note.ID, Due: r.Due.UTC()})
+	return s.withNote(ctx, o, note, joborder.UpdateAddFollowUp, joborder.AddFollowUpInput{Actor: actor(p), FollowUpID: note.ID, Due: r.Due.UTC()})
 }
 
 // CompleteFollowUp marks a follow-up done, which stops its reminders.
@@ -168,7 +168,7 @@ func (s *Service) CompleteFollowUp(ctx context.Context, p auth.Principal, id, fo
 	if err != nil {
 		return View{}, err
 	}
-	return s.command(ctx, o, workflows.UpdateCompleteFollowUp, workflows.CompleteFollowUpInput{Actor: actor(p), FollowUpID: followUpID})
+	return s.command(ctx, o, joborder.UpdateCompleteFollowUp, joborder.CompleteFollowUpInput{Actor: actor(p), FollowUpID: followUpID})
 }
 
 // RegisterHire records that a referred candidate was hired: the hire names a sent referral of
@@ -181,13 +181,13 @@ func (s *Service) RegisterHire(ctx context.Context, p auth.Principal, id string,
 	var ref models.Referral
 	switch err := s.db.WithContext(ctx).Take(&ref, "id = ? AND job_order_id = ?", r.ReferralID, o.ID).Error; {
 	case r.ReferralID == "" || uuid.Validate(r.ReferralID) != nil:
-		return View{}, &ValidationError{Fields: []FieldError{{Field: "referral_id", Detail: "name the sent referral that led to the hire"}}}
+		return View{}, &problem.ValidationError{Fields: []problem.FieldError{{Field: "referral_id", Detail: "name the sent referral that led to the hire"}}}
 	case errIsNotFound(err):
-		return View{}, &ValidationError{Fields: []FieldError{{Field: "referral_id", Detail: "is not a referral of this order"}}}
+		return View{}, &problem.ValidationError{Fields: []problem.FieldError{{Field: "referral_id", Detail: "is not a referral of this order"}}}
 	case err != nil:
 		return View{}, err
 	case ref.Status != models.ReferralSent:
-		return View{}, &CommandRejectedError{Reason: workflows.ErrConflict, Message: "only a sent referral can become a hire; this one is " + ref.Status}
+		return View{}, joborder.Rejection(joborder.ErrConflict, "only a sent referral can become a hire; this one is "+ref.Status)
 	}
 	// Claim the referral first: of two concurrent hires naming it, only one gets it.
 	res := s.db.WithContext(ctx).Model(&models.Referral{}).Where("id = ? AND status = ?", ref.ID, models.ReferralSent).
@@ -196,7 +196,7 @@ func (s *Service) RegisterHire(ctx context.Context, p auth.Principal, id string,
 		return View{}, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return View{}, &CommandRejectedError{Reason: workflows.ErrConflict, Message: "the referral was registered as a hire already"}
+		return View{}, joborder.Rejection(joborder.ErrConflict, "the referral was registered as a hire already")
 	}
 	release := func() {
 		if err := s.db.WithContext(ctx).Model(&models.Referral{}).Where("id = ?", ref.ID).
@@ -210,9 +210,8 @@ func (s *Service) RegisterHire(ctx context.Context, p auth.Principal, id string,
 		return View{}, err
 	}
 	// The hire ID is the referral's: a retried hire of the same referral is the same hire.
-	view, err := s.withNote(ctx, o, note, workflows.UpdateRegisterHire, workflows.RegisterHireInput{Actor: actor(p), HireID: ref.ID})
-	var rejected *CommandRejectedError
-	if errors.As(err, &rejected) || errors.Is(err, ErrOrderEnded) {
+	view, err := s.withNote(ctx, o, note, joborder.UpdateRegisterHire, joborder.RegisterHireInput{Actor: actor(p), HireID: ref.ID})
+	if refused(err) {
 		release()
 	}
 	return view, err
@@ -225,39 +224,39 @@ func (s *Service) SetStatus(ctx context.Context, p auth.Principal, id string, r 
 		return View{}, err
 	}
 	if !access.CanSetStatus(p, o) {
-		return View{}, fmtForbidden("only the employer and the responsible job centre change an order's status")
+		return View{}, problem.Forbidden("only the employer and the responsible job centre change an order's status")
 	}
-	v := &ValidationError{}
+	v := &problem.ValidationError{}
 	switch r.Status {
 	case models.StatusOpen, models.StatusTemporarilyInactive:
 		if r.Reason != "" {
-			v.add("reason", "is only given when closing")
+			v.Add("reason", "is only given when closing")
 		}
 	case models.StatusClosed:
 		switch {
 		case p.Role == auth.RoleEmployer && r.Reason != "":
-			v.add("reason", "is not given by the employer: the job centre's close reasons are internal (the order is closed as %s)", workflows.CloseReasonClosedByEmployer)
+			v.Add("reason", "is not given by the employer: the job centre's close reasons are internal (the order is closed as %s)", joborder.CloseReasonClosedByEmployer)
 		case p.Role == auth.RoleEmployer:
-			r.Reason = workflows.CloseReasonClosedByEmployer
-		case !contains(workflows.CloseReasons, r.Reason):
-			v.add("reason", "is required when closing: one of %s", strings.Join(workflows.CloseReasons, ", "))
+			r.Reason = joborder.CloseReasonClosedByEmployer
+		case !contains(joborder.CloseReasons, r.Reason):
+			v.Add("reason", "is required when closing: one of %s", strings.Join(joborder.CloseReasons, ", "))
 		}
 	default:
-		v.add("status", "must be open, temporarily_inactive or closed")
+		v.Add("status", "must be open, temporarily_inactive or closed")
 	}
 	if r.Until != nil && r.Status != models.StatusTemporarilyInactive {
-		v.add("until", "is only given with temporarily_inactive")
+		v.Add("until", "is only given with temporarily_inactive")
 	}
 	if r.Until != nil && !r.Until.After(s.now()) {
-		v.add("until", "must be in the future")
+		v.Add("until", "must be in the future")
 	}
-	if err := v.orNil(); err != nil {
+	if err := v.Err(); err != nil {
 		return View{}, err
 	}
 	if r.Status == models.StatusOpen && o.Status == models.StatusClosed && !access.CanReopen(p, o) {
-		return View{}, fmtForbidden("only the responsible job centre reopens a closed order")
+		return View{}, problem.Forbidden("only the responsible job centre reopens a closed order")
 	}
-	return s.command(ctx, o, workflows.UpdateSetStatus, workflows.SetStatusInput{Actor: actor(p), Status: r.Status, Reason: r.Reason, Until: r.Until})
+	return s.command(ctx, o, joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: actor(p), Status: r.Status, Reason: r.Reason, Until: r.Until})
 }
 
 // storeNote keeps a command's free text in the database; the workflow only gets the note's ID.
@@ -265,7 +264,7 @@ func (s *Service) SetStatus(ctx context.Context, p auth.Principal, id string, r 
 func (s *Service) storeNote(ctx context.Context, p auth.Principal, o *models.JobOrder, kind, visibility, text, field string) (*models.JobOrderNote, error) {
 	text = strings.TrimSpace(text)
 	if n := len([]rune(text)); n > MaxNoteLength {
-		return nil, &ValidationError{Fields: []FieldError{{Field: field, Detail: fmt.Sprintf("must be at most %d characters, got %d", MaxNoteLength, n)}}}
+		return nil, &problem.ValidationError{Fields: []problem.FieldError{{Field: field, Detail: fmt.Sprintf("must be at most %d characters, got %d", MaxNoteLength, n)}}}
 	}
 	note := &models.JobOrderNote{ID: uuid.NewString(), JobOrderID: o.ID, Kind: kind, Visibility: visibility, Text: text, AuthorID: p.Subject, CreatedAt: s.now()}
 	if err := s.db.WithContext(ctx).Create(note).Error; err != nil {
@@ -278,8 +277,7 @@ func (s *Service) storeNote(ctx context.Context, p auth.Principal, o *models.Job
 // note is removed again so a refused command leaves no trace.
 func (s *Service) withNote(ctx context.Context, o *models.JobOrder, note *models.JobOrderNote, name string, arg any) (View, error) {
 	view, err := s.command(ctx, o, name, arg)
-	var rejected *CommandRejectedError
-	if errors.As(err, &rejected) || errors.Is(err, ErrOrderEnded) {
+	if refused(err) {
 		if derr := s.db.WithContext(ctx).Delete(&models.JobOrderNote{}, "id = ?", note.ID).Error; derr != nil {
 			s.log.WarnContext(ctx, "could not remove the note of a refused command", "note_id", note.ID, "error", derr)
 		}

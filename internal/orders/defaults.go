@@ -1,15 +1,14 @@
 package orders
 
 import (
-	"fmt"
-
 	"jobordre/internal/auth"
+	"jobordre/internal/problem"
 )
 
 // mayCreate tells whether p may create job orders: employers and job-centre staff may.
 func mayCreate(p auth.Principal) error {
 	if !(p.Role == auth.RoleEmployer || p.IsJobcenterStaff()) {
-		return fmt.Errorf("%w: only employers and job-centre staff create job orders", ErrForbidden)
+		return problem.Forbidden("only employers and job-centre staff create job orders")
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"jobordre/internal/auth"
 	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 	"jobordre/internal/refdata"
 	"jobordre/models"
 )
@@ -24,10 +25,10 @@ func TestCreateDefaultsAreWhatCreateWouldFillIn(t *testing.T) {
 			t.Errorf("%s: %+v, %v", role, got, err)
 		}
 	}
-	if _, err := svc.CreateDefaults(auth.Principal{Subject: "a", Role: auth.RoleAdmin}); !errors.Is(err, orders.ErrForbidden) {
+	if _, err := svc.CreateDefaults(auth.Principal{Subject: "a", Role: auth.RoleAdmin}); !errors.Is(err, problem.ErrForbidden) {
 		t.Errorf("admin: %v, want ErrForbidden", err)
 	}
-	if _, err := svc.Create(t.Context(), auth.Principal{Subject: "a", Role: auth.RoleAdmin}, orders.CreateRequest{}, ""); !errors.Is(err, orders.ErrForbidden) {
+	if _, err := svc.Create(t.Context(), auth.Principal{Subject: "a", Role: auth.RoleAdmin}, orders.CreateRequest{}, ""); !errors.Is(err, problem.ErrForbidden) {
 		t.Errorf("admin create: %v, want ErrForbidden", err)
 	}
 }

@@ -2,15 +2,16 @@ package orders
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/history"
+	"jobordre/internal/joborder"
+	"jobordre/internal/problem"
 	"jobordre/models"
-	"jobordre/workflows"
 )
 
 // DetailsPatch is the body of PATCH /api/v1/job-orders/{id}: only the fields to add or correct.
@@ -26,16 +27,16 @@ type DetailsPatch struct {
 }
 
 // CorrectDetails adds or corrects an open order's details after the first call with the employer.
-// The whole order is validated again as if it were created now. Positions and the application
-// deadline go to the workflow first (they move the close-out deadlines), so a refused change
-// leaves the stored order as it was.
+// The whole order is validated again as if it were created now. Positions, the application
+// deadline and the occupation go to the workflow first (they move its deadlines and sharing),
+// so a refused change leaves the stored order as it was.
 func (s *Service) CorrectDetails(ctx context.Context, p auth.Principal, id string, patch DetailsPatch) (View, error) {
 	o, err := s.ownOrder(ctx, p, id)
 	if err != nil {
 		return View{}, err
 	}
 	if o.Status == models.StatusClosed {
-		return View{}, &CommandRejectedError{Reason: workflows.ErrOrderClosed, Message: "a closed order cannot be changed; reopen it first"}
+		return View{}, joborder.Rejection(joborder.ErrOrderClosed, "a closed order cannot be changed; reopen it first")
 	}
 	req := CreateRequest{
 		CompanyCVR: o.CompanyCVR, Title: o.Title, Description: o.Description,
@@ -45,7 +46,7 @@ func (s *Service) CorrectDetails(ctx context.Context, p auth.Principal, id strin
 		Kind: o.Kind, WishedCoordinator: o.WishedCoordinator,
 	}
 	if patch == (DetailsPatch{}) {
-		return View{}, &ValidationError{Fields: []FieldError{{Field: "body", Detail: "name at least one field to correct"}}}
+		return View{}, problem.Invalid(problem.Field("body", "name at least one field to correct"))
 	}
 	if patch.Title != nil {
 		req.Title = *patch.Title
@@ -103,18 +104,20 @@ func (s *Service) CorrectDetails(ctx context.Context, p auth.Principal, id strin
 		"application_deadline": req.applicationDeadline, "wished_coordinator": req.WishedCoordinator, "updated_at": s.now(),
 	}
 	// Positions and the deadline move the close-out deadlines, and the occupation decides whether
-	// the policy shares the order at once (a shortage occupation): the workflow hears of those.
+	// the policy shares the order at once (a shortage occupation): the workflow hears of those
+	// first (it may refuse) and records the correction in the history with the command. Any
+	// other correction is recorded here, with the change it records, and the workflow is told
+	// of the activity only.
 	occupationChanged := contains(fields, "occupation_code")
 	timed := contains(fields, "positions") || contains(fields, "application_deadline") || occupationChanged
 	if timed {
-		in := workflows.CorrectDetailsInput{
+		in := joborder.CorrectDetailsInput{
 			Actor: actor(p), Positions: *req.Positions, ApplicationDeadline: deadlineEnd(req.applicationDeadline), Fields: fields,
 		}
 		if occupationChanged {
 			in.OccupationCode = req.OccupationCode
 		}
-		_, err = s.command(ctx, o, workflows.UpdateCorrectDetails, in)
-		if err != nil {
+		if _, err := s.command(ctx, o, joborder.UpdateCorrectDetails, in); err != nil {
 			return View{}, err
 		}
 	}
@@ -125,17 +128,17 @@ func (s *Service) CorrectDetails(ctx context.Context, p auth.Principal, id strin
 		if timed {
 			return nil // the workflow recorded the correction in the history
 		}
-		details, _ := json.Marshal(map[string]string{"fields": strings.Join(fields, ",")})
-		return tx.Create(&models.JobOrderEvent{
-			JobOrderID: o.ID, EventKey: o.WorkflowID + "/details-corrected/" + uuid.NewString(), Type: "details-corrected",
-			At: s.now(), ActorID: p.Subject, ActorRole: p.Role, Details: string(details), EmployerVisible: true,
-		}).Error
+		_, err := history.Append(tx, history.Entry{
+			JobOrderID: o.ID, Type: joborder.EventDetailsCorrected, Key: joborder.EventKey(o.ID, joborder.EventDetailsCorrected, uuid.NewString()),
+			At: s.now(), ActorID: p.Subject, ActorRole: p.Role, Details: map[string]string{"fields": strings.Join(fields, ",")}, EmployerVisible: true,
+		})
+		return err
 	})
 	if err != nil {
 		return View{}, err
 	}
 	if !timed {
-		if err := s.workflows.Signal(ctx, o.ID, workflows.SignalEventRecorded, workflows.EventRecordedSignal{At: s.now()}); err != nil {
+		if err := s.workflows.Signal(ctx, o.ID, joborder.SignalEventRecorded, joborder.EventRecordedSignal{At: s.now()}); err != nil {
 			s.log.WarnContext(ctx, "could not tell the workflow about a correction", "job_order_id", o.ID, "error", err)
 		}
 	}

@@ -10,8 +10,10 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/history"
+	"jobordre/internal/joborder"
+	"jobordre/internal/problem"
 	"jobordre/models"
-	"jobordre/workflows"
 )
 
 // HistoryEntry is one event in an order's history (formidlingslog) as a caller may see it.
@@ -125,48 +127,42 @@ func (s *Service) AddNote(ctx context.Context, p auth.Principal, id string, r No
 		return HistoryEntry{}, err
 	}
 	if !access.IsOwnJobcenter(p, order) {
-		return HistoryEntry{}, fmtForbidden("only the responsible job centre writes notes on an order")
+		return HistoryEntry{}, problem.Forbidden("only the responsible job centre writes notes on an order")
 	}
 	r.Text = strings.TrimSpace(r.Text)
-	v := &ValidationError{}
+	v := &problem.ValidationError{}
 	text(v, "text", r.Text, MaxNoteLength)
 	if r.Visibility != models.NoteInternal && r.Visibility != models.NoteEmployer {
-		v.add("visibility", "must be internal or employer")
+		v.Add("visibility", "must be internal or employer")
 	}
-	if err := v.orNil(); err != nil {
+	if err := v.Err(); err != nil {
 		return HistoryEntry{}, err
 	}
 	now := s.now()
 	note := models.JobOrderNote{ID: uuid.NewString(), JobOrderID: order.ID, Kind: "note", Visibility: r.Visibility, Text: r.Text, AuthorID: p.Subject, CreatedAt: now}
-	ev := models.JobOrderEvent{
-		JobOrderID: order.ID, EventKey: workflows.JobOrderWorkflowID(order.ID) + "/note/" + note.ID, Type: "note-added", At: now,
-		ActorID: p.Subject, ActorRole: p.Role, Details: `{"note_id":"` + note.ID + `","visibility":"` + r.Visibility + `"}`,
-		EmployerVisible: r.Visibility == models.NoteEmployer,
+	details := map[string]string{"note_id": note.ID, "visibility": r.Visibility}
+	ev := history.Entry{
+		JobOrderID: order.ID, Type: joborder.EventNoteAdded, Key: joborder.EventKey(order.ID, joborder.EventNoteAdded, note.ID), At: now,
+		ActorID: p.Subject, ActorRole: p.Role, Details: details, EmployerVisible: r.Visibility == models.NoteEmployer,
 	}
 	if err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&note).Error; err != nil {
 			return err
 		}
-		return tx.Create(&ev).Error
+		_, err := history.Append(tx, ev)
+		return err
 	}); err != nil {
 		return HistoryEntry{}, err
 	}
 	if order.Status != models.StatusClosed {
-		if err := s.workflows.Signal(ctx, order.ID, workflows.SignalEventRecorded, workflows.EventRecordedSignal{At: now}); err != nil {
+		if err := s.workflows.Signal(ctx, order.ID, joborder.SignalEventRecorded, joborder.EventRecordedSignal{At: now}); err != nil {
 			// The note is stored; only the inactivity clock missed it.
 			s.log.WarnContext(ctx, "could not tell the workflow about a note", "job_order_id", order.ID, "error", err)
 		}
 	}
-	return HistoryEntry{At: now.Format("2006-01-02T15:04:05.000Z07:00"), Type: ev.Type, ActorID: p.Subject, ActorRole: p.Role,
-		Details: map[string]string{"note_id": note.ID, "visibility": r.Visibility}, Text: note.Text}, nil
+	return HistoryEntry{At: now.Format("2006-01-02T15:04:05.000Z07:00"), Type: string(ev.Type), ActorID: p.Subject, ActorRole: p.Role,
+		Details: details, Text: note.Text}, nil
 }
-
-func fmtForbidden(msg string) error { return &forbiddenError{msg} }
-
-type forbiddenError struct{ msg string }
-
-func (e *forbiddenError) Error() string { return e.msg }
-func (e *forbiddenError) Unwrap() error { return ErrForbidden }
 
 // OutboxFilter narrows the outbox listing.
 type OutboxFilter struct {
@@ -177,7 +173,7 @@ type OutboxFilter struct {
 // Outbox lists notifications, newest first (admins only: it holds addresses).
 func (s *Service) Outbox(ctx context.Context, p auth.Principal, f OutboxFilter) ([]models.OutboxMessage, error) {
 	if p.Role != auth.RoleAdmin {
-		return nil, fmtForbidden("only admins read the outbox")
+		return nil, problem.Forbidden("only admins read the outbox")
 	}
 	q := s.db.WithContext(ctx).Model(&models.OutboxMessage{})
 	if f.JobOrderID != "" {

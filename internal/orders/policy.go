@@ -12,6 +12,7 @@ import (
 
 	"jobordre/internal/auth"
 	"jobordre/internal/policy"
+	"jobordre/internal/problem"
 	"jobordre/internal/store"
 	"jobordre/models"
 )
@@ -26,7 +27,7 @@ func (s *Service) LoadPolicy(ctx context.Context, jobcenter string) (policy.Poli
 func (s *Service) policyManager(ctx context.Context, p auth.Principal, code string) error {
 	if p.IsJobcenterStaff() && p.Jobcenter == code {
 		if p.Role != auth.RoleManager {
-			return fmtForbidden("only the job centre's managers read and set its policy")
+			return problem.Forbidden("only the job centre's managers read and set its policy")
 		}
 		var n int64
 		if err := s.db.WithContext(ctx).Model(&models.Jobcenter{}).Where("code = ?", code).Count(&n).Error; err != nil {
@@ -58,7 +59,7 @@ func DecodePolicyPatch(body []byte) (policy.Patch, error) {
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&raw); err != nil || raw == nil || len(bytes.TrimSpace(body[dec.InputOffset():])) > 0 {
-		return policy.Patch{}, &MalformedError{Detail: "the body must be one JSON object with the policy fields to change"}
+		return policy.Patch{}, problem.Malformed("the body must be one JSON object with the policy fields to change")
 	}
 	var patch policy.Patch
 	pv := reflect.ValueOf(&patch).Elem()
@@ -67,22 +68,22 @@ func DecodePolicyPatch(body []byte) (policy.Patch, error) {
 		name, _, _ := strings.Cut(pv.Type().Field(i).Tag.Get("json"), ",")
 		fields[name] = i
 	}
-	v := &ValidationError{}
+	v := &problem.ValidationError{}
 	for key, value := range raw {
 		i, ok := fields[key]
 		if !ok {
-			v.add(key, "is not a policy field")
+			v.Add(key, "is not a policy field")
 			continue
 		}
 		target := reflect.New(pv.Field(i).Type().Elem())
 		if err := json.Unmarshal(value, target.Interface()); err != nil {
-			v.add(key, "%s", strings.TrimPrefix(err.Error(), "json: "))
+			v.Add(key, "%s", strings.TrimPrefix(err.Error(), "json: "))
 			continue
 		}
 		pv.Field(i).Set(target)
 	}
 	sortFieldErrors(v.Fields)
-	return patch, v.orNil()
+	return patch, v.Err()
 }
 
 // SetPolicy merges the patch into the job centre's policy, validates and stores it, and has the
@@ -96,12 +97,8 @@ func (s *Service) SetPolicy(ctx context.Context, p auth.Principal, code string, 
 		return policy.Policy{}, err
 	}
 	next := current.Merge(patch)
-	if errs := next.Validate(); len(errs) > 0 {
-		v := &ValidationError{}
-		for _, e := range errs {
-			v.add(e.Field, "%s", e.Detail)
-		}
-		return policy.Policy{}, v
+	if err := problem.Invalid(next.Validate()...); err != nil {
+		return policy.Policy{}, err
 	}
 	doc, err := json.Marshal(next)
 	if err != nil {
@@ -136,7 +133,7 @@ func (e *PolicyNotPropagatedError) Error() string {
 
 func (e *PolicyNotPropagatedError) Unwrap() error { return e.Err }
 
-func sortFieldErrors(f []FieldError) {
+func sortFieldErrors(f []problem.FieldError) {
 	for i := 1; i < len(f); i++ {
 		for j := i; j > 0 && f[j].Field < f[j-1].Field; j-- {
 			f[j], f[j-1] = f[j-1], f[j]

@@ -19,6 +19,8 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/history"
+	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
 	"jobordre/internal/refdata"
 	"jobordre/models"
@@ -30,9 +32,9 @@ type Workflows interface {
 	// StartJobOrder starts the order's workflow; an already running workflow for it counts as started.
 	StartJobOrder(ctx context.Context, in workflows.JobOrderInput) error
 	// LiveState queries the order's workflow.
-	LiveState(ctx context.Context, jobOrderID string) (workflows.LiveState, error)
+	LiveState(ctx context.Context, jobOrderID string) (joborder.LiveState, error)
 	// Update sends a command to the order's workflow and waits for its result; a command the
-	// workflow's validator rejects comes back as a *CommandRejectedError.
+	// workflow's validator rejects comes back as a joborder.Rejection.
 	Update(ctx context.Context, jobOrderID, name string, arg, result any) error
 	// Signal sends a fire-and-forget event to the order's workflow.
 	Signal(ctx context.Context, jobOrderID, name string, arg any) error
@@ -108,7 +110,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 		Sharing:                   models.SharingInternal,
 		CreatedBySubject:          p.Subject,
 		CreatedByRole:             p.Role,
-		WorkflowID:                workflows.JobOrderWorkflowID(id),
+		WorkflowID:                joborder.WorkflowID(id),
 		CreatedAt:                 now,
 		UpdatedAt:                 now,
 	}
@@ -116,11 +118,11 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 		if err := tx.Create(order).Error; err != nil {
 			return err
 		}
-		if err := tx.Create(&models.JobOrderEvent{
-			JobOrderID: id, EventKey: order.WorkflowID + "/created", Type: "created", At: now,
-			ActorID: p.Subject, ActorRole: p.Role, Details: `{"responsible_jobcenter":"` + order.ResponsibleJobcenter + `"}`,
+		if _, err := history.Append(tx, history.Entry{
+			JobOrderID: id, Type: joborder.EventCreated, Key: joborder.EventKey(id, joborder.EventCreated), At: now,
+			ActorID: p.Subject, ActorRole: p.Role, Details: map[string]string{"responsible_jobcenter": order.ResponsibleJobcenter},
 			EmployerVisible: true,
-		}).Error; err != nil {
+		}); err != nil {
 			return err
 		}
 		if idempotencyKey == "" {
@@ -223,7 +225,7 @@ func (s *Service) StartPendingWorkflows(ctx context.Context, olderThan time.Dura
 // View is an order as a caller may see it, with the workflow's live state when it answered.
 type View struct {
 	Order     *models.JobOrder
-	Live      *workflows.LiveState
+	Live      *joborder.LiveState
 	LiveError string
 }
 
@@ -276,9 +278,6 @@ type ListResult struct {
 	Orders     []models.JobOrder
 	NextCursor string
 }
-
-// ErrBadCursor is returned for a cursor this service did not hand out.
-var ErrBadCursor = errors.New("cursor is not one this API handed out")
 
 // List returns the orders p may read, newest first, a page at a time.
 func (s *Service) List(ctx context.Context, p auth.Principal, f ListFilter) (ListResult, error) {

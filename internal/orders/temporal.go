@@ -10,6 +10,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/temporalx"
 	"jobordre/workflows"
 )
@@ -25,7 +26,7 @@ type TemporalWorkflows struct {
 // "fail", and an AlreadyStarted answer means an earlier attempt started it, which is success.
 func (t TemporalWorkflows) StartJobOrder(ctx context.Context, in workflows.JobOrderInput) error {
 	opts := client.StartWorkflowOptions{
-		ID:                       workflows.JobOrderWorkflowID(in.JobOrderID),
+		ID:                       joborder.WorkflowID(in.JobOrderID),
 		TaskQueue:                t.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
@@ -33,7 +34,7 @@ func (t TemporalWorkflows) StartJobOrder(ctx context.Context, in workflows.JobOr
 			temporal.NewSearchAttributeKeyKeyword(temporalx.SAResponsibleJobcenter).ValueSet(in.ResponsibleJobcenter),
 		),
 	}
-	_, err := t.Client.ExecuteWorkflow(ctx, opts, workflows.JobOrderWorkflowName, in)
+	_, err := t.Client.ExecuteWorkflow(ctx, opts, joborder.WorkflowName, in)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {
 		return nil
@@ -42,14 +43,14 @@ func (t TemporalWorkflows) StartJobOrder(ctx context.Context, in workflows.JobOr
 }
 
 // LiveState runs the live-state query, bounded by QueryTimeout.
-func (t TemporalWorkflows) LiveState(ctx context.Context, jobOrderID string) (workflows.LiveState, error) {
+func (t TemporalWorkflows) LiveState(ctx context.Context, jobOrderID string) (joborder.LiveState, error) {
 	if t.QueryTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, t.QueryTimeout)
 		defer cancel()
 	}
-	var state workflows.LiveState
-	v, err := t.Client.QueryWorkflow(ctx, workflows.JobOrderWorkflowID(jobOrderID), "", workflows.QueryLiveState)
+	var state joborder.LiveState
+	v, err := t.Client.QueryWorkflow(ctx, joborder.WorkflowID(jobOrderID), "", joborder.QueryLiveState)
 	if err != nil {
 		return state, err
 	}
@@ -58,10 +59,10 @@ func (t TemporalWorkflows) LiveState(ctx context.Context, jobOrderID string) (wo
 }
 
 // Update sends an update and waits until the workflow has completed it. A validator's rejection
-// or a handler's error comes back as *CommandRejectedError; a finished workflow as ErrOrderEnded.
+// or a handler's error comes back as a joborder.Rejection; a finished workflow as ErrOrderEnded.
 func (t TemporalWorkflows) Update(ctx context.Context, jobOrderID, name string, arg, result any) error {
 	handle, err := t.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.JobOrderWorkflowID(jobOrderID),
+		WorkflowID:   joborder.WorkflowID(jobOrderID),
 		UpdateName:   name,
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -74,7 +75,7 @@ func (t TemporalWorkflows) Update(ctx context.Context, jobOrderID, name string, 
 
 // Signal sends a signal to the order's workflow.
 func (t TemporalWorkflows) Signal(ctx context.Context, jobOrderID, name string, arg any) error {
-	return commandError(t.Client.SignalWorkflow(ctx, workflows.JobOrderWorkflowID(jobOrderID), "", name, arg))
+	return commandError(t.Client.SignalWorkflow(ctx, joborder.WorkflowID(jobOrderID), "", name, arg))
 }
 
 // commandError turns Temporal's answers into the service's vocabulary.
@@ -84,7 +85,7 @@ func commandError(err error) error {
 	}
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) {
-		return &CommandRejectedError{Reason: app.Type(), Message: app.Message()}
+		return joborder.Rejection(app.Type(), app.Message())
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
@@ -97,10 +98,10 @@ func commandError(err error) error {
 // A fan-out still running for an older change is replaced: the activity sends the policy stored now.
 func (t TemporalWorkflows) StartPolicyFanOut(ctx context.Context, jobcenter string) error {
 	_, err := t.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       workflows.PolicyFanOutWorkflowID(jobcenter),
+		ID:                       joborder.PolicyFanOutWorkflowID(jobcenter),
 		TaskQueue:                t.TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	}, workflows.PolicyFanOutWorkflowName, workflows.PolicyFanOutInput{Jobcenter: jobcenter})
+	}, joborder.PolicyFanOutWorkflowName, joborder.PolicyFanOutInput{Jobcenter: jobcenter})
 	return err
 }

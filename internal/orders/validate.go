@@ -11,6 +11,7 @@ import (
 
 	"jobordre/internal/auth"
 	"jobordre/internal/cvr"
+	"jobordre/internal/problem"
 	"jobordre/models"
 )
 
@@ -76,19 +77,19 @@ func normalize(p auth.Principal, r CreateRequest) CreateRequest {
 }
 
 // validate checks every field and resolves the workplace municipality and responsible job centre.
-// It returns ErrNotJobOrder for another kind of request, or a *ValidationError listing each bad field.
+// It returns ErrNotJobOrder for another kind of request, or a *problem.ValidationError listing each bad field.
 func (s *Service) validate(ctx context.Context, p auth.Principal, r *CreateRequest) error {
 	if r.Kind != models.KindOrdinary {
 		return ErrNotJobOrder
 	}
-	v := &ValidationError{}
+	v := &problem.ValidationError{}
 	switch {
 	case r.CompanyCVR == "":
-		v.add("company_cvr", "is required")
+		v.Add("company_cvr", "is required")
 	case !cvr.Valid(r.CompanyCVR):
-		v.add("company_cvr", "must be an 8-digit CVR number that passes the modulus-11 check")
+		v.Add("company_cvr", "must be an 8-digit CVR number that passes the modulus-11 check")
 	case p.Role == auth.RoleEmployer && r.CompanyCVR != p.CVR:
-		v.add("company_cvr", "an employer can only create job orders for its own CVR number")
+		v.Add("company_cvr", "an employer can only create job orders for its own CVR number")
 	}
 	text(v, "title", r.Title, MaxTitleLength)
 	text(v, "description", r.Description, MaxDescriptionLength)
@@ -99,54 +100,54 @@ func (s *Service) validate(ctx context.Context, p auth.Principal, r *CreateReque
 	}
 	switch {
 	case r.OccupationCode == "":
-		v.add("occupation_code", "is required")
+		v.Add("occupation_code", "is required")
 	case !occupationPattern.MatchString(r.OccupationCode):
-		v.add("occupation_code", "must be a 4-digit ISCO-08 unit group code")
+		v.Add("occupation_code", "must be a 4-digit ISCO-08 unit group code")
 	default:
 		if o, ok := s.ref.Occupation(r.OccupationCode); !ok || o.Level != 4 {
-			v.add("occupation_code", "%s is not an ISCO-08 unit group", r.OccupationCode)
+			v.Add("occupation_code", "%s is not an ISCO-08 unit group", r.OccupationCode)
 		}
 	}
 	switch {
 	case r.Positions == nil:
-		v.add("positions", "is required")
+		v.Add("positions", "is required")
 	case *r.Positions < 1 || *r.Positions > MaxPositions:
-		v.add("positions", "must be between 1 and %d", MaxPositions)
+		v.Add("positions", "must be between 1 and %d", MaxPositions)
 	}
 	if n := utf8.RuneCountInString(r.WishedCoordinator); n > MaxTitleLength {
-		v.add("wished_coordinator", "must be at most %d characters, got %d", MaxTitleLength, n)
+		v.Add("wished_coordinator", "must be at most %d characters, got %d", MaxTitleLength, n)
 	}
 	r.startDate = date(v, "start_date", r.StartDate)
 	r.applicationDeadline = date(v, "application_deadline", r.ApplicationDeadline)
 	if r.startDate != nil && r.applicationDeadline != nil && r.applicationDeadline.After(r.startDate.Time) {
-		v.add("application_deadline", "must not be after start_date (%s)", r.startDate)
+		v.Add("application_deadline", "must not be after start_date (%s)", r.startDate)
 	}
-	return v.orNil()
+	return v.Err()
 }
 
-func text(v *ValidationError, field, value string, max int) {
+func text(v *problem.ValidationError, field, value string, max int) {
 	switch n := utf8.RuneCountInString(value); {
 	case n == 0:
-		v.add(field, "is required")
+		v.Add(field, "is required")
 	case n > max:
-		v.add(field, "must be at most %d characters, got %d", max, n)
+		v.Add(field, "must be at most %d characters, got %d", max, n)
 	case !utf8.ValidString(value):
-		v.add(field, "must be valid UTF-8 text")
+		v.Add(field, "must be valid UTF-8 text")
 	}
 }
 
 // date parses an optional YYYY-MM-DD field; it returns nil when absent or wrong.
-func date(v *ValidationError, field string, s *string) *models.Date {
+func date(v *problem.ValidationError, field string, s *string) *models.Date {
 	if s == nil {
 		return nil
 	}
 	d, err := models.ParseDate(strings.TrimSpace(*s))
 	if err != nil {
-		v.add(field, "%s", err.Error())
+		v.Add(field, "%s", err.Error())
 		return nil
 	}
 	if d.Year() < 2000 || d.Year() > 2100 {
-		v.add(field, "must be a date between 2000 and 2100")
+		v.Add(field, "must be a date between 2000 and 2100")
 		return nil
 	}
 	return &d
@@ -154,17 +155,17 @@ func date(v *ValidationError, field string, s *string) *models.Date {
 
 // resolveWorkplace checks the postal code against the shipped list and fills in the municipality
 // when the postal code lies in exactly one.
-func (s *Service) resolveWorkplace(v *ValidationError, w *Workplace) {
+func (s *Service) resolveWorkplace(v *problem.ValidationError, w *Workplace) {
 	var candidates []string
 	switch {
 	case w.PostalCode == "":
-		v.add("workplace.postal_code", "is required")
+		v.Add("workplace.postal_code", "is required")
 	case !postalPattern.MatchString(w.PostalCode):
-		v.add("workplace.postal_code", "must be a 4-digit Danish postal code")
+		v.Add("workplace.postal_code", "must be a 4-digit Danish postal code")
 	default:
 		pc, ok := s.ref.PostalCode(w.PostalCode)
 		if !ok {
-			v.add("workplace.postal_code", "%s is not a known Danish postal code", w.PostalCode)
+			v.Add("workplace.postal_code", "%s is not a known Danish postal code", w.PostalCode)
 		} else {
 			candidates = pc.Municipalities
 		}
@@ -174,21 +175,21 @@ func (s *Service) resolveWorkplace(v *ValidationError, w *Workplace) {
 		case len(candidates) == 1:
 			w.MunicipalityCode = candidates[0]
 		case len(candidates) > 1:
-			v.add("workplace.municipality_code", "is required: postal code %s spans municipalities %s",
+			v.Add("workplace.municipality_code", "is required: postal code %s spans municipalities %s",
 				w.PostalCode, strings.Join(candidates, ", "))
 		}
 		return
 	}
 	if !municipalityPattern.MatchString(w.MunicipalityCode) {
-		v.add("workplace.municipality_code", "must be a 3-digit municipality code")
+		v.Add("workplace.municipality_code", "must be a 3-digit municipality code")
 		return
 	}
 	if _, ok := s.ref.Municipality(w.MunicipalityCode); !ok {
-		v.add("workplace.municipality_code", "%s is not a Danish municipality code", w.MunicipalityCode)
+		v.Add("workplace.municipality_code", "%s is not a Danish municipality code", w.MunicipalityCode)
 		return
 	}
 	if len(candidates) > 0 && !contains(candidates, w.MunicipalityCode) {
-		v.add("workplace.municipality_code", "postal code %s does not lie in municipality %s (it lies in %s)",
+		v.Add("workplace.municipality_code", "postal code %s does not lie in municipality %s (it lies in %s)",
 			w.PostalCode, w.MunicipalityCode, strings.Join(candidates, ", "))
 	}
 }
@@ -196,24 +197,24 @@ func (s *Service) resolveWorkplace(v *ValidationError, w *Workplace) {
 // resolveJobcenter defaults the responsible job centre: a caseworker's own job centre, otherwise
 // the job centre serving the workplace's municipality; an employer may choose any job centre.
 // It returns an error only when the database fails.
-func (s *Service) resolveJobcenter(ctx context.Context, v *ValidationError, p auth.Principal, r *CreateRequest) error {
+func (s *Service) resolveJobcenter(ctx context.Context, v *problem.ValidationError, p auth.Principal, r *CreateRequest) error {
 	if p.IsJobcenterStaff() {
 		if r.ResponsibleJobcenter == "" {
 			r.ResponsibleJobcenter = p.Jobcenter
 		} else if r.ResponsibleJobcenter != p.Jobcenter {
-			v.add("responsible_jobcenter", "a job centre creates job orders for itself (%s)", p.Jobcenter)
+			v.Add("responsible_jobcenter", "a job centre creates job orders for itself (%s)", p.Jobcenter)
 			return nil
 		}
 	}
 	if r.ResponsibleJobcenter == "" {
-		if r.Workplace.MunicipalityCode == "" || v.has("workplace.municipality_code") {
+		if r.Workplace.MunicipalityCode == "" || v.Has("workplace.municipality_code") {
 			return nil // the workplace error already says what to fix
 		}
 		var link models.JobcenterMunicipality
 		err := s.db.WithContext(ctx).Where("municipality_code = ?", r.Workplace.MunicipalityCode).Take(&link).Error
 		switch {
 		case errIsNotFound(err):
-			v.add("responsible_jobcenter", "no job centre serves municipality %s; name one", r.Workplace.MunicipalityCode)
+			v.Add("responsible_jobcenter", "no job centre serves municipality %s; name one", r.Workplace.MunicipalityCode)
 		case err != nil:
 			return err
 		default:
@@ -222,7 +223,7 @@ func (s *Service) resolveJobcenter(ctx context.Context, v *ValidationError, p au
 		return nil
 	}
 	if !municipalityPattern.MatchString(r.ResponsibleJobcenter) {
-		v.add("responsible_jobcenter", "must be a 3-digit job centre code")
+		v.Add("responsible_jobcenter", "must be a 3-digit job centre code")
 		return nil
 	}
 	var n int64
@@ -230,7 +231,7 @@ func (s *Service) resolveJobcenter(ctx context.Context, v *ValidationError, p au
 		return err
 	}
 	if n == 0 {
-		v.add("responsible_jobcenter", "%s is not a known job centre", r.ResponsibleJobcenter)
+		v.Add("responsible_jobcenter", "%s is not a known job centre", r.ResponsibleJobcenter)
 	}
 	return nil
 }

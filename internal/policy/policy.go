@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"jobordre/internal/problem"
 	"jobordre/models"
 )
 
@@ -101,21 +102,14 @@ func (p Policy) ImmediateLevel(occupationCode string) string {
 	return best
 }
 
-// FieldError says what is wrong with one field; Field is a JSON path such as sharing_steps[1].level.
-type FieldError struct {
-	Field  string `json:"field"`
-	Detail string `json:"detail"`
-}
-
-func (e FieldError) Error() string { return e.Field + ": " + e.Detail }
-
 var occupationCode = regexp.MustCompile(`^[0-9]{4}$`)
 
-// Validate returns every problem with p; none means valid.
-func (p Policy) Validate() []FieldError {
-	var errs []FieldError
+// Validate returns every problem with p (fields as JSON paths such as sharing_steps[1].level);
+// none means valid.
+func (p Policy) Validate() []problem.FieldError {
+	var errs []problem.FieldError
 	add := func(field, format string, args ...any) {
-		errs = append(errs, FieldError{Field: field, Detail: fmt.Sprintf(format, args...)})
+		errs = append(errs, problem.Field(field, format, args...))
 	}
 	for _, f := range []struct {
 		name string

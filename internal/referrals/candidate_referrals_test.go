@@ -10,8 +10,10 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/joborder"
 	"jobordre/internal/orders"
 	"jobordre/internal/pgtest"
+	"jobordre/internal/problem"
 	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
 	"jobordre/internal/store"
@@ -23,8 +25,8 @@ import (
 type quietWorkflows struct{}
 
 func (quietWorkflows) StartJobOrder(context.Context, workflows.JobOrderInput) error { return nil }
-func (quietWorkflows) LiveState(context.Context, string) (workflows.LiveState, error) {
-	return workflows.LiveState{}, errors.New("no workflows in this test")
+func (quietWorkflows) LiveState(context.Context, string) (joborder.LiveState, error) {
+	return joborder.LiveState{}, errors.New("no workflows in this test")
 }
 func (quietWorkflows) Update(context.Context, string, string, any, any) error {
 	return errors.New("no workflows in this test")
@@ -58,7 +60,7 @@ func TestCandidateReferralsListsEveryReferralOfTheCandidateForItsHomeJobcentreOn
 			WorkplacePostalCode: "8000", WorkplaceMunicipalityCode: "751", ResponsibleJobcenter: jobcenter, OccupationCode: "7115",
 			Positions: 1, Kind: models.KindOrdinary, Status: models.StatusOpen, Sharing: sharing, CreatedBySubject: "x",
 			CreatedByRole: auth.RoleCaseworker, CreatedAt: now, UpdatedAt: now}
-		o.WorkflowID = workflows.JobOrderWorkflowID(o.ID)
+		o.WorkflowID = joborder.WorkflowID(o.ID)
 		if err := db.Create(&o).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +143,7 @@ func TestCandidateDefaultsAreWhatCreateCandidateStarts(t *testing.T) {
 		t.Errorf("caseworker: %+v, %v", c, err)
 	}
 	for _, p := range []auth.Principal{{Subject: "e", Role: auth.RoleEmployer, CVR: "10103940"}, {Subject: "a", Role: auth.RoleAdmin}} {
-		if _, err := svc.CandidateDefaults(p); !errors.Is(err, orders.ErrForbidden) {
+		if _, err := svc.CandidateDefaults(p); !errors.Is(err, problem.ErrForbidden) {
 			t.Errorf("%s: %v, want ErrForbidden", p.Role, err)
 		}
 	}
@@ -154,7 +156,7 @@ func TestCreateCandidateNamesEveryProblemAtOnce(t *testing.T) {
 	empty, bad := "", "not-an-address"
 	_, err := svc.CreateCandidate(context.Background(), auth.Principal{Subject: "cw", Role: auth.RoleCaseworker, Jobcenter: "751"},
 		referrals.CandidateRequest{Name: &empty, Email: &bad, CV: &referrals.CV{Occupations: []string{"71"}}})
-	var ve *orders.ValidationError
+	var ve *problem.ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("%v, want a validation error", err)
 	}

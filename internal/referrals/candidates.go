@@ -19,10 +19,11 @@ import (
 
 	"jobordre/internal/auth"
 	"jobordre/internal/cvindex"
+	"jobordre/internal/joborder"
 	"jobordre/internal/notify"
 	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 	"jobordre/models"
-	"jobordre/workflows"
 )
 
 // Service carries out candidate, consent and referral commands.
@@ -82,55 +83,42 @@ func toCandidate(c *models.Candidate) Candidate {
 	return out
 }
 
-func fieldErr(field, format string, args ...any) orders.FieldError {
-	return orders.FieldError{Field: field, Detail: fmt.Sprintf(format, args...)}
-}
-
-func invalid(fields []orders.FieldError) error {
-	if len(fields) == 0 {
-		return nil
-	}
-	return &orders.ValidationError{Fields: fields}
-}
-
-func forbidden(msg string) error { return fmt.Errorf("%w: %s", orders.ErrForbidden, msg) }
-
 // ErrCandidateNotFound is returned for a candidate that does not exist or is out of reach.
-var ErrCandidateNotFound = errors.New("no such candidate in your reach")
+var ErrCandidateNotFound = problem.NotFound("no such candidate in your reach")
 
 // validateCandidate checks a full candidate (after a patch is applied).
 func validateCandidate(c *models.Candidate, cv CV) error {
-	var f []orders.FieldError
+	var f []problem.FieldError
 	if n := utf8.RuneCountInString(c.Name); n == 0 || n > 200 {
-		f = append(f, fieldErr("name", "is required (at most 200 characters)"))
+		f = append(f, problem.Field("name", "is required (at most 200 characters)"))
 	}
 	if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email || len(c.Email) > 320 {
-		f = append(f, fieldErr("email", "must be a plain e-mail address"))
+		f = append(f, problem.Field("email", "must be a plain e-mail address"))
 	}
 	if len(c.HomeJobcenter) != 3 {
-		f = append(f, fieldErr("home_jobcenter", "must be a 3-digit job centre code"))
+		f = append(f, problem.Field("home_jobcenter", "must be a 3-digit job centre code"))
 	}
 	if c.Language != "da" && c.Language != "en" {
-		f = append(f, fieldErr("language", "must be da or en"))
+		f = append(f, problem.Field("language", "must be da or en"))
 	}
 	if n := utf8.RuneCountInString(cv.Headline); n == 0 || n > 200 {
-		f = append(f, fieldErr("cv.headline", "is required (at most 200 characters)"))
+		f = append(f, problem.Field("cv.headline", "is required (at most 200 characters)"))
 	}
 	if utf8.RuneCountInString(cv.Experience) > 10000 {
-		f = append(f, fieldErr("cv.experience", "must be at most 10000 characters"))
+		f = append(f, problem.Field("cv.experience", "must be at most 10000 characters"))
 	}
 	if utf8.RuneCountInString(cv.Education) > 10000 {
-		f = append(f, fieldErr("cv.education", "must be at most 10000 characters"))
+		f = append(f, problem.Field("cv.education", "must be at most 10000 characters"))
 	}
 	if len(cv.Occupations) > 20 || len(cv.Skills) > 100 {
-		f = append(f, fieldErr("cv", "at most 20 occupations and 100 skills"))
+		f = append(f, problem.Field("cv", "at most 20 occupations and 100 skills"))
 	}
 	for i, o := range cv.Occupations {
 		if len(o) != 4 || strings.Trim(o, "0123456789") != "" {
-			f = append(f, fieldErr(fmt.Sprintf("cv.occupations[%d]", i), "must be a 4-digit ISCO-08 code"))
+			f = append(f, problem.Field(fmt.Sprintf("cv.occupations[%d]", i), "must be a 4-digit ISCO-08 code"))
 		}
 	}
-	return invalid(f)
+	return problem.Invalid(f...)
 }
 
 // CreateCandidate registers a candidate the job centre may refer.
@@ -140,21 +128,21 @@ func (s *Service) CreateCandidate(ctx context.Context, p auth.Principal, r Candi
 		return Candidate{}, err
 	}
 	c.ID = uuid.NewString()
-	var missing []orders.FieldError
+	var missing []problem.FieldError
 	if r.Name == nil {
-		missing = append(missing, fieldErr("name", "is required"))
+		missing = append(missing, problem.Field("name", "is required"))
 	}
 	if r.Email == nil {
-		missing = append(missing, fieldErr("email", "is required"))
+		missing = append(missing, problem.Field("email", "is required"))
 	}
 	if r.Searchable == nil {
-		missing = append(missing, fieldErr("searchable", "is required: whether the CV is searchable on Jobnet"))
+		missing = append(missing, problem.Field("searchable", "is required: whether the CV is searchable on Jobnet"))
 	}
 	if r.CV == nil {
-		missing = append(missing, fieldErr("cv", "is required"))
+		missing = append(missing, problem.Field("cv", "is required"))
 	}
 	if r.HomeJobcenter != nil && *r.HomeJobcenter != p.Jobcenter {
-		missing = append(missing, fieldErr("home_jobcenter", "a job centre registers its own candidates (%s)", p.Jobcenter))
+		missing = append(missing, problem.Field("home_jobcenter", "a job centre registers its own candidates (%s)", p.Jobcenter))
 	}
 	cv := apply(c, r)
 	// Every problem at once (a form shows them all): what is missing, then what else is wrong.
@@ -176,8 +164,8 @@ func (s *Service) CreateCandidate(ctx context.Context, p auth.Principal, r Candi
 
 // mergeInvalid adds the fields of a validation error (nil for none) to fields, each field
 // once (the first problem named wins), and returns the whole list as one error.
-func mergeInvalid(fields []orders.FieldError, err error) error {
-	var ve *orders.ValidationError
+func mergeInvalid(fields []problem.FieldError, err error) error {
+	var ve *problem.ValidationError
 	if errors.As(err, &ve) {
 		seen := map[string]bool{}
 		for _, f := range fields {
@@ -191,14 +179,14 @@ func mergeInvalid(fields []orders.FieldError, err error) error {
 	} else if err != nil {
 		return err
 	}
-	return invalid(fields)
+	return problem.Invalid(fields...)
 }
 
 // newCandidate is a candidate p registers before anything is filled in: of p's job centre,
 // active, told in Danish. Only job-centre staff register candidates.
 func newCandidate(p auth.Principal) (*models.Candidate, error) {
 	if !p.IsJobcenterStaff() {
-		return nil, forbidden("only job-centre staff register candidates")
+		return nil, problem.Forbidden("only job-centre staff register candidates")
 	}
 	return &models.Candidate{HomeJobcenter: p.Jobcenter, Active: true, Language: "da", CreatedBy: p.Subject, CV: "{}"}, nil
 }
@@ -279,7 +267,7 @@ func (s *Service) UpdateCandidate(ctx context.Context, p auth.Principal, id stri
 		return Candidate{}, err
 	}
 	if r.HomeJobcenter != nil && *r.HomeJobcenter != c.HomeJobcenter {
-		return Candidate{}, invalid([]orders.FieldError{fieldErr("home_jobcenter", "cannot be changed; the new job centre registers the candidate")})
+		return Candidate{}, problem.Invalid(problem.Field("home_jobcenter", "cannot be changed; the new job centre registers the candidate"))
 	}
 	wasActive := c.Active
 	cv := apply(c, r)
@@ -315,7 +303,7 @@ func (s *Service) tellCoordinators(ctx context.Context, p auth.Principal, c *mod
 	}
 	now := s.now()
 	for _, ref := range refs {
-		if err := s.workflows.Signal(ctx, ref.JobOrderID, workflows.SignalCandidateChanged, workflows.CandidateChangedSignal{ReferralID: ref.ID, Active: c.Active, At: now}); err != nil {
+		if err := s.workflows.Signal(ctx, ref.JobOrderID, joborder.SignalCandidateChanged, joborder.CandidateChangedSignal{ReferralID: ref.ID, Active: c.Active, At: now}); err != nil {
 			s.log.WarnContext(ctx, "could not tell an order about a candidate's change", "job_order_id", ref.JobOrderID, "error", err)
 		}
 	}

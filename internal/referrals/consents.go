@@ -16,9 +16,10 @@ import (
 	"jobordre/internal/auth"
 	"jobordre/internal/consent"
 	"jobordre/internal/cvr"
+	"jobordre/internal/joborder"
 	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 	"jobordre/models"
-	"jobordre/workflows"
 )
 
 // Consent methods: how the candidate gave it.
@@ -77,20 +78,20 @@ func (s *Service) AddConsent(ctx context.Context, p auth.Principal, candidateID 
 	if err != nil {
 		return Consent{}, err
 	}
-	var f []orders.FieldError
+	var f []problem.FieldError
 	if !cvr.Valid(r.EmployerCVR) {
-		f = append(f, fieldErr("employer_cvr", "must be the employer's 8-digit CVR number (modulus 11)"))
+		f = append(f, problem.Field("employer_cvr", "must be the employer's 8-digit CVR number (modulus 11)"))
 	}
 	switch {
 	case r.JobOrderID == "" && r.Workplace == nil:
-		f = append(f, fieldErr("job_order_id", "name the employer's job order (or, instead, the workplace) the consent is for"))
+		f = append(f, problem.Field("job_order_id", "name the employer's job order (or, instead, the workplace) the consent is for"))
 	case r.JobOrderID != "" && r.Workplace != nil:
-		f = append(f, fieldErr("workplace", "name either the job order or the workplace, not both: a consent is for one of them"))
+		f = append(f, problem.Field("workplace", "name either the job order or the workplace, not both: a consent is for one of them"))
 	case r.JobOrderID != "":
 		if uuid.Validate(r.JobOrderID) != nil {
-			f = append(f, fieldErr("job_order_id", "must be a job order ID"))
+			f = append(f, problem.Field("job_order_id", "must be a job order ID"))
 		} else if o, err := s.orders.Readable(ctx, p, r.JobOrderID); errors.Is(err, orders.ErrNotFound) || (err == nil && o.CompanyCVR != r.EmployerCVR) {
-			f = append(f, fieldErr("job_order_id", "is not a job order of employer %s that your job centre can see", r.EmployerCVR))
+			f = append(f, problem.Field("job_order_id", "is not a job order of employer %s that your job centre can see", r.EmployerCVR))
 		} else if err != nil {
 			return Consent{}, err
 		}
@@ -98,32 +99,32 @@ func (s *Service) AddConsent(ctx context.Context, p auth.Principal, candidateID 
 		r.Workplace.Address = strings.TrimSpace(r.Workplace.Address)
 		r.Workplace.PostalCode = strings.TrimSpace(r.Workplace.PostalCode)
 		if n := utf8.RuneCountInString(r.Workplace.Address); n == 0 || n > 200 {
-			f = append(f, fieldErr("workplace.address", "is required: the workplace's street address as the job order gives it (at most 200 characters)"))
+			f = append(f, problem.Field("workplace.address", "is required: the workplace's street address as the job order gives it (at most 200 characters)"))
 		}
 		if !postalCodePattern.MatchString(r.Workplace.PostalCode) {
-			f = append(f, fieldErr("workplace.postal_code", "must be the workplace's 4-digit postal code"))
+			f = append(f, problem.Field("workplace.postal_code", "must be the workplace's 4-digit postal code"))
 		}
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(r.Purpose)); n == 0 || n > 500 {
-		f = append(f, fieldErr("purpose", "is required (at most 500 characters)"))
+		f = append(f, problem.Field("purpose", "is required (at most 500 characters)"))
 	}
 	if len(r.DataCategories) == 0 {
-		f = append(f, fieldErr("data_categories", "name the personal data the consent covers, e.g. [\"cv\", \"contact_details\"]"))
+		f = append(f, problem.Field("data_categories", "name the personal data the consent covers, e.g. [\"cv\", \"contact_details\"]"))
 	}
 	switch {
 	case r.GivenAt == nil:
-		f = append(f, fieldErr("given_at", "is required: when the consent was given"))
+		f = append(f, problem.Field("given_at", "is required: when the consent was given"))
 	case r.GivenAt.After(s.now().Add(time.Minute)):
-		f = append(f, fieldErr("given_at", "cannot be in the future"))
+		f = append(f, problem.Field("given_at", "cannot be in the future"))
 	}
 	ok := false
 	for _, m := range consentMethods {
 		ok = ok || r.Method == m
 	}
 	if !ok {
-		f = append(f, fieldErr("method", "must be one of %s", strings.Join(consentMethods, ", ")))
+		f = append(f, problem.Field("method", "must be one of %s", strings.Join(consentMethods, ", ")))
 	}
-	if err := invalid(f); err != nil {
+	if err := problem.Invalid(f...); err != nil {
 		return Consent{}, err
 	}
 	cats, _ := json.Marshal(r.DataCategories)
@@ -160,7 +161,7 @@ func (s *Service) Consents(ctx context.Context, p auth.Principal, candidateID st
 }
 
 // ErrConsentNotFound is returned for a consent that is not the candidate's.
-var ErrConsentNotFound = errors.New("no such consent")
+var ErrConsentNotFound = problem.NotFound("no such consent")
 
 // WithdrawConsent records that the candidate withdrew a consent. No new referral can rely on it,
 // and the CVs sent under it leave the employer's view at once: its sent and proposed referrals
@@ -205,8 +206,8 @@ func (s *Service) WithdrawConsent(ctx context.Context, p auth.Principal, candida
 			if err := tx.Take(&o, "id = ?", ref.JobOrderID).Error; err != nil {
 				return err
 			}
-			if err := tx.Create(s.event(&o, p, ref, "referral-withdrawn",
-				map[string]string{"referral_id": ref.ID, "withdrawn_reason": models.WithdrawnConsent}, wasSent)).Error; err != nil {
+			if err := s.record(tx, &o, p, ref, joborder.EventReferralWithdrawn,
+				map[string]string{"referral_id": ref.ID, "withdrawn_reason": models.WithdrawnConsent}, wasSent); err != nil {
 				return err
 			}
 		}
@@ -233,8 +234,8 @@ func (s *Service) tellConsentWithdrawn(ctx context.Context, refs []models.Referr
 			s.log.ErrorContext(ctx, "could not read the order of a withdrawn referral", "referral_id", ref.ID, "error", err)
 			continue
 		}
-		in := activities.NotifyInput{JobOrderID: o.ID, Template: workflows.TemplateConsentWithdrawn, RecipientRole: activities.RecipientCoordinator,
-			IdempotencyKey: workflows.JobOrderWorkflowID(o.ID) + "/consent-withdrawn/" + ref.ID, CoordinatorID: o.CoordinatorID, ReferralID: ref.ID}
+		in := activities.NotifyInput{JobOrderID: o.ID, Template: joborder.TemplateConsentWithdrawn, RecipientRole: joborder.RecipientCoordinator,
+			IdempotencyKey: joborder.NotificationKey(o.ID, joborder.TemplateConsentWithdrawn, "", ref.ID), CoordinatorID: o.CoordinatorID, ReferralID: ref.ID}
 		if err := s.notifier.Notify(ctx, in); err != nil {
 			s.log.ErrorContext(ctx, "could not tell the coordinator that a consent was withdrawn", "referral_id", ref.ID, "error", err)
 		}

@@ -2,7 +2,6 @@ package referrals
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -13,9 +12,11 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/history"
+	"jobordre/internal/joborder"
 	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 	"jobordre/models"
-	"jobordre/workflows"
 )
 
 // Channels a CV can be sent through.
@@ -82,11 +83,11 @@ type EmployerReferral struct {
 
 // Errors of the referral flow.
 var (
-	ErrReferralNotFound = errors.New("no such referral")
-	ErrAlreadyReferred  = errors.New("this candidate is already referred to this order")
-	ErrConsentMissing   = errors.New("the candidate's CV is not searchable, and no valid consent names this employer: record the candidate's specific consent first")
-	ErrNotPending       = errors.New("the referral is not waiting for approval")
-	ErrCandidateGone    = errors.New("the candidate's CV is not active")
+	ErrReferralNotFound = problem.NotFound("no such referral")
+	ErrAlreadyReferred  = problem.Conflict("already-referred", "this candidate is already referred to this order")
+	ErrConsentMissing   = problem.Unprocessable("consent-missing", "the candidate's CV is not searchable, and no valid consent names this employer: record the candidate's specific consent first")
+	ErrNotPending       = problem.Conflict("not-pending", "the referral is not waiting for approval")
+	ErrCandidateGone    = problem.Unprocessable("candidate-inactive", "the candidate's CV is not active")
 )
 
 func toReferral(r *models.Referral, active bool) Referral {
@@ -104,7 +105,7 @@ func (s *Service) Refer(ctx context.Context, p auth.Principal, orderID string, r
 				return Referral{}, err
 			}
 		}
-		return Referral{}, forbidden("only job-centre staff refer candidates")
+		return Referral{}, problem.Forbidden("only job-centre staff refer candidates")
 	}
 	o, err := s.orders.Readable(ctx, p, orderID)
 	if errors.Is(err, orders.ErrNotFound) && uuid.Validate(orderID) == nil {
@@ -112,34 +113,34 @@ func (s *Service) Refer(ctx context.Context, p auth.Principal, orderID string, r
 		// contract is 403 here, so a caseworker knows to ask the responsible job centre.
 		var n int64
 		if cerr := s.db.WithContext(ctx).Model(&models.JobOrder{}).Where("id = ?", orderID).Count(&n).Error; cerr == nil && n == 1 {
-			return Referral{}, forbidden("this order is not shared with your job centre")
+			return Referral{}, problem.Forbidden("this order is not shared with your job centre")
 		}
 	}
 	if err != nil {
 		return Referral{}, err
 	}
 	if o.Status != models.StatusOpen {
-		return Referral{}, &orders.CommandRejectedError{Reason: workflows.ErrOrderClosed, Message: "candidates can only be referred to an open order"}
+		return Referral{}, joborder.Rejection(joborder.ErrOrderClosed, "candidates can only be referred to an open order")
 	}
 	if r.Channel == "" {
 		r.Channel = ChannelJobag
 	}
-	var f []orders.FieldError
+	var f []problem.FieldError
 	if r.Channel != ChannelJobag && r.Channel != ChannelSecureMail && r.Channel != ChannelEboks {
-		f = append(f, fieldErr("channel", "must be jobag, secure_mail or eboks"))
+		f = append(f, problem.Field("channel", "must be jobag, secure_mail or eboks"))
 	}
 	if utf8.RuneCountInString(r.Note) > 5000 {
-		f = append(f, fieldErr("note", "must be at most 5000 characters"))
+		f = append(f, problem.Field("note", "must be at most 5000 characters"))
 	}
 	if r.CandidateID == "" {
-		f = append(f, fieldErr("candidate_id", "is required"))
+		f = append(f, problem.Field("candidate_id", "is required"))
 	}
-	if err := invalid(f); err != nil {
+	if err := problem.Invalid(f...); err != nil {
 		return Referral{}, err
 	}
 	c, err := s.homeCandidate(ctx, p, r.CandidateID)
 	if errors.Is(err, ErrCandidateNotFound) {
-		return Referral{}, invalid([]orders.FieldError{fieldErr("candidate_id", "is not a candidate of your job centre")})
+		return Referral{}, problem.Invalid(problem.Field("candidate_id", "is not a candidate of your job centre"))
 	}
 	if err != nil {
 		return Referral{}, err
@@ -189,11 +190,11 @@ func (s *Service) Refer(ctx context.Context, p auth.Principal, orderID string, r
 		default:
 			return err
 		}
-		typ := "referral-proposed"
+		typ := joborder.EventReferralProposed
 		if own {
-			typ = "referral-sent"
+			typ = joborder.EventReferralSent
 		}
-		return tx.Create(s.event(o, p, ref, typ, map[string]string{"referral_id": ref.ID, "channel": ref.Channel}, own)).Error
+		return s.record(tx, o, p, ref, typ, map[string]string{"referral_id": ref.ID, "channel": ref.Channel}, own)
 	})
 	if err != nil {
 		return Referral{}, err
@@ -204,18 +205,18 @@ func (s *Service) Refer(ctx context.Context, p auth.Principal, orderID string, r
 	return toReferral(ref, c.Active), nil
 }
 
-// event is a history entry about a referral; details hold IDs only.
-func (s *Service) event(o *models.JobOrder, p auth.Principal, ref *models.Referral, typ string, details map[string]string, employerVisible bool) *models.JobOrderEvent {
-	b, _ := json.Marshal(details)
-	return &models.JobOrderEvent{JobOrderID: o.ID, EventKey: workflows.JobOrderWorkflowID(o.ID) + "/" + typ + "/" + ref.ID + "/" + uuid.NewString(),
-		Type: typ, At: s.now(), ActorID: p.Subject, ActorRole: p.Role, Details: string(b), EmployerVisible: employerVisible}
+// record appends a history entry about a referral in tx; details hold IDs only.
+func (s *Service) record(tx *gorm.DB, o *models.JobOrder, p auth.Principal, ref *models.Referral, typ joborder.Event, details map[string]string, employerVisible bool) error {
+	_, err := history.Append(tx, history.Entry{JobOrderID: o.ID, Type: typ, Key: joborder.EventKey(o.ID, typ, ref.ID, uuid.NewString()),
+		At: s.now(), ActorID: p.Subject, ActorRole: p.Role, Details: details, EmployerVisible: employerVisible})
+	return err
 }
 
 // signalSent tells the order's workflow: it stops the first-referral deadline, starts the
 // follow-up logic and notifies the candidate and the employer, exactly once per referral.
 // If Temporal cannot be reached, the referral stays unsignalled and ResignalSent retries it.
 func (s *Service) signalSent(ctx context.Context, ref *models.Referral) {
-	if err := s.workflows.Signal(ctx, ref.JobOrderID, workflows.SignalReferralSent, workflows.ReferralSentSignal{ReferralID: ref.ID, At: s.now()}); err != nil {
+	if err := s.workflows.Signal(ctx, ref.JobOrderID, joborder.SignalReferralSent, joborder.ReferralSentSignal{ReferralID: ref.ID, At: s.now()}); err != nil {
 		s.log.ErrorContext(ctx, "referral stored as sent, but its workflow was not told yet; the worker retries", "referral_id", ref.ID, "error", err)
 		return
 	}
@@ -260,7 +261,7 @@ func (s *Service) decisionTarget(ctx context.Context, p auth.Principal, orderID,
 		if !access.IsOwnJobcenter(p, o) {
 			return nil, nil, ErrReferralNotFound
 		}
-		return nil, nil, forbidden("only the order's coordinator (or a manager of its job centre) approves proposals")
+		return nil, nil, problem.Forbidden("only the order's coordinator (or a manager of its job centre) approves proposals")
 	}
 	if ref.Status != models.ReferralPendingApproval {
 		return nil, nil, ErrNotPending
@@ -294,7 +295,7 @@ func (s *Service) Approve(ctx context.Context, p auth.Principal, orderID, referr
 		return Referral{}, ErrCandidateGone
 	}
 	if o.Status != models.StatusOpen {
-		return Referral{}, &orders.CommandRejectedError{Reason: workflows.ErrOrderClosed, Message: "proposals can only be approved on an open order"}
+		return Referral{}, joborder.Rejection(joborder.ErrOrderClosed, "proposals can only be approved on an open order")
 	}
 	if !c.Searchable {
 		// The consent may have been withdrawn since the proposal was made.
@@ -308,7 +309,7 @@ func (s *Service) Approve(ctx context.Context, p auth.Principal, orderID, referr
 	}
 	now := s.now()
 	ref.Status, ref.SentAt, ref.DecidedBy, ref.DecidedAt, ref.UpdatedAt = models.ReferralSent, &now, p.Subject, &now, now
-	if err := s.decide(ctx, o, p, ref, "referral-approved"); err != nil {
+	if err := s.decide(ctx, o, p, ref, joborder.EventReferralApproved); err != nil {
 		return Referral{}, err
 	}
 	s.signalDecided(ctx, ref, true)
@@ -320,7 +321,7 @@ func (s *Service) Approve(ctx context.Context, p auth.Principal, orderID, referr
 func (s *Service) Reject(ctx context.Context, p auth.Principal, orderID, referralID string, r RejectRequest) (Referral, error) {
 	r.Reason = strings.TrimSpace(r.Reason)
 	if n := utf8.RuneCountInString(r.Reason); n == 0 || n > 2000 {
-		return Referral{}, invalid([]orders.FieldError{fieldErr("reason", "is required (at most 2000 characters)")})
+		return Referral{}, problem.Invalid(problem.Field("reason", "is required (at most 2000 characters)"))
 	}
 	o, ref, err := s.decisionTarget(ctx, p, orderID, referralID)
 	if err != nil {
@@ -328,14 +329,14 @@ func (s *Service) Reject(ctx context.Context, p auth.Principal, orderID, referra
 	}
 	now := s.now()
 	ref.Status, ref.RejectReason, ref.DecidedBy, ref.DecidedAt, ref.UpdatedAt = models.ReferralRejected, r.Reason, p.Subject, &now, now
-	if err := s.decide(ctx, o, p, ref, "referral-rejected"); err != nil {
+	if err := s.decide(ctx, o, p, ref, joborder.EventReferralRejected); err != nil {
 		return Referral{}, err
 	}
 	s.signalDecided(ctx, ref, false)
 	return toReferral(ref, true), nil
 }
 
-func (s *Service) decide(ctx context.Context, o *models.JobOrder, p auth.Principal, ref *models.Referral, typ string) error {
+func (s *Service) decide(ctx context.Context, o *models.JobOrder, p auth.Principal, ref *models.Referral, typ joborder.Event) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&models.Referral{}).Where("id = ? AND status = ?", ref.ID, models.ReferralPendingApproval).Updates(map[string]any{
 			"status": ref.Status, "sent_at": ref.SentAt, "decided_by": ref.DecidedBy, "decided_at": ref.DecidedAt,
@@ -347,12 +348,12 @@ func (s *Service) decide(ctx context.Context, o *models.JobOrder, p auth.Princip
 		if res.RowsAffected == 0 {
 			return ErrNotPending // decided by someone else meanwhile
 		}
-		return tx.Create(s.event(o, p, ref, typ, map[string]string{"referral_id": ref.ID}, typ == "referral-approved")).Error
+		return s.record(tx, o, p, ref, typ, map[string]string{"referral_id": ref.ID}, typ == joborder.EventReferralApproved)
 	})
 }
 
 func (s *Service) signalDecided(ctx context.Context, ref *models.Referral, approved bool) {
-	if err := s.workflows.Signal(ctx, ref.JobOrderID, workflows.SignalReferralDecided, workflows.ReferralDecidedSignal{ReferralID: ref.ID, Approved: approved, At: s.now()}); err != nil {
+	if err := s.workflows.Signal(ctx, ref.JobOrderID, joborder.SignalReferralDecided, joborder.ReferralDecidedSignal{ReferralID: ref.ID, Approved: approved, At: s.now()}); err != nil {
 		s.log.ErrorContext(ctx, "decision stored, but the order's workflow was not told", "referral_id", ref.ID, "error", err)
 	}
 }
@@ -371,7 +372,7 @@ func (s *Service) Withdraw(ctx context.Context, p auth.Principal, orderID, refer
 		return Referral{}, ErrReferralNotFound
 	}
 	if ref.Status != models.ReferralSent && ref.Status != models.ReferralPendingApproval {
-		return Referral{}, &orders.CommandRejectedError{Reason: workflows.ErrConflict, Message: "only a sent or proposed referral can be withdrawn; this one is " + ref.Status}
+		return Referral{}, joborder.Rejection(joborder.ErrConflict, "only a sent or proposed referral can be withdrawn; this one is "+ref.Status)
 	}
 	now := s.now()
 	wasSent := ref.Status == models.ReferralSent
@@ -381,7 +382,7 @@ func (s *Service) Withdraw(ctx context.Context, p auth.Principal, orderID, refer
 			return err
 		}
 		// The employer only hears of withdrawals of referrals it had received.
-		return tx.Create(s.event(o, p, ref, "referral-withdrawn", map[string]string{"referral_id": ref.ID}, wasSent)).Error
+		return s.record(tx, o, p, ref, joborder.EventReferralWithdrawn, map[string]string{"referral_id": ref.ID}, wasSent)
 	})
 	if err != nil {
 		return Referral{}, err
@@ -416,7 +417,7 @@ func (s *Service) List(ctx context.Context, p auth.Principal, orderID string) (a
 // job centre only its own proposals. Admins read no referrals.
 func (s *Service) staffReferrals(ctx context.Context, p auth.Principal, o *models.JobOrder, columns ...string) ([]models.Referral, map[string]models.Candidate, error) {
 	if p.Role == auth.RoleAdmin || !p.IsJobcenterStaff() {
-		return nil, nil, forbidden("admins do not read CVs or referrals")
+		return nil, nil, problem.Forbidden("admins do not read CVs or referrals")
 	}
 	q := s.db.WithContext(ctx).Where("job_order_id = ?", o.ID)
 	if !access.IsOwnJobcenter(p, o) {
@@ -529,7 +530,7 @@ func (s *Service) employerView(ctx context.Context, p auth.Principal, o *models.
 // employerReferral loads a sent referral of the employer's own order with an active candidate.
 func (s *Service) employerReferral(ctx context.Context, p auth.Principal, orderID, referralID string) (*models.Referral, error) {
 	if p.Role != auth.RoleEmployer {
-		return nil, forbidden("only the employer archives referrals or keeps notes on them")
+		return nil, problem.Forbidden("only the employer archives referrals or keeps notes on them")
 	}
 	o, err := s.orders.Readable(ctx, p, orderID)
 	if err != nil {
@@ -563,7 +564,7 @@ func (s *Service) Archive(ctx context.Context, p auth.Principal, orderID, referr
 // SetEmployerNote keeps the employer's own note on a referral; job centres never see it.
 func (s *Service) SetEmployerNote(ctx context.Context, p auth.Principal, orderID, referralID string, r EmployerNoteRequest) error {
 	if utf8.RuneCountInString(r.Note) > 5000 {
-		return invalid([]orders.FieldError{fieldErr("note", "must be at most 5000 characters")})
+		return problem.Invalid(problem.Field("note", "must be at most 5000 characters"))
 	}
 	ref, err := s.employerReferral(ctx, p, orderID, referralID)
 	if err != nil {

@@ -40,6 +40,7 @@ import (
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
 	"jobordre/internal/companies"
+	"jobordre/internal/dbtest"
 	"jobordre/internal/directory"
 	"jobordre/internal/jobcenters"
 	"jobordre/internal/kpi"
@@ -47,7 +48,6 @@ import (
 	"jobordre/internal/pgtest"
 	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
-	"jobordre/internal/store"
 	"jobordre/internal/telemetry"
 	"jobordre/models"
 )
@@ -115,14 +115,7 @@ func TestKPIBenchmark(t *testing.T) {
 	if throwaway {
 		url = pgtest.NewDatabase(t)
 	}
-	db, err := store.Open(ctx, url, t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close(db)
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Open(t, url)
 
 	// Seed, or reuse a database seeded before.
 	var have int64

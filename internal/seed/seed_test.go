@@ -13,6 +13,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"jobordre/internal/dbtest"
 	"jobordre/internal/kpi"
 	"jobordre/internal/pgtest"
 	"jobordre/internal/refdata"
@@ -27,14 +28,7 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 func openSeeded(t *testing.T, url string, n int, bulk bool) (*gorm.DB, Stats) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, url, t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(db) })
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Open(t, url)
 	st, err := Run(ctx, db, Options{Orders: n, Seed: 11, Until: testUntil, BatchSize: 700, bulk: &bulk})
 	if err != nil {
 		t.Fatal(err)
@@ -56,14 +50,7 @@ func TestBulkSeedingPostgreSQLGivesConsistentKeyFigures(t *testing.T) {
 	// Every index the migration made is back.
 	var n int64
 	db.Raw(`SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('job_order_events', 'job_orders', 'referrals', 'job_order_facts', 'companies', 'candidates')`).Scan(&n)
-	fresh, err := store.Open(context.Background(), pgtest.NewDatabase(t), t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close(fresh)
-	if err := store.Migrate(context.Background(), fresh); err != nil {
-		t.Fatal(err)
-	}
+	fresh := dbtest.Postgres(t)
 	var want int64
 	fresh.Raw(`SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ('job_order_events', 'job_orders', 'referrals', 'job_order_facts', 'companies', 'candidates')`).Scan(&want)
 	if n != want || n < 10 {

@@ -9,20 +9,20 @@ import (
 
 	"jobordre/internal/consent"
 	"jobordre/internal/cvindex"
-	"jobordre/internal/kpi"
 	"jobordre/internal/refdata"
 	"jobordre/models"
 )
 
 // Migrate creates or updates the schema, loads the embedded reference data into the ref_* tables
 // when the database holds another version of it, and seeds the default job centres. It is
-// idempotent: every process runs it at start unless JOBORDRE_AUTO_MIGRATE=false.
+// idempotent: every process runs it at start unless JOBORDRE_AUTO_MIGRATE=false. The key
+// figures' own indexes are added by app.Migrate, which calls this.
 func Migrate(ctx context.Context, db *gorm.DB) error {
 	db = db.WithContext(ctx)
 	if err := db.AutoMigrate(models.All()...); err != nil {
 		return fmt.Errorf("migrate schema: %w", err)
 	}
-	if err := kpi.EnsureIndexes(ctx, db); err != nil {
+	if err := backfillOutboxReasons(db); err != nil {
 		return err
 	}
 	if err := cvindex.EnsureSchema(ctx, db); err != nil {

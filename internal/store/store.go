@@ -15,8 +15,6 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
-
-	"jobordre/internal/kpi"
 )
 
 // Dialect names the kind of database behind a URL.
@@ -74,9 +72,6 @@ func Open(ctx context.Context, url, dataDir string, log *slog.Logger) (*gorm.DB,
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s database: %w", dialect, err)
-	}
-	if err := kpi.Register(db, LoadPolicy); err != nil {
-		return nil, fmt.Errorf("register key-figure upkeep: %w", err)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {

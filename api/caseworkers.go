@@ -1,0 +1,104 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"jobordre/internal/auth"
+	"jobordre/internal/directory"
+	"jobordre/models"
+)
+
+type caseworkerHandlers struct {
+	directory *directory.Directory
+}
+
+// registerCaseworkers adds a job centre's caseworkers and managers (read: its staff; add: its managers).
+func registerCaseworkers(v1 *gin.RouterGroup, d *directory.Directory) {
+	h := &caseworkerHandlers{directory: d}
+	v1.GET("/jobcenters/:code/caseworkers", h.listCaseworkers)
+	v1.POST("/jobcenters/:code/caseworkers", h.addCaseworker)
+}
+
+// staffOf allows the job centre's own managers (and, for reads, caseworkers) and admins, for a
+// job centre that exists.
+func (h *caseworkerHandlers) staffOf(c *gin.Context, code string, managersOnly bool) bool {
+	p := principal(c)
+	if exists, err := h.directory.JobcenterExists(c.Request.Context(), code); err != nil {
+		failInternal(c, err)
+		return false
+	} else if !exists {
+		writeProblem(c, http.StatusNotFound, "not-found", "no such job centre in your reach")
+		return false
+	}
+	switch {
+	case p.Role == auth.RoleAdmin:
+		return true
+	case p.IsJobcenterStaff() && p.Jobcenter == code:
+		if managersOnly && p.Role != auth.RoleManager {
+			writeProblem(c, http.StatusForbidden, "forbidden", "only the job centre's managers may do this")
+			return false
+		}
+		return true
+	}
+	writeProblem(c, http.StatusNotFound, "not-found", "no such job centre in your reach")
+	return false
+}
+
+// CaseworkerList is a job centre's caseworkers and managers.
+type CaseworkerList struct {
+	Items []Caseworker `json:"items"`
+}
+
+// Caseworker is a job centre's caseworker or manager as the directory knows them.
+type Caseworker struct {
+	ID        string    `json:"id"`
+	Jobcenter string    `json:"jobcenter"`
+	Role      string    `json:"role"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	Language  string    `json:"language"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func caseworkerOf(m *models.Caseworker) Caseworker {
+	return Caseworker{ID: m.ID, Jobcenter: m.Jobcenter, Role: m.Role, Name: m.Name, Email: m.Email, Language: m.Language,
+		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+}
+
+func (h *caseworkerHandlers) listCaseworkers(c *gin.Context) {
+	code := c.Param("code")
+	if !h.staffOf(c, code, false) {
+		return
+	}
+	list, err := h.directory.Caseworkers(c.Request.Context(), code)
+	if err != nil {
+		failInternal(c, err)
+		return
+	}
+	out := CaseworkerList{Items: make([]Caseworker, len(list))}
+	for i := range list {
+		out.Items[i] = caseworkerOf(&list[i])
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (h *caseworkerHandlers) addCaseworker(c *gin.Context) {
+	code := c.Param("code")
+	if !h.staffOf(c, code, true) {
+		return
+	}
+	var req directory.AddCaseworkerRequest
+	if !decodeJSON(c, &req) {
+		return
+	}
+	cw, err := h.directory.AddCaseworker(c.Request.Context(), code, req)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, caseworkerOf(cw))
+}

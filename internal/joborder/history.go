@@ -1,0 +1,53 @@
+package joborder
+
+import "strconv"
+
+// Event is the type of one entry in an order's history (formidlingslog).
+type Event string
+
+// History event types. Details hold IDs, codes and levels only.
+const (
+	EventCreated             Event = "created"
+	EventNoteAdded           Event = "note-added"
+	EventDetailsCorrected    Event = "details-corrected"
+	EventCoordinatorAssigned Event = "coordinator-assigned"
+	EventContactRecorded     Event = "contact-recorded"
+	EventSharingChanged      Event = "sharing-changed"
+	EventSharingScheduled    Event = "sharing-scheduled"
+	EventFollowUpAdded       Event = "follow-up-added"
+	EventFollowUpCompleted   Event = "follow-up-completed"
+	EventHireRegistered      Event = "hire-registered"
+	EventStatusChanged       Event = "status-changed"
+	EventEscalated           Event = "escalated"
+	EventNotificationSent    Event = "notification-sent"
+	EventDeliveryFailed      Event = "delivery-failed"
+	EventDeliveryBounced     Event = "delivery-bounced"
+	EventReferralProposed    Event = "referral-proposed"
+	EventReferralSent        Event = "referral-sent"
+	EventReferralApproved    Event = "referral-approved"
+	EventReferralRejected    Event = "referral-rejected"
+	EventReferralWithdrawn   Event = "referral-withdrawn"
+)
+
+// Actor IDs and roles of entries no person caused.
+const (
+	// SystemActor is the actor ID and role of timer-driven and delivery entries.
+	SystemActor = "system"
+)
+
+// EventKey is the unique key of one history entry: the order's workflow ID, the event type and
+// the parts that make the entry unique (a sequence number, a note or referral ID), e.g.
+// job-order/<id>/status-changed/4. Writing an entry twice with the same key stores it once.
+func EventKey(jobOrderID string, typ Event, parts ...string) string {
+	return key(WorkflowID(jobOrderID), string(typ), parts...)
+}
+
+func key(prefix, name string, parts ...string) string {
+	k := prefix + "/" + name
+	for _, p := range parts {
+		k += "/" + p
+	}
+	return k
+}
+
+func uintString(n uint64) string { return strconv.FormatUint(n, 10) }
