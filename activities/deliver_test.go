@@ -136,7 +136,7 @@ func TestDeliverSendsEachRowThroughSendGridAndRecordsTheMessageID(t *testing.T) 
 	}
 	text, html := da.ContentOf("text/plain"), da.ContentOf("text/html")
 	if !strings.Contains(text, "Hej Anne Andersen") || !strings.Contains(text, "Tovholder: Ida Kristensen") ||
-		!strings.Contains(text, "https://jobordre.example/api/v1/job-orders/"+w.order.ID) || !strings.Contains(html, "Byg &amp; Bo ApS") {
+		!strings.Contains(text, "https://jobordre.example/job-orders/"+w.order.ID) || !strings.Contains(html, "Byg &amp; Bo ApS") {
 		t.Errorf("bodies:\n%s\n%s", text, html)
 	}
 	if da.Sandbox() {

@@ -52,9 +52,9 @@ func (a *Activities) mailData(ctx context.Context, db *gorm.DB, row models.Outbo
 	if d.Recipient, err = a.recipientPerson(db, row, d); err != nil {
 		return d, "", err
 	}
-	base := strings.TrimRight(a.MailOptions.BaseURL, "/")
-	d.OrderURL = base + "/api/v1/job-orders/" + order.ID
-	d.ReferralsURL = d.OrderURL + "/referrals"
+	// Links open the console's pages, where a person logs in, not the JSON API (docs/email.md).
+	d.OrderURL = OrderPageURL(a.MailOptions.BaseURL, order.ID)
+	d.ReferralsURL = d.OrderURL + "#referrals"
 
 	switch row.Template {
 	case joborder.TemplateEscalation:
@@ -151,4 +151,10 @@ func firstNonEmpty(s ...string) string {
 		}
 	}
 	return ""
+}
+
+// OrderPageURL is the console's page of an order under the public base URL
+// (JOBORDRE_PUBLIC_BASE_URL): the page every e-mail about the order links to.
+func OrderPageURL(base, orderID string) string {
+	return strings.TrimRight(base, "/") + "/job-orders/" + orderID
 }

@@ -78,7 +78,7 @@ type Data struct {
 	Escalation string
 	// Failed is the failed delivery a delivery_failed mail reports.
 	Failed *Failure
-	// OrderURL and ReferralsURL are links under JOBORDRE_PUBLIC_BASE_URL.
+	// OrderURL and ReferralsURL are links to the console's order page under JOBORDRE_PUBLIC_BASE_URL.
 	OrderURL     string
 	ReferralsURL string
 	// Subject is filled in by the renderer (the HTML title uses it).

@@ -41,8 +41,8 @@ func sample(lang string) mail.Data {
 		Escalation:  "contact",
 		Failed: &mail.Failure{Template: "order_received", RecipientRole: "employer", Address: "hr@byg.example",
 			Reason: "550 5.1.1 The email account that you tried to reach does not exist", Bounced: true},
-		OrderURL:     "http://localhost:8080/api/v1/job-orders/5b1c0f9e-2f6c-4b8e-9a1d-3c4e5f6a7b8c",
-		ReferralsURL: "http://localhost:8080/api/v1/job-orders/5b1c0f9e-2f6c-4b8e-9a1d-3c4e5f6a7b8c/referrals",
+		OrderURL:     "http://localhost:8080/job-orders/5b1c0f9e-2f6c-4b8e-9a1d-3c4e5f6a7b8c",
+		ReferralsURL: "http://localhost:8080/job-orders/5b1c0f9e-2f6c-4b8e-9a1d-3c4e5f6a7b8c#referrals",
 	}
 }
 
