@@ -59,13 +59,14 @@ type Caseworker struct {
 	Role      string    `json:"role"`
 	Name      string    `json:"name"`
 	Email     string    `json:"email"`
+	Phone     string    `json:"phone,omitempty"`
 	Language  string    `json:"language"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func caseworkerOf(m *models.Caseworker) Caseworker {
-	return Caseworker{ID: m.ID, Jobcenter: m.Jobcenter, Role: m.Role, Name: m.Name, Email: m.Email, Language: m.Language,
+	return Caseworker{ID: m.ID, Jobcenter: m.Jobcenter, Role: m.Role, Name: m.Name, Email: m.Email, Phone: m.Phone, Language: m.Language,
 		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 }
 

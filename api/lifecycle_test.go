@@ -188,3 +188,40 @@ func TestPolicyIsReadAndChangedByTheJobcentresManagersOnly(t *testing.T) {
 		t.Fatalf("refused changes were stored: %v", p)
 	}
 }
+
+func TestStaffPhoneComesFromTheTokensPhoneNumberClaimOrTheManagerAndIsKeptWhenATokenHasNone(t *testing.T) {
+	a := newTestAPI(t)
+	phoneOf := func(id string) string {
+		t.Helper()
+		var list CaseworkerList
+		a.do(http.MethodGet, "/api/v1/jobcenters/751/caseworkers", &manager, nil).json(t, &list)
+		for _, it := range list.Items {
+			if it.ID == id {
+				return it.Phone
+			}
+		}
+		t.Fatalf("%s is not in the directory", id)
+		return ""
+	}
+	withClaim := auth.Principal{Subject: "cw-tlf", Role: auth.RoleCaseworker, Jobcenter: "751", Name: "Tove Telefon", Phone: "+45 87 13 20 10"}
+	a.do(http.MethodGet, "/api/v1/job-orders", &withClaim, nil)
+	if got := phoneOf("cw-tlf"); got != "+45 87 13 20 10" {
+		t.Fatalf("phone from the token's phone_number claim: %q", got)
+	}
+	body := map[string]any{"id": "cw-ring", "name": "Rikke Ring", "email": "rikke@aarhus.dk", "role": "caseworker", "phone": "87 13 20 11"}
+	if r := a.do(http.MethodPost, "/api/v1/jobcenters/751/caseworkers", &manager, body); r.status != 201 || !strings.Contains(string(r.body), `"phone":"87 13 20 11"`) {
+		t.Fatalf("manager adding with a phone: %d %s", r.status, r.body)
+	}
+	// A token without the claim keeps the number the manager set.
+	a.do(http.MethodGet, "/api/v1/job-orders", &auth.Principal{Subject: "cw-ring", Role: auth.RoleCaseworker, Jobcenter: "751", Name: "Rikke Ring"}, nil)
+	if got := phoneOf("cw-ring"); got != "87 13 20 11" {
+		t.Fatalf("phone after a token without phone_number: %q", got)
+	}
+	for _, bad := range []string{"ring mig", "12", "+45 87 13 20 00 00 00 00 00 00 00 00 00 00 00"} {
+		body["phone"] = bad
+		r := a.do(http.MethodPost, "/api/v1/jobcenters/751/caseworkers", &manager, body)
+		if p := problemOf(t, r); r.status != 422 || !namesField(p, "phone") {
+			t.Fatalf("phone %q: %d %s", bad, r.status, r.body)
+		}
+	}
+}

@@ -5,11 +5,13 @@ import "time"
 // Caseworker is a job-centre employee (caseworker or manager), known by the sub of their token;
 // registered from the token's claims on first use, or added ahead of time by a manager.
 type Caseworker struct {
-	ID        string    `gorm:"primaryKey;size:200" json:"id"`
-	Jobcenter string    `gorm:"size:3;not null;index" json:"jobcenter"`
-	Role      string    `gorm:"size:20;not null" json:"role"`
-	Name      string    `gorm:"size:200" json:"name"`
-	Email     string    `gorm:"size:320" json:"email"`
+	ID        string `gorm:"primaryKey;size:200" json:"id"`
+	Jobcenter string `gorm:"size:3;not null;index" json:"jobcenter"`
+	Role      string `gorm:"size:20;not null" json:"role"`
+	Name      string `gorm:"size:200" json:"name"`
+	Email     string `gorm:"size:320" json:"email"`
+	// Phone is shown to the employers of the orders the person coordinates.
+	Phone     string    `gorm:"size:40" json:"phone"`
 	Language  string    `gorm:"size:2;not null;default:da" json:"language"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

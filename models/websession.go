@@ -14,6 +14,7 @@ type WebSession struct {
 	Jobcenter string `gorm:"size:3;not null;default:''"`
 	Name      string `gorm:"size:200;not null;default:''"`
 	Email     string `gorm:"size:320;not null;default:''"`
+	Phone     string `gorm:"size:40;not null;default:''"`
 	// CSRFToken is the session's token that every form posts back.
 	CSRFToken string `gorm:"size:64;not null"`
 	// LoginState, LoginNonce and LoginVerifier belong to an OIDC login in progress; ReturnTo is

@@ -52,6 +52,7 @@ secret that 'jobordre dev' keeps in its data dir.`,
 	f.StringVar(&p.Jobcenter, "jobcenter", "", "the job centre code (caseworkers and managers)")
 	f.StringVar(&p.Name, "name", "", "display name")
 	f.StringVar(&p.Email, "email", "", "e-mail address")
+	f.StringVar(&p.Phone, "phone", "", "phone number (the phone_number claim; shown to employers for a coordinator)")
 	f.DurationVar(&ttl, "ttl", 24*time.Hour, "how long the token is valid")
 	f.StringVar(&dataDir, "data-dir", "./data", "dev data dir holding the generated secret (env JOBORDRE_DATA_DIR)")
 	_ = cmd.MarkFlagRequired("role")

@@ -38,6 +38,9 @@ type Principal struct {
 	Jobcenter string `json:"jobcenter,omitempty"`
 	Name      string `json:"name,omitempty"`
 	Email     string `json:"email,omitempty"`
+	// Phone is the OIDC phone_number claim: the directory gives it to employers as the
+	// coordinator's phone number.
+	Phone string `json:"phone_number,omitempty"`
 }
 
 // IsJobcenterStaff tells whether the principal works at a job centre (caseworker or manager).
@@ -56,6 +59,7 @@ const (
 	MaxSubjectLength = 200
 	MaxNameLength    = 200
 	MaxEmailLength   = 320
+	MaxPhoneLength   = 40
 )
 
 // Validate checks that the principal's claims fit its role and can be stored.
@@ -66,7 +70,7 @@ func (p Principal) Validate() error {
 	for _, c := range []struct {
 		claim, value string
 		max          int
-	}{{"sub", p.Subject, MaxSubjectLength}, {"name", p.Name, MaxNameLength}, {"email", p.Email, MaxEmailLength}} {
+	}{{"sub", p.Subject, MaxSubjectLength}, {"name", p.Name, MaxNameLength}, {"email", p.Email, MaxEmailLength}, {"phone_number", p.Phone, MaxPhoneLength}} {
 		if n := utf8.RuneCountInString(c.value); n > c.max {
 			return fmt.Errorf("the %s claim is longer than %d characters", c.claim, c.max)
 		}
@@ -105,6 +109,7 @@ type claims struct {
 	Jobcenter string `json:"jobcenter,omitempty"`
 	Name      string `json:"name,omitempty"`
 	Email     string `json:"email,omitempty"`
+	Phone     string `json:"phone_number,omitempty"`
 }
 
 // HS256 signs and verifies tokens with a shared secret: local development and `jobordre token`.
@@ -138,7 +143,7 @@ func (h *HS256) Sign(p Principal, ttl time.Duration) (string, error) {
 			NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)),
 			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 		},
-		Role: p.Role, CVR: p.CVR, Jobcenter: p.Jobcenter, Name: p.Name, Email: p.Email,
+		Role: p.Role, CVR: p.CVR, Jobcenter: p.Jobcenter, Name: p.Name, Email: p.Email, Phone: p.Phone,
 	}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(h.secret)
 }
@@ -157,7 +162,7 @@ func (h *HS256) Verify(token string) (Principal, error) {
 	if err != nil {
 		return Principal{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
-	p := Principal{Subject: c.Subject, Role: c.Role, CVR: c.CVR, Jobcenter: c.Jobcenter, Name: c.Name, Email: c.Email}
+	p := Principal{Subject: c.Subject, Role: c.Role, CVR: c.CVR, Jobcenter: c.Jobcenter, Name: c.Name, Email: c.Email, Phone: c.Phone}
 	if err := p.Validate(); err != nil {
 		return Principal{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}

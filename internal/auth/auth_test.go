@@ -23,7 +23,7 @@ func signer(t *testing.T) *HS256 {
 
 func TestSignedTokenVerifiesToTheSamePrincipal(t *testing.T) {
 	h := signer(t)
-	p := Principal{Subject: "cw-1", Role: RoleCaseworker, Jobcenter: "751", Name: "Ida", Email: "ida@aarhus.dk"}
+	p := Principal{Subject: "cw-1", Role: RoleCaseworker, Jobcenter: "751", Name: "Ida", Email: "ida@aarhus.dk", Phone: "+45 87 13 20 00"}
 	tok, err := h.Sign(p, time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -69,6 +69,7 @@ func TestClaimsMustFitTheRole(t *testing.T) {
 		{Subject: "a", Role: RoleAdmin, Email: strings.Repeat("e", MaxEmailLength+1)},
 		{Subject: "a\x00b", Role: RoleAdmin},
 		{Subject: "a", Role: RoleAdmin, Name: "Ida\x00"},
+		{Subject: "a", Role: RoleAdmin, Phone: strings.Repeat("1", MaxPhoneLength+1)},
 	} {
 		if err := p.Validate(); err == nil {
 			t.Errorf("%+v must be refused", p)

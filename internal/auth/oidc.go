@@ -183,7 +183,7 @@ func (o *OIDC) Verify(token string) (Principal, error) {
 	if err != nil {
 		return Principal{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
-	p := Principal{Subject: c.Subject, Role: c.Role, CVR: c.CVR, Jobcenter: c.Jobcenter, Name: c.Name, Email: c.Email}
+	p := Principal{Subject: c.Subject, Role: c.Role, CVR: c.CVR, Jobcenter: c.Jobcenter, Name: c.Name, Email: c.Email, Phone: c.Phone}
 	if err := p.Validate(); err != nil {
 		return Principal{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}

@@ -48,10 +48,10 @@ func TestOIDCTokensMapToPrincipals(t *testing.T) {
 	idp := authtest.New(t)
 	v := newOIDC(t, idp)
 	cw := idp.RS256(t, idp.Claims("cw-1", RoleCaseworker, map[string]any{
-		"jobcenter": "751", "name": "Ida Holm", "email": "ida@aarhus.dk", "groups": []string{"ignored"},
+		"jobcenter": "751", "name": "Ida Holm", "email": "ida@aarhus.dk", "phone_number": "+4587132000", "groups": []string{"ignored"},
 	}))
 	got, err := v.Verify(cw)
-	want := Principal{Subject: "cw-1", Role: RoleCaseworker, Jobcenter: "751", Name: "Ida Holm", Email: "ida@aarhus.dk"}
+	want := Principal{Subject: "cw-1", Role: RoleCaseworker, Jobcenter: "751", Name: "Ida Holm", Email: "ida@aarhus.dk", Phone: "+4587132000"}
 	if err != nil || got != want {
 		t.Fatalf("RS256: got %+v, %v; want %+v", got, err, want)
 	}

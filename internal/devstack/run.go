@@ -221,9 +221,9 @@ const (
 // examplePrincipals are the dev stack's example users; the first of each role also has its
 // token in Stack.Tokens.
 var examplePrincipals = []auth.Principal{
-	{Subject: "caseworker-1", Role: auth.RoleCaseworker, Jobcenter: ExampleJobcenter, Name: "Example Caseworker", Email: "caseworker-1@jobcenter.example"},
-	{Subject: "caseworker-2", Role: auth.RoleCaseworker, Jobcenter: ExampleJobcenter, Name: "Second Caseworker", Email: "caseworker-2@jobcenter.example"},
-	{Subject: "manager-1", Role: auth.RoleManager, Jobcenter: ExampleJobcenter, Name: "Example Manager", Email: "manager-1@jobcenter.example"},
+	{Subject: "caseworker-1", Role: auth.RoleCaseworker, Jobcenter: ExampleJobcenter, Name: "Example Caseworker", Email: "caseworker-1@jobcenter.example", Phone: "+45 87 13 20 01"},
+	{Subject: "caseworker-2", Role: auth.RoleCaseworker, Jobcenter: ExampleJobcenter, Name: "Second Caseworker", Email: "caseworker-2@jobcenter.example", Phone: "+45 87 13 20 02"},
+	{Subject: "manager-1", Role: auth.RoleManager, Jobcenter: ExampleJobcenter, Name: "Example Manager", Email: "manager-1@jobcenter.example", Phone: "+45 87 13 20 00"},
 	{Subject: "caseworker-favrskov", Role: auth.RoleCaseworker, Jobcenter: ExampleNeighbourJobcenter, Name: "Neighbour Caseworker", Email: "caseworker-favrskov@jobcenter.example"},
 	{Subject: "caseworker-kbh", Role: auth.RoleCaseworker, Jobcenter: ExampleFarJobcenter, Name: "Far Caseworker", Email: "caseworker-kbh@jobcenter.example"},
 	{Subject: "employer-1", Role: auth.RoleEmployer, CVR: ExampleCVR, Name: "Example Employer", Email: "employer-1@firma.example"},

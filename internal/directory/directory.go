@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -35,7 +36,7 @@ func New(db *gorm.DB) *Directory {
 // Register records the caller from its token's claims; repeated calls with the same claims are
 // free. Name and e-mail are updated when the identity provider's claims change.
 func (d *Directory) Register(ctx context.Context, p auth.Principal) error {
-	key := p.Subject + "\x00" + p.Role + "\x00" + p.CVR + "\x00" + p.Jobcenter + "\x00" + p.Name + "\x00" + p.Email
+	key := p.Subject + "\x00" + p.Role + "\x00" + p.CVR + "\x00" + p.Jobcenter + "\x00" + p.Name + "\x00" + p.Email + "\x00" + p.Phone
 	if _, ok := d.seen.Load(key); ok {
 		return nil
 	}
@@ -43,14 +44,16 @@ func (d *Directory) Register(ctx context.Context, p auth.Principal) error {
 	var err error
 	switch p.Role {
 	case auth.RoleCaseworker, auth.RoleManager:
-		cw := models.Caseworker{ID: p.Subject, Jobcenter: p.Jobcenter, Role: p.Role, Name: p.Name, Email: p.Email, Language: "da", CreatedAt: now, UpdatedAt: now}
+		phone := strings.TrimSpace(p.Phone)
+		cw := models.Caseworker{ID: p.Subject, Jobcenter: p.Jobcenter, Role: p.Role, Name: p.Name, Email: p.Email, Phone: phone, Language: "da", CreatedAt: now, UpdatedAt: now}
 		err = d.db.WithContext(ctx).Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "id"}},
 			DoUpdates: clause.Assignments(map[string]any{"jobcenter": p.Jobcenter, "role": p.Role, "updated_at": now}),
 		}).Create(&cw).Error
-		if err == nil && (p.Name != "" || p.Email != "") {
+		// A claim the token leaves out keeps what is stored (a phone number a manager set, say).
+		if err == nil && (p.Name != "" || p.Email != "" || phone != "") {
 			err = d.db.WithContext(ctx).Model(&models.Caseworker{}).Where("id = ?", p.Subject).
-				Updates(nonEmpty(map[string]string{"name": p.Name, "email": p.Email})).Error
+				Updates(nonEmpty(map[string]string{"name": p.Name, "email": p.Email, "phone": phone})).Error
 		}
 	case auth.RoleEmployer:
 		c := models.CompanyContact{ID: p.Subject, CVR: p.CVR, Name: p.Name, Email: p.Email, Language: "da", CreatedAt: now, UpdatedAt: now}
@@ -104,9 +107,11 @@ func (d *Directory) Caseworkers(ctx context.Context, jobcenter string) ([]models
 
 // AddCaseworkerRequest is the body of POST /api/v1/jobcenters/{code}/caseworkers.
 type AddCaseworkerRequest struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Email    string `json:"email"`
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// Phone is optional: the number employers see for the orders the person coordinates.
+	Phone    string `json:"phone"`
 	Role     string `json:"role"`
 	Language string `json:"language"`
 }
@@ -117,7 +122,7 @@ var ErrConflict = problem.Conflict("", "this ID belongs to another job centre's 
 
 // AddCaseworker registers a caseworker or manager ahead of their first login.
 func (d *Directory) AddCaseworker(ctx context.Context, jobcenter string, r AddCaseworkerRequest) (*models.Caseworker, error) {
-	r.ID, r.Name, r.Email = strings.TrimSpace(r.ID), strings.TrimSpace(r.Name), strings.TrimSpace(r.Email)
+	r.ID, r.Name, r.Email, r.Phone = strings.TrimSpace(r.ID), strings.TrimSpace(r.Name), strings.TrimSpace(r.Email), strings.TrimSpace(r.Phone)
 	if r.Language == "" {
 		r.Language = "da"
 	}
@@ -130,6 +135,9 @@ func (d *Directory) AddCaseworker(ctx context.Context, jobcenter string, r AddCa
 	}
 	if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email || len(r.Email) > 320 {
 		v.Fields = append(v.Fields, problem.Field("email", "must be a plain e-mail address such as ida@aarhus.dk"))
+	}
+	if r.Phone != "" && !ValidPhone(r.Phone) {
+		v.Fields = append(v.Fields, problem.Field("phone", "must be a phone number such as +45 87 13 20 00 (digits, spaces, +, - and parentheses; at most 40 characters)"))
 	}
 	if r.Role != auth.RoleCaseworker && r.Role != auth.RoleManager {
 		v.Fields = append(v.Fields, problem.Field("role", "must be caseworker or manager"))
@@ -148,14 +156,29 @@ func (d *Directory) AddCaseworker(ctx context.Context, jobcenter string, r AddCa
 		return nil, err
 	}
 	now := d.now()
-	cw := models.Caseworker{ID: r.ID, Jobcenter: jobcenter, Role: r.Role, Name: r.Name, Email: r.Email, Language: r.Language, CreatedAt: now, UpdatedAt: now}
+	cw := models.Caseworker{ID: r.ID, Jobcenter: jobcenter, Role: r.Role, Name: r.Name, Email: r.Email, Phone: r.Phone, Language: r.Language, CreatedAt: now, UpdatedAt: now}
 	if err := d.db.WithContext(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"role", "name", "email", "language", "updated_at"}),
+		DoUpdates: clause.AssignmentColumns([]string{"role", "name", "email", "phone", "language", "updated_at"}),
 	}).Create(&cw).Error; err != nil {
 		return nil, err
 	}
 	return d.Caseworker(ctx, r.ID)
+}
+
+// phonePattern is what a phone number may look like: an optional +, then digits with the
+// separators people write (spaces, hyphens, parentheses), at least four digits in all.
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()-]*[0-9]$`)
+
+// ValidPhone tells whether s can be shown to an employer as a phone number to call.
+func ValidPhone(s string) bool {
+	digits := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	return len(s) <= auth.MaxPhoneLength && digits >= 4 && phonePattern.MatchString(s)
 }
 
 // JobcenterExists tells whether a job centre with the code exists.

@@ -42,7 +42,7 @@ func (s *Session) Principal() (auth.Principal, bool) {
 	if r.Subject == "" {
 		return auth.Principal{}, false
 	}
-	return auth.Principal{Subject: r.Subject, Role: r.Role, CVR: r.CVR, Jobcenter: r.Jobcenter, Name: r.Name, Email: r.Email}, true
+	return auth.Principal{Subject: r.Subject, Role: r.Role, CVR: r.CVR, Jobcenter: r.Jobcenter, Name: r.Name, Email: r.Email, Phone: r.Phone}, true
 }
 
 // CSRFToken is the token every form of this session posts back.
@@ -149,7 +149,7 @@ func (st *Store) create(ctx context.Context, p auth.Principal, expires time.Time
 	}
 	now := st.now()
 	row := models.WebSession{
-		ID: hashID(value), Subject: p.Subject, Role: p.Role, CVR: p.CVR, Jobcenter: p.Jobcenter, Name: p.Name, Email: p.Email,
+		ID: hashID(value), Subject: p.Subject, Role: p.Role, CVR: p.CVR, Jobcenter: p.Jobcenter, Name: p.Name, Email: p.Email, Phone: p.Phone,
 		CSRFToken: csrf, CreatedAt: now, LastSeenAt: now, ExpiresAt: expires,
 	}
 	db := st.db.WithContext(ctx)
