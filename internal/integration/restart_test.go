@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 
@@ -28,12 +29,22 @@ func TestOrderAndItsRunningWorkflowSurviveStoppingAndStartingDev(t *testing.T) {
 
 	second := startStack(t, cfg)
 	// Tokens are signed with the secret kept in the data dir, so the first stack's still work.
-	var got order
-	r := call(t, http.MethodGet, second.HTTPURL+"/api/v1/job-orders/"+o.ID, first.Tokens["employer"], nil)
-	r.decode(t, &got)
-	if r.status != 200 || got.ID != o.ID || got.Live == nil || got.Live.Status != "open" {
-		t.Fatalf("after restart: %d %s", r.status, r.body)
-	}
+	// The live state may take a few seconds to come back: a workflow task the first stack's worker
+	// had in hand (or had on its sticky queue) is only handed to the new worker once it times out
+	// (sticky schedule-to-start 5 s, task timeout 10 s), and a query waits behind it. Until then
+	// the API answers from the database with live_error, which is what it should do.
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		var got order
+		r := call(t, http.MethodGet, second.HTTPURL+"/api/v1/job-orders/"+o.ID, first.Tokens["employer"], nil)
+		if r.status != 200 {
+			t.Fatalf("after restart: %d %s", r.status, r.body)
+		}
+		r.decode(t, &got)
+		if got.ID != o.ID {
+			t.Fatalf("after restart: another order: %s", r.body)
+		}
+		return got.Live != nil && got.Live.Status == "open", string(r.body)
+	})
 	desc, err := temporalClient(t, second).DescribeWorkflowExecution(context.Background(), joborder.WorkflowID(o.ID), "")
 	if err != nil {
 		t.Fatal(err)
