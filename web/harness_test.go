@@ -22,15 +22,16 @@ import (
 	"jobordre/internal/auth"
 	"jobordre/internal/candidates"
 	"jobordre/internal/companies"
+	"jobordre/internal/dbtest"
 	"jobordre/internal/directory"
 	"jobordre/internal/inbox"
 	"jobordre/internal/jobcenters"
 	"jobordre/internal/joborder"
+	"jobordre/internal/kpi"
 	"jobordre/internal/orders"
 	"jobordre/internal/pgtest"
 	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
-	"jobordre/internal/store"
 	"jobordre/web"
 	"jobordre/web/session"
 	"jobordre/workflows"
@@ -74,15 +75,8 @@ type consoleOptions struct {
 
 func newTestConsole(t *testing.T, o consoleOptions) *testConsole {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, pgtest.NewDatabase(t), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(db) })
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	// Wired like the processes' database, so history entries keep the key figures (the dashboard).
+	db := dbtest.Postgres(t)
 	signer, err := auth.NewHS256(testSecret, "jobordre", "jobordre-api")
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +90,7 @@ func newTestConsole(t *testing.T, o consoleOptions) *testConsole {
 	deps := &api.Deps{
 		Orders: svc, Directory: directory.New(db), Referrals: referrals.NewService(db, svc, wf, nil), Candidates: candidates.NewService(db, svc, ref),
 		Jobcenters: jobcenters.NewService(db, ref), Companies: companies.NewService(db, ref), Reference: ref,
-		Verifier: signer, MaxBodyBytes: 1 << 20,
+		KPIs: kpi.NewService(db, ref), Verifier: signer, MaxBodyBytes: 1 << 20,
 	}
 	sessions := session.NewStore(db, o.idle, 0)
 	tc := &testConsole{t: t, db: db, sessions: sessions, signer: signer, orders: svc}
@@ -107,7 +101,7 @@ func newTestConsole(t *testing.T, o consoleOptions) *testConsole {
 	}
 	c, err := web.New(web.Deps{
 		Orders: deps.Orders, Referrals: deps.Referrals, Candidates: deps.Candidates, Directory: deps.Directory, Jobcenters: deps.Jobcenters,
-		Companies: deps.Companies, Reference: ref, Inbox: inbox.NewService(db), Sessions: sessions,
+		Companies: deps.Companies, Reference: ref, Inbox: inbox.NewService(db), KPIs: deps.KPIs, Sessions: sessions,
 		OIDC: o.oidc, BaseURL: base, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

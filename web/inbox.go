@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"jobordre/internal/auth"
 	"jobordre/internal/inbox"
 )
 
@@ -19,6 +20,10 @@ type inboxData struct {
 // inbox is the start page: what needs me now. It is for job-centre staff; everyone else starts
 // at the order list.
 func (c *Console) inbox(gc *gin.Context) {
+	if principal(gc).Role == auth.RoleManager {
+		c.managerHome(gc) // a manager's start page is the dashboard (dashboard.go)
+		return
+	}
 	ctx, cancel := requestContext(gc)
 	defer cancel()
 	in, err := c.d.Inbox.For(ctx, principal(gc))

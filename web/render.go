@@ -40,6 +40,8 @@ func loadTemplates(c *Console) (*templates, error) {
 			return template.HTML(`<svg class="icon-svg" focusable="false" aria-hidden="true"><use href="` +
 				template.HTMLEscapeString(u) + "#" + template.HTMLEscapeString(name) + `"></use></svg>`), nil
 		},
+		// int64int turns a count from a service (int64) into the int that .Number and .N take.
+		"int64int": func(n int64) int { return int(n) },
 		// list bundles values for a partial that needs more than one: {{template "x" (list $ .)}}.
 		"list": func(v ...any) []any { return v },
 		// sprite is the icon sprite's URL (for <use href> with a name chosen in the template).

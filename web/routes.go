@@ -1,7 +1,11 @@
 package web
 
 import (
+	"strings"
+
 	"github.com/gin-gonic/gin"
+
+	"jobordre/internal/auth"
 
 	"jobordre/web/assets"
 )
@@ -11,6 +15,9 @@ const (
 	navInbox      = "inbox"
 	navJobOrders  = "job-orders"
 	navCandidates = "candidates"
+	navDashboard  = "dashboard"
+	navPolicy     = "policy"
+	navStaff      = "caseworkers"
 )
 
 // routes is the one list of the console's routes. A page is a path, a handler in a file of its
@@ -51,6 +58,9 @@ func (c *Console) routes(r *gin.Engine) {
 	in.POST("/candidates/:id/consents", c.addConsent)
 	in.GET("/candidates/:id/consents/:cid/withdraw", c.confirmWithdrawConsent)
 	in.POST("/candidates/:id/consents/:cid/withdraw", c.withdrawConsent)
+	// The manager's pages (dashboard.go, ...): a job centre's key figures.
+	in.GET("/jobcenters/:code/kpis", c.dashboard)
+	in.GET("/jobcenters/:code/kpis.csv", c.kpiCSVDownload)
 }
 
 // menuItem is one entry of the main menu.
@@ -58,6 +68,8 @@ type menuItem struct {
 	Nav, Href, Label string
 	// staffOnly: shown to job-centre staff only (employers and admins have no inbox).
 	staffOnly bool
+	// managerOnly: shown to managers only; "{code}" in Href is their job centre.
+	managerOnly bool
 }
 
 // menu is the main menu, in order.
@@ -65,6 +77,7 @@ var menu = []menuItem{
 	{Nav: navInbox, Href: "/", Label: "nav.inbox", staffOnly: true},
 	{Nav: navJobOrders, Href: "/job-orders", Label: "nav.joborders"},
 	{Nav: navCandidates, Href: "/candidates", Label: "nav.candidates", staffOnly: true},
+	{Nav: navDashboard, Href: "/jobcenters/{code}/kpis", Label: "nav.dashboard", managerOnly: true},
 }
 
 // MenuEntry is a main-menu entry as the layout shows it.
@@ -80,7 +93,14 @@ func (v *View) MenuItems() []MenuEntry {
 		if m.staffOnly && (v.User == nil || !v.User.IsJobcenterStaff()) {
 			continue
 		}
-		out = append(out, MenuEntry{Href: m.Href, Label: m.Label, Current: m.Nav == v.Nav})
+		if m.managerOnly && !v.User.Is(auth.RoleManager) {
+			continue
+		}
+		href := m.Href
+		if v.User != nil {
+			href = strings.ReplaceAll(href, "{code}", v.User.Jobcenter)
+		}
+		out = append(out, MenuEntry{Href: href, Label: m.Label, Current: m.Nav == v.Nav})
 	}
 	return out
 }

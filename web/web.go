@@ -32,6 +32,7 @@ import (
 	"jobordre/internal/directory"
 	"jobordre/internal/inbox"
 	"jobordre/internal/jobcenters"
+	"jobordre/internal/kpi"
 	"jobordre/internal/orders"
 	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
@@ -51,7 +52,9 @@ type Deps struct {
 	Companies  *companies.Service
 	Reference  *refdata.Data
 	Inbox      *inbox.Service
-	Sessions   *session.Store
+	// KPIs is the key figures behind the manager's dashboard (the API's /kpis).
+	KPIs     *kpi.Service
+	Sessions *session.Store
 	// OIDC logs people in with the identity provider (authorization code + PKCE); nil when the
 	// console has no OIDC client configured.
 	OIDC *OIDCLogin

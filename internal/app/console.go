@@ -29,6 +29,7 @@ func NewConsole(ctx context.Context, cfg config.Config, db *gorm.DB, deps *api.D
 		Companies:  deps.Companies,
 		Reference:  deps.Reference,
 		Inbox:      inbox.NewService(db),
+		KPIs:       deps.KPIs,
 		Sessions:   session.NewStore(db, cfg.Console.SessionIdleTimeout, cfg.Console.SessionMaxAge),
 		BaseURL:    cfg.PublicBaseURL,
 		Logger:     log.With("component", "console"),

@@ -99,14 +99,34 @@ type Report struct {
 	Period        Period    `json:"period"`
 	GeneratedAt   time.Time `json:"generated_at"`
 	// The guide's four.
-	Orders        int64    `json:"orders"`
-	Filled        int64    `json:"filled"`
-	TopIndustries []Ranked `json:"top_industries"`
-	TopPositions  []Ranked `json:"top_positions"`
+	Orders int64 `json:"orders"`
+	Filled int64 `json:"filled"`
+	// ByMonth is orders and filled orders by month of creation, every month the period touches
+	// (months without orders too, so a chart of them has no gaps).
+	ByMonth       []MonthFigures `json:"by_month"`
+	TopIndustries []Ranked       `json:"top_industries"`
+	TopPositions  []Ranked       `json:"top_positions"`
 	// OrdersWithoutIndustry counts orders whose company has no DB07 industry yet (not ranked).
 	OrdersWithoutIndustry int64    `json:"orders_without_industry"`
 	Star                  Star     `json:"star"`
 	Promises              Promises `json:"promises"`
+}
+
+// MonthFigures is the orders created in one month (YYYY-MM, Copenhagen) and how many of them
+// are filled.
+type MonthFigures struct {
+	Month  string `json:"month"`
+	Orders int64  `json:"orders"`
+	Filled int64  `json:"filled"`
+}
+
+// Months lists the months (YYYY-MM) the period touches, first to last.
+func (p Period) Months() []string {
+	var out []string
+	for m := time.Date(p.From.Year(), p.From.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(p.To.Time); m = m.AddDate(0, 1, 0) {
+		out = append(out, m.Format("2006-01"))
+	}
+	return out
 }
 
 // Top-list lengths from the guide.
@@ -294,6 +314,14 @@ func (s *Service) monthly(db *gorm.DB, src source, r *Report) error {
 	}
 	for _, m := range months {
 		r.Star.ByMonth = append(r.Star.ByMonth, s.starCell(m, "", *byMonth[m]))
+	}
+	r.ByMonth = []MonthFigures{}
+	for _, m := range r.Period.Months() {
+		f := MonthFigures{Month: m}
+		if c := byMonth[m]; c != nil {
+			f.Orders, f.Filled = c[0], c[2]
+		}
+		r.ByMonth = append(r.ByMonth, f)
 	}
 	for _, g := range majors {
 		r.Star.ByMajorGroup = append(r.Star.ByMajorGroup, s.starCell("", g, *byMajor[g]))
