@@ -299,7 +299,8 @@ func monthName(l *i18n.Localizer, ym string) string {
 	if err != nil {
 		return ym
 	}
-	return l.Must("month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
+	key := "month." + strconv.Itoa(int(t.Month()))
+	return l.Must(key) + " " + strconv.Itoa(t.Year())
 }
 
 func monthShort(l *i18n.Localizer, ym string) string {
@@ -307,5 +308,6 @@ func monthShort(l *i18n.Localizer, ym string) string {
 	if err != nil {
 		return ym
 	}
-	return l.Must("month.short."+strconv.Itoa(int(t.Month()))) + " " + t.Format("06")
+	key := "month.short." + strconv.Itoa(int(t.Month()))
+	return l.Must(key) + " " + t.Format("06")
 }
