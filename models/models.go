@@ -111,7 +111,7 @@ func All() []any {
 		&Candidate{}, &CandidateOccupation{}, &CandidateSearch{}, &Consent{}, &Referral{}, &CVAccess{}, &RecruitmentCommunity{}, &CommunityMember{},
 		&JobOrderFact{}, &KPIMonthly{}, &KPIMonthlyIndustry{}, &KPIMonthlyOccupation{}, &KPIMonthlyReferralHours{},
 		&ReferenceDataset{}, &Upgrade{}, &RefMunicipality{}, &RefPostalCode{}, &RefMunicipalityNeighbour{}, &RefIndustry{}, &RefOccupation{},
-		&WebSession{}}
+		&WebSession{}, &FeedEvent{}, &FeedSequence{}}
 }
 
 // RecruitmentCommunity (rekrutteringsfællesskab) is an admin-maintained group of job centres that
