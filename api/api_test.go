@@ -51,6 +51,19 @@ type recordingWorkflows struct {
 	// updateArgs are the updates' arguments, in the order of updates.
 	updateArgs []any
 	signalErr  error
+	// coordinators is each order's coordinator as the workflow would report it: set by an
+	// assign-coordinator update (or by a test standing in for one).
+	coordinators map[string]string
+}
+
+// setCoordinator makes the live state report id as the order's coordinator.
+func (r *recordingWorkflows) setCoordinator(order, id string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.coordinators == nil {
+		r.coordinators = map[string]string{}
+	}
+	r.coordinators[order] = id
 }
 
 func (r *recordingWorkflows) StartJobOrder(_ context.Context, in workflows.JobOrderInput) error {
@@ -71,8 +84,15 @@ func (r *recordingWorkflows) LiveState(_ context.Context, id string) (joborder.L
 	}
 	for _, in := range r.started {
 		if in.JobOrderID == id {
-			return joborder.LiveState{JobOrderID: id, Status: models.StatusOpen, Sharing: models.SharingInternal,
-				ResponsibleJobcenter: in.ResponsibleJobcenter, OpenedAt: in.CreatedAt, Deadlines: []joborder.Deadline{}}, nil
+			// The job centre's planning, as a real workflow would report it; employers never see it.
+			contact := in.CreatedAt.Add(24 * time.Hour)
+			live := joborder.LiveState{JobOrderID: id, Status: models.StatusOpen, Sharing: models.SharingInternal,
+				ResponsibleJobcenter: in.ResponsibleJobcenter, OpenedAt: in.CreatedAt, Positions: in.Positions, Policy: in.Policy,
+				Deadlines: []joborder.Deadline{{Name: "contact", Due: contact}}, NextReminderAt: &contact}
+			if c, ok := r.coordinators[id]; ok {
+				live.Coordinator = &c
+			}
+			return live, nil
 		}
 	}
 	return joborder.LiveState{}, errors.New("workflow not found")
@@ -85,6 +105,9 @@ func (r *recordingWorkflows) Update(ctx context.Context, id, name string, arg, r
 	r.updates = append(r.updates, name)
 	r.updateArgs = append(r.updateArgs, arg)
 	r.mu.Unlock()
+	if in, ok := arg.(joborder.AssignCoordinatorInput); ok && name == joborder.UpdateAssignCoordinator {
+		r.setCoordinator(id, in.CoordinatorID)
+	}
 	live, err := r.LiveState(ctx, id)
 	if err != nil {
 		return err

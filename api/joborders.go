@@ -55,7 +55,8 @@ type HistoryList struct {
 	Items []orders.HistoryEntry `json:"items"`
 }
 
-// JobOrderResponse is a job order as the API shows it.
+// JobOrderResponse is a job order as the API shows it to job-centre staff and admins; employers
+// get orders.EmployerView instead.
 type JobOrderResponse struct {
 	ID                   string           `json:"id"`
 	CompanyCVR           string           `json:"company_cvr"`
@@ -87,6 +88,12 @@ type CoordinatorRef struct {
 type JobOrderList struct {
 	Items      []JobOrderResponse `json:"items"`
 	NextCursor string             `json:"next_cursor,omitempty"`
+}
+
+// EmployerJobOrderList is one page of an employer's orders, each as the employer sees it.
+type EmployerJobOrderList struct {
+	Items      []orders.EmployerView `json:"items"`
+	NextCursor string                `json:"next_cursor,omitempty"`
 }
 
 func toResponse(o *models.JobOrder) JobOrderResponse {
@@ -143,6 +150,16 @@ func (h *jobOrderHandlers) create(c *gin.Context) {
 	if res.Replayed {
 		c.Header("Idempotent-Replayed", "true")
 	}
+	p := principal(c)
+	if p.Role == auth.RoleEmployer {
+		view, err := h.orders.ForEmployer(c.Request.Context(), orders.View{Order: res.Order})
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, view)
+		return
+	}
 	c.JSON(http.StatusCreated, toResponse(res.Order))
 }
 
@@ -152,7 +169,12 @@ func (h *jobOrderHandlers) get(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, viewFor(principal(c), v))
+	out, err := viewFor(c.Request.Context(), h.orders, principal(c), v)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 func (h *jobOrderHandlers) list(c *gin.Context) {
@@ -184,6 +206,15 @@ func (h *jobOrderHandlers) list(c *gin.Context) {
 	}
 	if len(fields) > 0 {
 		writeProblem(c, http.StatusBadRequest, "validation", "the query parameters are not valid", fields...)
+		return
+	}
+	if p := principal(c); p.Role == auth.RoleEmployer {
+		res, err := h.orders.ListForEmployer(c.Request.Context(), p, f)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, EmployerJobOrderList{Items: res.Orders, NextCursor: res.NextCursor})
 		return
 	}
 	res, err := h.orders.List(c.Request.Context(), principal(c), f)

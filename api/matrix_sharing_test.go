@@ -90,7 +90,9 @@ var readers = atLevels{
 }
 
 var sharingMatrix = []sharingRow{
-	{route: "GET /api/v1/job-orders", want: everyLevel(all(200)), listed: &readers},
+	{route: "GET /api/v1/job-orders", want: everyLevel(all(200)), listed: &readers, shows: map[string][]string{
+		"E": {coordinatorName, coordinatorEmail, coordinatorPhone, mailbox751},
+	}},
 	{route: "GET /api/v1/job-orders", query: "?scope=national", want: everyLevel(all(200)), listed: &atLevels{
 		internal:   "none",
 		neighbours: "none",
@@ -102,6 +104,9 @@ var sharingMatrix = []sharingRow{
 		neighbours: "E=200 E2=404 C=200 C2=200 M=200 N=200 K=404 F=404 A=200",
 		community:  "E=200 E2=404 C=200 C2=200 M=200 N=200 K=200 F=404 A=200",
 		national:   "E=200 E2=404 C=200 C2=200 M=200 N=200 K=200 F=200 A=200",
+	}, shows: map[string][]string{
+		"E": {coordinatorName, coordinatorEmail, coordinatorPhone, mailbox751},
+		"C": {`"deadlines"`, `"next_reminder_at"`, `"policy"`, `"sharing"`, `"caseworker_id"`},
 	}},
 	{route: "GET /api/v1/job-orders/:id/history", want: atLevels{
 		internal:   "E=200 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=200",

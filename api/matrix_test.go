@@ -82,17 +82,30 @@ const (
 	inactiveCV            = "CV-INAKTIV-KANDIDAT"
 	// closeReason is the reason the order was once closed for (then reopened); employers never see it.
 	closeReason = joborder.CloseReasonNoSuitableCandidates
+	// The coordinator cw-1 as the directory knows them, and 751's shared mailbox: the employer
+	// sees these on its order instead of the job centre's planning.
+	coordinatorName  = "Kim Koordinator"
+	coordinatorEmail = "kim.koordinator@aarhus.example"
+	coordinatorPhone = "+45 87 13 20 42"
+	mailbox751       = "jobcenter@aarhus.example"
 )
+
+// employerNeverSees are the JSON fields of the job centre's planning and internals that no
+// employer answer may hold (docs/api.md, "What the employer sees of an order"): deadlines,
+// reminders, the policy, the sharing level, the close reason, notes on referrals and
+// caseworker IDs. The fixture's workflow reports every one of them to job-centre staff.
+var employerNeverSees = []string{`"live"`, `"deadlines"`, `"next_reminder_at"`, `"policy"`, `"sharing"`, `"close_reason"`,
+	`"caseworker_id"`, `"coordinators"`, `"follow_ups"`, `"reject_reason"`}
 
 // forbiddenTexts lists, per caller, what must not appear in any answer it gets (docs/api.md and
 // docs/referrals.md): employers never see internal notes, referral notes, proposals, inactive
 // CVs or close reasons; other job centres never see 751's internal notes, the employer's own
 // note, or candidates and proposals that are not theirs; admins never see candidates or CVs.
 var forbiddenTexts = map[string][]string{
-	"E": {secretNote, secretReferral, neighbourProposalNote, communityProposalNote, pendingName, neighbourCV, communityName, communityCV,
-		inactiveName, inactiveCV, closeReason, "close_reason", "reject_reason"},
-	"E2": {secretNote, sharedNote, secretReferral, neighbourProposalNote, communityProposalNote, employerOwnNote, sentName, sentCV,
-		pendingName, neighbourCV, communityName, communityCV, inactiveName, inactiveCV, closeReason, "close_reason", "reject_reason"},
+	"E": append([]string{secretNote, secretReferral, neighbourProposalNote, communityProposalNote, pendingName, neighbourCV, communityName, communityCV,
+		inactiveName, inactiveCV, closeReason}, employerNeverSees...),
+	"E2": append([]string{secretNote, sharedNote, secretReferral, neighbourProposalNote, communityProposalNote, employerOwnNote, sentName, sentCV,
+		pendingName, neighbourCV, communityName, communityCV, inactiveName, inactiveCV, closeReason}, employerNeverSees...),
 	"C":  {employerOwnNote, pendingName, neighbourCV, communityName, communityCV},
 	"C2": {employerOwnNote, pendingName, neighbourCV, communityName, communityCV},
 	"M":  {employerOwnNote, pendingName, neighbourCV, communityName, communityCV},
@@ -168,6 +181,14 @@ func newMatrixWorld(t *testing.T) *matrixWorld {
 	}
 	if r := a.do(http.MethodPost, "/api/v1/recruitment-communities", &admin, map[string]any{"name": "Aarhus og København", "members": []string{"751", "101"}}); r.status != http.StatusCreated {
 		t.Fatalf("community: %d %s", r.status, r.body)
+	}
+	m, _ := callerByKey("M")
+	if r := a.do(http.MethodPost, "/api/v1/jobcenters/751/caseworkers", &m.p, map[string]any{"id": caseworker.Subject, "name": coordinatorName,
+		"email": coordinatorEmail, "phone": coordinatorPhone, "role": "caseworker"}); r.status != http.StatusCreated {
+		t.Fatalf("coordinator's phone: %d %s", r.status, r.body)
+	}
+	if r := a.do(http.MethodPut, "/api/v1/jobcenters/751", &admin, map[string]any{"mailbox_email": mailbox751}); r.status != http.StatusOK {
+		t.Fatalf("mailbox: %d %s", r.status, r.body)
 	}
 	k, _ := callerByKey("K")
 	far, _ := callerByKey("F")
@@ -256,6 +277,7 @@ func (w *matrixWorld) fixture(a *testAPI, caller matrixCaller, level string) mat
 	if err := a.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Update("coordinator_id", caseworker.Subject).Error; err != nil {
 		t.Fatal(err)
 	}
+	a.wf.setCoordinator(f.order, caseworker.Subject)
 	for text, visibility := range map[string]string{secretNote: models.NoteInternal, sharedNote: models.NoteEmployer} {
 		if r := a.do(http.MethodPost, "/api/v1/job-orders/"+f.order+"/notes", &caseworker, map[string]any{"text": text, "visibility": visibility}); r.status != http.StatusCreated {
 			t.Fatalf("note: %d %s", r.status, r.body)
