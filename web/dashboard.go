@@ -29,6 +29,8 @@ type dashboardData struct {
 	OrdersChart, ShareChart          svgChart
 	IndustryChart, PositionChart     svgChart
 	CSVHref, PrevCSVHref, PolicyHref string
+	// FollowUps are the follow-up lists with their counts now.
+	FollowUps []followUpLink
 }
 
 // figureRow is one key figure: its value in the period, a year before, and the change.
@@ -91,6 +93,10 @@ func (c *Console) dashboardOf(gc *gin.Context, code string) {
 	d.Months = monthRows(l, now, prev)
 	d.OrdersChart, d.ShareChart = monthCharts(l, now, prev)
 	d.IndustryChart, d.PositionChart = topCharts(l, now)
+	if d.FollowUps, err = c.followUpLinks(gc, code); err != nil {
+		c.fail(gc, err)
+		return
+	}
 	c.render(gc, status, Page{Template: "dashboard", Title: "dashboard.title", TitleArgs: []any{"jobcenter", d.JobcenterName},
 		Nav: navDashboard, Data: d, Form: form})
 }

@@ -116,3 +116,31 @@ func between(s, from, to string) string {
 	}
 	return s
 }
+
+// The dashboard links each follow-up list with its count; a list shows its orders, each linking
+// to the order's page; the caseworkers' list links each person's own list.
+func TestTheDashboardLinksTheFollowUpListsWithTheirCounts(t *testing.T) {
+	tc := newTestConsole(t, consoleOptions{})
+	o := tc.createOrder("Uden tovholder")
+	b := tc.browser()
+	b.login(tc, manager)
+	dash := b.get("/")
+	item := between(dash.body, `data-list="no-coordinator"`, "</li>")
+	if !strings.Contains(item, `href="/jobcenters/751/follow-up/no-coordinator"`) || !strings.Contains(item, `badge-warning">1<`) {
+		t.Errorf("follow-up link: %s", item)
+	}
+	list := b.get("/jobcenters/751/follow-up/no-coordinator")
+	if list.status != http.StatusOK || !strings.Contains(list.body, `href="/job-orders/`+o.ID+`"`) || !strings.Contains(list.body, "Jobordrer uden tovholder") {
+		t.Errorf("list: %d\n%.600s", list.status, list.body)
+	}
+	cws := b.get("/jobcenters/751/follow-up/caseworkers")
+	if cws.status != http.StatusOK || !strings.Contains(cws.body, `/jobcenters/751/follow-up/caseworker?id=mgr-1`) {
+		t.Errorf("caseworkers: %d", cws.status)
+	}
+	if one := b.get("/jobcenters/751/follow-up/caseworker?id=mgr-1"); one.status != http.StatusOK || !strings.Contains(one.body, "Jobordrer med Mette Madsen som tovholder") {
+		t.Errorf("one caseworker: %d", one.status)
+	}
+	if bad := b.get("/jobcenters/751/follow-up/everything"); bad.status != http.StatusNotFound {
+		t.Errorf("unknown list: %d", bad.status)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"jobordre/internal/companies"
 	"jobordre/internal/dbtest"
 	"jobordre/internal/directory"
+	"jobordre/internal/followups"
 	"jobordre/internal/inbox"
 	"jobordre/internal/jobcenters"
 	"jobordre/internal/joborder"
@@ -101,7 +102,7 @@ func newTestConsole(t *testing.T, o consoleOptions) *testConsole {
 	}
 	c, err := web.New(web.Deps{
 		Orders: deps.Orders, Referrals: deps.Referrals, Candidates: deps.Candidates, Directory: deps.Directory, Jobcenters: deps.Jobcenters,
-		Companies: deps.Companies, Reference: ref, Inbox: inbox.NewService(db), KPIs: deps.KPIs, Sessions: sessions,
+		Companies: deps.Companies, Reference: ref, Inbox: inbox.NewService(db), KPIs: deps.KPIs, FollowUps: followups.NewService(db), Sessions: sessions,
 		OIDC: o.oidc, BaseURL: base, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

@@ -77,6 +77,7 @@ var consoleMatrix = []consoleRow{
 	// page, admins may read any job centre's key figures as the API's /kpis.
 	{"GET", "/jobcenters/:code/kpis", nil, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=200"},
 	{"GET", "/jobcenters/:code/kpis.csv", nil, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=200"},
+	{"GET", "/jobcenters/:code/follow-up/:list", nil, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=200"},
 	{"GET", "/login", nil, "anon=200 E=303 E2=303 C=303 M=303 N=303 K=303 A=303"},
 	{"POST", "/login", func(consoleFixture) url.Values { return url.Values{"token": {"not-a-token"}} }, "anon=422 E=422 E2=422 C=422 M=422 N=422 K=422 A=422"},
 	{"GET", "/login/oidc", nil, "anon=404 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"},
@@ -154,7 +155,7 @@ func consoleFixtures(t *testing.T, tc *testConsole) consoleFixture {
 }
 
 func (f consoleFixture) fill(path string) string {
-	return strings.NewReplacer(":id", pick(strings.HasPrefix(path, "/candidates/"), f.candidate, f.order), ":cid", f.consent, ":lang", "da", ":code", "751").Replace(path)
+	return strings.NewReplacer(":id", pick(strings.HasPrefix(path, "/candidates/"), f.candidate, f.order), ":cid", f.consent, ":lang", "da", ":code", "751", ":list", "no-coordinator").Replace(path)
 }
 
 func pick(cond bool, a, b string) string {

@@ -61,6 +61,7 @@ func (c *Console) routes(r *gin.Engine) {
 	// The manager's pages (dashboard.go, ...): a job centre's key figures.
 	in.GET("/jobcenters/:code/kpis", c.dashboard)
 	in.GET("/jobcenters/:code/kpis.csv", c.kpiCSVDownload)
+	in.GET("/jobcenters/:code/follow-up/:list", c.followUp)
 }
 
 // menuItem is one entry of the main menu.

@@ -30,6 +30,7 @@ import (
 	"jobordre/internal/candidates"
 	"jobordre/internal/companies"
 	"jobordre/internal/directory"
+	"jobordre/internal/followups"
 	"jobordre/internal/inbox"
 	"jobordre/internal/jobcenters"
 	"jobordre/internal/kpi"
@@ -53,8 +54,10 @@ type Deps struct {
 	Reference  *refdata.Data
 	Inbox      *inbox.Service
 	// KPIs is the key figures behind the manager's dashboard (the API's /kpis).
-	KPIs     *kpi.Service
-	Sessions *session.Store
+	KPIs *kpi.Service
+	// FollowUps is the manager's follow-up lists.
+	FollowUps *followups.Service
+	Sessions  *session.Store
 	// OIDC logs people in with the identity provider (authorization code + PKCE); nil when the
 	// console has no OIDC client configured.
 	OIDC *OIDCLogin

@@ -9,6 +9,7 @@ import (
 	"jobordre/api"
 	"jobordre/internal/auth"
 	"jobordre/internal/config"
+	"jobordre/internal/followups"
 	"jobordre/internal/inbox"
 	"jobordre/web"
 	"jobordre/web/session"
@@ -30,6 +31,7 @@ func NewConsole(ctx context.Context, cfg config.Config, db *gorm.DB, deps *api.D
 		Reference:  deps.Reference,
 		Inbox:      inbox.NewService(db),
 		KPIs:       deps.KPIs,
+		FollowUps:  followups.NewService(db),
 		Sessions:   session.NewStore(db, cfg.Console.SessionIdleTimeout, cfg.Console.SessionMaxAge),
 		BaseURL:    cfg.PublicBaseURL,
 		Logger:     log.With("component", "console"),

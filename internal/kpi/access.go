@@ -2,8 +2,10 @@ package kpi
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"jobordre/internal/access"
 	"jobordre/internal/auth"
 	"jobordre/internal/policy"
 	"jobordre/internal/problem"
@@ -25,12 +27,10 @@ var (
 // and admins may; its caseworkers get ErrNotManager; everyone else, and an unknown job centre,
 // ErrNoJobcenter. The API and the console's dashboard both ask here.
 func (s *Service) AuthorizeJobcenter(ctx context.Context, p auth.Principal, code string) error {
-	switch {
-	case p.Role == auth.RoleAdmin:
-	case p.IsJobcenterStaff() && p.Jobcenter == code && p.Role == auth.RoleManager:
-	case p.IsJobcenterStaff() && p.Jobcenter == code:
-		return ErrNotManager
-	default:
+	if err := access.ManagesJobcenter(p, code); err != nil {
+		if errors.Is(err, problem.ErrForbidden) {
+			return ErrNotManager
+		}
 		return ErrNoJobcenter
 	}
 	exists, err := s.JobcenterExists(ctx, code)
