@@ -6,7 +6,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 # Test timeout: the first build of the Temporal server packages takes ~10 minutes on 2 cores.
 TEST_FLAGS ?= -count=1 -timeout 20m
 
-.PHONY: run test test-go test-browser screenshots check-size check-production workflowcheck histories build build-production bench bench-kpi bench-candidates bench-load fuzz fmt vet clean help
+.PHONY: run test test-go test-browser screenshots check-size check-production lint tools workflowcheck histories build build-production bench bench-kpi bench-candidates bench-load fuzz fmt vet clean help
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -14,7 +14,7 @@ help: ## list the targets
 run: ## run the whole service on embedded defaults (Temporal, Web UI :8233, worker, API :8080)
 	$(GO) run ./cmd/jobordre dev
 
-test: check-size vet workflowcheck test-go check-production test-browser ## run every test (needs PostgreSQL server binaries or TEST_DATABASE_URL, Chromium and npm for the browser tests)
+test: check-size vet lint workflowcheck test-go check-production test-browser ## run every test (needs PostgreSQL server binaries or TEST_DATABASE_URL, Chromium and npm for the browser tests)
 
 # The integration tests assert that reminders arrive within 2 s of their due time; they run on
 # their own, after the other packages, so a parallel package cannot starve their timers.
@@ -27,6 +27,17 @@ check-size: ## fail on any tracked file over 5 MB that is not test data (under t
 
 vet: ## go vet
 	$(GO) vet ./...
+
+# The linters are pinned in their own module (.ci/tools/go.mod, `tool` directives), so their
+# dependencies never enter the application's go.mod; .ci/run downloads that module up front.
+LINT_BIN := $(BIN)/tools
+
+tools: ## build the pinned linters (staticcheck, revive) into bin/tools
+	$(GO) -C .ci/tools build -o $(CURDIR)/$(LINT_BIN)/ honnef.co/go/tools/cmd/staticcheck github.com/mgechev/revive
+
+lint: tools ## staticcheck (its default checks) and revive's doc-comment rule (.ci/revive.toml)
+	$(LINT_BIN)/staticcheck ./...
+	$(LINT_BIN)/revive -config .ci/revive.toml -set_exit_status ./...
 
 workflowcheck: ## static determinism check of the workflow code
 	$(GO) run go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0 ./workflows/...

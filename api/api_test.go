@@ -41,13 +41,12 @@ func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 // recordingWorkflows stands in for Temporal in the HTTP-layer tests: it records which workflows
 // the API asked to start. The integration tests run the same API against a real Temporal server.
 type recordingWorkflows struct {
-	mu        sync.Mutex
-	started   []workflows.JobOrderInput
-	startErr  error
-	queryErr  error
-	liveState map[string]joborder.LiveState
-	signals   []recordedSignal
-	updates   []string
+	mu       sync.Mutex
+	started  []workflows.JobOrderInput
+	startErr error
+	queryErr error
+	signals  []recordedSignal
+	updates  []string
 	// updateArgs are the updates' arguments, in the order of updates.
 	updateArgs []any
 	signalErr  error

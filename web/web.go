@@ -17,7 +17,6 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -69,15 +68,14 @@ type Deps struct {
 
 // Console is the set of pages.
 type Console struct {
-	d        Deps
-	log      *slog.Logger
-	assets   *assets.Set
-	cat      *i18n.Catalogue
-	pages    *templates
-	cookies  cookiePolicy
-	cop      *http.CrossOriginProtection
-	dev      devLogin // nil unless EnableDevLogin was called (jobordre dev only)
-	startErr error
+	d       Deps
+	log     *slog.Logger
+	assets  *assets.Set
+	cat     *i18n.Catalogue
+	pages   *templates
+	cookies cookiePolicy
+	cop     *http.CrossOriginProtection
+	dev     devLogin // nil unless EnableDevLogin was called (jobordre dev only)
 }
 
 // devLogin is the dev stack's way in (web/devlogin.go, absent from -tags production builds).
@@ -172,5 +170,3 @@ func localPath(next string) string {
 	}
 	return next
 }
-
-func errorf(format string, args ...any) error { return fmt.Errorf("web: "+format, args...) }

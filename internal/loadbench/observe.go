@@ -246,16 +246,3 @@ func gaugeMax(m serverMetrics, family string) (float64, string) {
 	}
 	return best, where
 }
-
-// metricNames lists the families whose name contains substr (to find what a server version calls
-// a metric).
-func (m serverMetrics) metricNames(substr string) []string {
-	var out []string
-	for n := range m {
-		if strings.Contains(n, substr) {
-			out = append(out, n)
-		}
-	}
-	sort.Strings(out)
-	return out
-}

@@ -157,15 +157,6 @@ func (p *picker[T]) pick(r *rand.Rand) T {
 	return p.vals[i]
 }
 
-// prob returns each value's probability (tests).
-func (p *picker[T]) prob(i int) float64 {
-	prev := 0.0
-	if i > 0 {
-		prev = p.cum[i-1]
-	}
-	return (p.cum[i] - prev) / p.cum[len(p.cum)-1]
-}
-
 // dayWeight is how likely an order is created on a day: job centres and employers work on
 // working days; a few orders come in on weekends (employers using the self-service) and in the
 // summer holidays there are fewer.
