@@ -292,10 +292,10 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 	followUpText, followUpAuto, hireText := map[string]string{}, map[string]bool{}, map[string]string{}
 	for _, h := range history {
 		switch h.Type {
-		case "follow-up-added":
+		case string(joborder.EventFollowUpAdded):
 			followUpText[h.Details["follow_up_id"]] = h.Text
 			followUpAuto[h.Details["follow_up_id"]] = h.Details["cause"] != ""
-		case "hire-registered":
+		case string(joborder.EventHireRegistered):
 			hireText[h.Details["hire_id"]] = h.Text
 		}
 	}
@@ -341,9 +341,9 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 		row := c.historyRow(l, history[i], person, jcName, names)
 		d.History = append(d.History, row)
 		switch history[i].Type {
-		case "note-added":
+		case string(joborder.EventNoteAdded):
 			d.Notes = append(d.Notes, row)
-		case "contact-recorded":
+		case string(joborder.EventContactRecorded):
 			d.Contacts = append(d.Contacts, row)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/joborder"
 	"jobordre/internal/mail/mailtest"
 )
 
@@ -30,9 +31,9 @@ const (
 
 // Templates the benchmark waits for (fixed by the lifecycle, docs/lifecycle.md).
 const (
-	templateNewOrder      = "new_order"
-	templateOrderReceived = "order_received"
-	templateCoordinator   = "coordinator_missing_reminder"
+	templateNewOrder      = joborder.TemplateNewOrder
+	templateOrderReceived = joborder.TemplateOrderReceived
+	templateCoordinator   = joborder.TemplateCoordinatorMissingReminder
 )
 
 // employerCVR is the example employer's CVR number (modulus 11).

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"jobordre/internal/cvindex"
+	"jobordre/internal/joborder"
 	"jobordre/internal/kpi"
 	"jobordre/internal/policy"
 	"jobordre/internal/refdata"
@@ -455,13 +456,13 @@ func (g *Generator) candidate(b *Batch, jc, occ string, used map[string]bool, fi
 // event is a history entry before its key and ID are known.
 type event struct {
 	at        time.Time
-	typ       string
+	typ       joborder.Event
 	actor     string
 	role      string
 	details   map[string]string
 	visible   bool
-	keySuffix string // "" for entries the workflow records (key: <workflow>/<type>/<seq>)
-	notify    string // for notification-sent: the idempotency suffix
+	keySuffix string // "" for entries the workflow records (key: <workflow>/<type>/<seq>), "first" for the one created entry, "ref" for referral entries
+	notify    string // for notification-sent: the notification's key after the workflow ID
 }
 
 type referral struct {
@@ -520,21 +521,21 @@ func (g *Generator) order(b *Batch) {
 	var evs []event
 	add := func(e event) { evs = append(evs, e) }
 	never := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-	add(event{at: created, typ: "created", actor: o.CreatedBySubject, role: o.CreatedByRole, visible: true,
-		details: map[string]string{"responsible_jobcenter": jc}, keySuffix: "created"})
+	add(event{at: created, typ: joborder.EventCreated, actor: o.CreatedBySubject, role: o.CreatedByRole, visible: true,
+		details: map[string]string{"responsible_jobcenter": jc}, keySuffix: "first"})
 
 	// reminders emits a reminder chain: the first at DeliveryTime(first due), then one repeat
 	// ReminderRepeat later, while the promise is not kept (done). (The workflow goes on
 	// repeating and escalates; two are enough for the figures, which read the first.)
-	reminders := func(firstDue time.Time, done time.Time, template, suffix, role string) {
+	reminders := func(firstDue time.Time, done time.Time, template, role string) {
 		due := firstDue
 		for n := 1; n <= 2; n++ {
 			wake := policy.DeliveryTime(due, wd)
 			if !wake.Before(done) {
 				return
 			}
-			add(event{at: wake.Add(g.latency()), typ: "notification-sent", actor: "system", role: "system",
-				details: map[string]string{"template": template, "recipient_role": role}, notify: suffix + "/" + strconv.Itoa(n)})
+			add(event{at: wake.Add(g.latency()), typ: joborder.EventNotificationSent, actor: "system", role: "system",
+				details: map[string]string{"template": template, "recipient_role": role}, notify: strings.TrimPrefix(joborder.NotificationKey(id, template, "", strconv.Itoa(n)), o.WorkflowID+"/")})
 			due = policy.AddDuration(wake, pol.ReminderRepeat, wd)
 		}
 	}
@@ -550,9 +551,9 @@ func (g *Generator) order(b *Batch) {
 		assignAt = g.human(coordWake.Add(10*time.Minute + g.exp(6*time.Hour)))
 	}
 	coordinator := worker()
-	add(event{at: assignAt, typ: "coordinator-assigned", actor: coordinator, role: "caseworker", visible: true,
+	add(event{at: assignAt, typ: joborder.EventCoordinatorAssigned, actor: coordinator, role: "caseworker", visible: true,
 		details: map[string]string{"coordinator_id": coordinator}})
-	reminders(coordDue, assignAt, "coordinator_missing_reminder", "coordinator-missing-reminder", "managers")
+	reminders(coordDue, assignAt, joborder.TemplateCoordinatorMissingReminder, "managers")
 
 	// First contact with the employer, by the coordinator.
 	contactDue := policy.AddDuration(created, pol.ContactDeadline, wd)
@@ -565,9 +566,9 @@ func (g *Generator) order(b *Batch) {
 	if !contactAt.After(assignAt) {
 		contactAt = assignAt.Add(g.uniform(5*time.Minute, time.Hour))
 	}
-	add(event{at: contactAt, typ: "contact-recorded", actor: coordinator, role: "caseworker",
+	add(event{at: contactAt, typ: joborder.EventContactRecorded, actor: coordinator, role: "caseworker",
 		details: map[string]string{"contact_id": "seed-contact-" + comp.CVR}})
-	reminders(contactDue, contactAt, "contact_reminder", "contact-reminder", "coordinator")
+	reminders(contactDue, contactAt, joborder.TemplateContactReminder, "coordinator")
 
 	// Sharing as the policy promised: the timer's steps on time, now and then late (a worker
 	// outage), or widened by hand early.
@@ -581,7 +582,7 @@ func (g *Generator) order(b *Batch) {
 			continue
 		}
 		if i == 0 && step.Due.Equal(created) {
-			add(event{at: created.Add(g.latency()), typ: "sharing-changed", actor: "system", role: "system",
+			add(event{at: created.Add(g.latency()), typ: joborder.EventSharingChanged, actor: "system", role: "system",
 				details: map[string]string{"level": step.Level, "cause": "share_immediately"}})
 			rank = r
 			continue
@@ -592,7 +593,7 @@ func (g *Generator) order(b *Batch) {
 				at = step.Due.Add(-time.Minute)
 			}
 			who := coordinator
-			add(event{at: at, typ: "sharing-changed", actor: who, role: "caseworker",
+			add(event{at: at, typ: joborder.EventSharingChanged, actor: who, role: "caseworker",
 				details: map[string]string{"level": models.SharingNational, "cause": "manual"}})
 			break
 		}
@@ -600,7 +601,7 @@ func (g *Generator) order(b *Batch) {
 		if mode >= 0.9 && i == lateStep {
 			at = step.Due.Add(g.uniform(5*time.Minute, 30*time.Hour))
 		}
-		add(event{at: at, typ: "sharing-changed", actor: "system", role: "system",
+		add(event{at: at, typ: joborder.EventSharingChanged, actor: "system", role: "system",
 			details: map[string]string{"level": step.Level, "cause": "sharing_step"}})
 		rank = r
 	}
@@ -705,7 +706,7 @@ func (g *Generator) order(b *Batch) {
 		}
 	}
 	if reason != "" {
-		add(event{at: closeAt, typ: "status-changed", actor: coordinator, role: "caseworker", visible: true,
+		add(event{at: closeAt, typ: joborder.EventStatusChanged, actor: coordinator, role: "caseworker", visible: true,
 			details: map[string]string{"status": models.StatusClosed, "from": models.StatusOpen, "reason": reason}})
 	}
 
@@ -714,12 +715,12 @@ func (g *Generator) order(b *Batch) {
 	for _, r := range refs {
 		d := map[string]string{"referral_id": r.ID, "channel": r.Channel}
 		if r.own {
-			add(event{at: r.proposedAt, typ: "referral-sent", actor: r.ProposedBy, role: "caseworker", visible: true, details: d, keySuffix: "ref"})
+			add(event{at: r.proposedAt, typ: joborder.EventReferralSent, actor: r.ProposedBy, role: "caseworker", visible: true, details: d, keySuffix: "ref"})
 		} else {
-			add(event{at: r.proposedAt, typ: "referral-proposed", actor: r.ProposedBy, role: "caseworker", details: d, keySuffix: "ref"})
-			typ := "referral-approved"
+			add(event{at: r.proposedAt, typ: joborder.EventReferralProposed, actor: r.ProposedBy, role: "caseworker", details: d, keySuffix: "ref"})
+			typ := joborder.EventReferralApproved
 			if r.rejected {
-				typ = "referral-rejected"
+				typ = joborder.EventReferralRejected
 			}
 			add(event{at: r.decidedAt, typ: typ, actor: coordinator, role: "caseworker", visible: !r.rejected,
 				details: map[string]string{"referral_id": r.ID}, keySuffix: "ref"})
@@ -728,21 +729,21 @@ func (g *Generator) order(b *Batch) {
 			firstSent = r.decidedAt
 		}
 		if !r.hiredAt.IsZero() {
-			add(event{at: r.hiredAt, typ: "hire-registered", actor: coordinator, role: "caseworker", visible: true,
+			add(event{at: r.hiredAt, typ: joborder.EventHireRegistered, actor: coordinator, role: "caseworker", visible: true,
 				details: map[string]string{"hire_id": r.ID, "positions": strconv.Itoa(positions)}})
 		}
 		if !r.withdrawnAt.IsZero() {
-			add(event{at: r.withdrawnAt, typ: "referral-withdrawn", actor: coordinator, role: "caseworker", visible: true,
+			add(event{at: r.withdrawnAt, typ: joborder.EventReferralWithdrawn, actor: coordinator, role: "caseworker", visible: true,
 				details: map[string]string{"referral_id": r.ID}, keySuffix: "ref"})
 		}
 	}
-	reminders(policy.AddDuration(created, pol.FirstReferralDeadline, wd), firstSent, "first_referral_reminder", "first-referral-reminder", "coordinator")
+	reminders(policy.AddDuration(created, pol.FirstReferralDeadline, wd), firstSent, joborder.TemplateFirstReferralReminder, "coordinator")
 
 	// Close-out nudges: a week after the application deadline, three days after the last hire,
 	// or a month after the last activity, whichever comes first, while the order is still open.
 	var lastActivity time.Time
 	for _, e := range evs {
-		if e.at.Before(closeAt) && e.typ != "notification-sent" {
+		if e.at.Before(closeAt) && e.typ != joborder.EventNotificationSent {
 			lastActivity = later(lastActivity, e.at)
 		}
 	}
@@ -758,7 +759,7 @@ func (g *Generator) order(b *Batch) {
 		nudgeDue = earlier(nudgeDue, policy.AddDuration(lastActivity, pol.CloseOutAfterInactivity, wd))
 	}
 	if nudgeDue.Before(closeAt) {
-		reminders(nudgeDue, closeAt, "close_out_nudge", "close-out-nudge", "coordinator")
+		reminders(nudgeDue, closeAt, joborder.TemplateCloseOutNudge, "coordinator")
 	}
 
 	// A few orders still open are paused (temporarily inactive) at the end.
@@ -768,7 +769,7 @@ func (g *Generator) order(b *Batch) {
 			pauseAt := g.human(g.until.Add(-g.uniform(time.Hour, 20*24*time.Hour)))
 			if pauseAt.After(created.Add(time.Hour)) && pauseAt.Before(g.until) {
 				untilDay := pauseAt.Add(g.uniform(7*24*time.Hour, 40*24*time.Hour)).Truncate(24 * time.Hour)
-				add(event{at: pauseAt, typ: "status-changed", actor: coordinator, role: "caseworker", visible: true,
+				add(event{at: pauseAt, typ: joborder.EventStatusChanged, actor: coordinator, role: "caseworker", visible: true,
 					details: map[string]string{"status": models.StatusTemporarilyInactive, "from": models.StatusOpen, "until": untilDay.Format(time.RFC3339)}})
 				cutoff = pauseAt.Add(time.Microsecond) // the workflow's timers wait while it is paused
 			}
@@ -798,27 +799,27 @@ func (g *Generator) order(b *Batch) {
 		details := detailsJSON(e.details)
 		var key string
 		switch {
-		case e.notify != "":
-			key = "notification:" + o.WorkflowID + "/" + e.notify
-		case e.keySuffix == "created":
-			key = o.WorkflowID + "/created"
+		case e.notify != "": // as the Notify activity keys the entry of the notification
+			key = joborder.EventKey(id, e.typ, e.notify)
+		case e.keySuffix == "first":
+			key = joborder.EventKey(id, e.typ)
 		case e.keySuffix == "ref":
-			key = o.WorkflowID + "/" + e.typ + "/" + e.details["referral_id"] + "/" + g.uuid()
+			key = joborder.EventKey(id, e.typ, e.details["referral_id"], g.uuid())
 		default:
 			seq++
-			key = o.WorkflowID + "/" + e.typ + "/" + strconv.Itoa(seq)
+			key = joborder.EventKey(id, e.typ, strconv.Itoa(seq))
 		}
-		b.Events = append(b.Events, models.JobOrderEvent{JobOrderID: id, EventKey: key, Type: e.typ, At: e.at,
+		b.Events = append(b.Events, models.JobOrderEvent{JobOrderID: id, EventKey: key, Type: string(e.typ), At: e.at,
 			ActorID: e.actor, ActorRole: e.role, Details: details, EmployerVisible: e.visible})
 		switch e.typ {
-		case "coordinator-assigned":
+		case joborder.EventCoordinatorAssigned:
 			c := e.details["coordinator_id"]
 			o.CoordinatorID = &c
-		case "sharing-changed":
+		case joborder.EventSharingChanged:
 			if models.SharingRank(e.details["level"]) > models.SharingRank(o.Sharing) {
 				o.Sharing = e.details["level"]
 			}
-		case "status-changed":
+		case joborder.EventStatusChanged:
 			o.Status, o.CloseReason = e.details["status"], e.details["reason"]
 		}
 		o.UpdatedAt = e.at
