@@ -31,6 +31,10 @@ type orderPage struct {
 	Status, Sharing string
 	// CloseReason is why a closed order was closed ("" for employers).
 	CloseReason string
+	// Employer is the order as its employer sees it (orders.EmployerView), set only when the
+	// caller is the employer: the page then shows the job centre's contact person and none of
+	// the job centre's planning (sharing, deadlines, reminders, follow-ups, contact notes).
+	Employer *orders.EmployerView
 
 	Company        orderCompany
 	Contact        *companies.Contact
@@ -175,6 +179,11 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 		Actions: access.OrderActions(p, o), UserSubject: p.Subject, Positions: o.Positions}
 	if p.Role == auth.RoleEmployer {
 		d.CloseReason = ""
+		ev, err := c.d.Orders.ForEmployer(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		d.Employer = &ev
 	}
 	coordinator := o.CoordinatorID
 	if v.Live != nil {
@@ -363,6 +372,10 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 			}
 			d.CaseworkerOptions = append(d.CaseworkerOptions, Option{Value: s.ID, Label: label})
 		}
+	}
+	if d.Employer != nil {
+		// What the employer's view leaves out, the page leaves out too.
+		d.Sharing, d.Upcoming, d.Deadlines, d.NextReminderAt, d.FollowUps, d.Contacts, d.Coordinators = "", nil, nil, nil, nil, nil, nil
 	}
 	d.options(l)
 	if d.Actions.Refer && c.d.Candidates != nil {

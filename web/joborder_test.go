@@ -550,3 +550,35 @@ func TestACandidatePickedFromTheSuggestionsOrTheSearchIsReferred(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The employer's order page shows the job centre's contact person (the coordinator's name,
+// e-mail and phone from the directory) and its shared mailbox, from orders.EmployerView, and
+// none of the job centre's planning that the same page shows the caseworker: sharing,
+// deadlines, the next reminder, follow-ups, contact notes and notes.
+func TestEmployersOrderPageShowsTheCoordinatorsContactDetailsAndNoneOfTheJobCentresPlanning(t *testing.T) {
+	f := newOrderFixture(t)
+	f.as(caseworker)
+	if err := f.db.Model(&models.Caseworker{}).Where("id = ?", caseworker.Subject).Update("phone", "+45 87 13 20 42").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.Model(&models.Jobcenter{}).Where("code = ?", "751").Update("mailbox_email", "jobcenter@aarhus.example").Error; err != nil {
+		t.Fatal(err)
+	}
+	next := day("2026-12-07 09:00")
+	coordinator := caseworker.Subject
+	f.wf.set(f.order, func(l *joborder.LiveState) {
+		l.Coordinator = &coordinator
+		l.Deadlines = []joborder.Deadline{{Name: "contact", Due: next}}
+		l.NextReminderAt = &next
+	})
+	planning := []string{`id="sharing"`, `id="deadlines"`, `id="follow-ups"`, `id="notes"`, `id="contact"`, "Næste påmindelse"}
+
+	staff := f.as(caseworker).get(f.path(""))
+	mustContain(t, staff, planning...)
+	emp := f.as(employer).get(f.path(""))
+	if emp.status != http.StatusOK {
+		t.Fatalf("employer's page: %d", emp.status)
+	}
+	mustContain(t, emp, caseworker.Name, `href="mailto:anna@jobcenter.example"`, "+45 87 13 20 42", "jobcenter@aarhus.example")
+	mustNotContain(t, emp, planning...)
+}

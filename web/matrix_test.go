@@ -128,11 +128,17 @@ func init() {
 	}
 }
 
+// employerPlanning marks the parts of the order page that are the job centre's own planning:
+// sharing, deadlines and the next reminder, follow-ups, contacts and notes. The employer's
+// order page is built from orders.EmployerView and has none of them; the job centre's has all.
+var employerPlanning = []string{`id="sharing"`, `id="deadlines"`, `id="follow-ups"`, `id="contact"`, `id="notes"`, "Næste påmindelse"}
+
 // hiddenFrom lists, per caller, the fixture's texts its answers must never hold. The employer
-// was sent the candidate's CV, so only the consent's text is the job centre's own.
+// was sent the candidate's CV, so only the consent's text is the job centre's own, besides the
+// order page's planning.
 var hiddenFrom = map[string][]string{
 	"anon": {matrixCandidateName, matrixCVText, matrixConsentText},
-	"E":    {matrixConsentText},
+	"E":    append([]string{matrixConsentText}, employerPlanning...),
 	"E2":   {matrixCandidateName, matrixCVText, matrixConsentText},
 	"N":    {matrixCandidateName, matrixCVText, matrixConsentText},
 	"K":    {matrixCandidateName, matrixCVText, matrixConsentText},
@@ -207,6 +213,18 @@ func TestConsoleAuthorizationMatrix(t *testing.T) {
 				}
 			}
 		}
+	}
+	// The job centre's own order page does show the planning the employer's leaves out.
+	b := tc.browser()
+	b.login(tc, caseworker)
+	if pg := b.get("/job-orders/" + f.order); pg.status == http.StatusOK {
+		for _, text := range employerPlanning {
+			if !strings.Contains(pg.body, text) {
+				t.Errorf("the caseworker's order page lacks %q, so the employer's check proves nothing", text)
+			}
+		}
+	} else {
+		t.Errorf("the caseworker's order page: %d", pg.status)
 	}
 	// What each candidate search shows: the fixture's candidate is not searchable, so only its
 	// own job centre finds it.
