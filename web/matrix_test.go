@@ -86,6 +86,8 @@ var consoleMatrix = []consoleRow{
 	{"GET", "/lang/:lang", nil, "anon=303 E=303 E2=303 C=303 M=303 N=303 K=303 A=303"},
 	{"GET", "/tilgaengelighed", nil, "anon=200 E=200 E2=200 C=200 M=200 N=200 K=200 A=200"},
 	{"POST", "/session/extend", nil, "anon=303 E=200 E2=200 C=200 M=200 N=200 K=200 A=200"},
+	// Order list (web/joborders.go): GET /api/v1/job-orders answers 200 to everyone it lists orders for.
+	{"GET", "/job-orders", nil, "anon=303 E=200 E2=200 C=200 M=200 N=200 K=200 A=200"},
 	{"GET", "/job-orders/:id", nil, "anon=303 E=200 E2=404 C=200 M=200 N=404 K=404 A=200"},
 
 	// New order (web/neworder.go): POST /api/v1/job-orders "E=201 E2=422 C=201 M=201 N=422 K=422 A=403".
@@ -225,6 +227,21 @@ func TestConsoleAuthorizationMatrix(t *testing.T) {
 		}
 	} else {
 		t.Errorf("the caseworker's order page: %d", pg.status)
+	}
+	// What each order list shows: the fixture's order is internal to 751, so only its own job
+	// centre, its employer and the admin find it, on any tab.
+	for _, caller := range consoleCallers[1:] {
+		b := tc.browser()
+		b.login(tc, *caller.p)
+		found := false
+		for _, tab := range []string{"", "jobcenter", "shared", "national"} {
+			if strings.Contains(b.get("/job-orders?status=all&tab="+tab).body, `href="/job-orders/`+f.order+`"`) {
+				found = true
+			}
+		}
+		if may := caller.key == "E" || caller.key == "C" || caller.key == "M" || caller.key == "A"; found != may {
+			t.Errorf("the order list as %s shows the fixture's order: %v, want %v", caller.key, found, may)
+		}
 	}
 	// What each candidate search shows: the fixture's candidate is not searchable, so only its
 	// own job centre finds it.

@@ -44,6 +44,7 @@ func (c *Console) routes(r *gin.Engine) {
 	in.POST("/session/extend", c.extendSession)
 	in.GET("/", c.inbox)
 	// The job-order page and its command forms (joborder.go, joborder_forms.go).
+	in.GET("/job-orders", c.jobOrders)
 	in.GET("/job-orders/:id", c.jobOrder)
 	c.registerOrderForms(in)
 	in.GET("/job-orders/new", c.newOrder)
