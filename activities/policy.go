@@ -37,11 +37,9 @@ func (a *Activities) SignalOpenOrders(ctx context.Context, in SignalOpenOrdersIn
 	sent := 0
 	for {
 		var page []models.JobOrder
-		if err := a.DB.WithContext(ctx).Select("id", "workflow_id").
-			// Closed orders are included for a year: they can still be reopened within their window.
-			Where("responsible_jobcenter = ? AND id > ? AND (status <> ? OR updated_at > ?)",
-				in.Jobcenter, after, models.StatusClosed, a.Now().AddDate(-1, 0, 0)).
-			Order("id").Limit(200).Find(&page).Error; err != nil {
+		// Closed orders are included for a year: they can still be reopened within their window.
+		if err := store.PolicyRecipients(a.DB.WithContext(ctx), in.Jobcenter, a.Now()).Select("id", "workflow_id").
+			Where("id > ?", after).Order("id").Limit(200).Find(&page).Error; err != nil {
 			return sent, err
 		}
 		if len(page) == 0 {

@@ -126,6 +126,7 @@ func NewOrderService(cfg config.Config, db *gorm.DB, c client.Client, log *slog.
 	ref := refdata.Default()
 	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, log)
 	svc.OnPolicyChanged(wf.StartPolicyFanOut)
+	svc.OnPolicyFanOutState(wf.PolicyFanOutState)
 	return svc
 }
 

@@ -50,6 +50,8 @@ type Service struct {
 	now       func() time.Time
 	// policyChanged starts the fan-out of a job centre's new policy to its open orders.
 	policyChanged func(ctx context.Context, jobcenter string) error
+	// fanOutState reads where the fan-out of the job centre's last policy change stands.
+	fanOutState func(ctx context.Context, jobcenter string) (FanOutState, error)
 }
 
 // OnPolicyChanged sets what SetPolicy calls after storing a job centre's new policy.

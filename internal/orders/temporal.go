@@ -8,6 +8,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 
 	"jobordre/internal/joborder"
@@ -104,4 +105,45 @@ func (t TemporalWorkflows) StartPolicyFanOut(ctx context.Context, jobcenter stri
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 	}, joborder.PolicyFanOutWorkflowName, joborder.PolicyFanOutInput{Jobcenter: jobcenter})
 	return err
+}
+
+// FanOutState is where the fan-out of a job centre's last policy change stands.
+type FanOutState struct {
+	// Started: a fan-out has been started for the job centre (none yet: nothing to wait for).
+	Started bool
+	// Done: it has signalled every order; Signalled is then how many.
+	Done      bool
+	Signalled int
+	// LastOrderID is the last order it signalled while it runs ("" before the first).
+	LastOrderID string
+}
+
+// PolicyFanOutState describes the job centre's latest policy fan-out: done with its count, or
+// running with the last order its activity reached (its heartbeat).
+func (t TemporalWorkflows) PolicyFanOutState(ctx context.Context, jobcenter string) (FanOutState, error) {
+	id := joborder.PolicyFanOutWorkflowID(jobcenter)
+	d, err := t.Client.DescribeWorkflowExecution(ctx, id, "")
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return FanOutState{}, nil
+	}
+	if err != nil {
+		return FanOutState{}, err
+	}
+	st := FanOutState{Started: true}
+	switch d.GetWorkflowExecutionInfo().GetStatus() {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		for _, a := range d.GetPendingActivities() {
+			if h := a.GetHeartbeatDetails(); h != nil {
+				_ = converter.GetDefaultDataConverter().FromPayloads(h, &st.LastOrderID)
+			}
+		}
+		return st, nil
+	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		st.Done = true
+		err := t.Client.GetWorkflow(ctx, id, d.GetWorkflowExecutionInfo().GetExecution().GetRunId()).Get(ctx, &st.Signalled)
+		return st, err
+	}
+	// Terminated by a newer change's fan-out, or failed: a newer run (or a retried save) follows.
+	return st, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -27,4 +28,13 @@ func LoadPolicy(ctx context.Context, db *gorm.DB, jobcenter string) (policy.Poli
 		return policy.Policy{}, fmt.Errorf("stored policy of job centre %s is unreadable: %w", jobcenter, err)
 	}
 	return p, nil
+}
+
+// PolicyRecipients is the job centre's orders a policy change is sent to: every order that is not
+// closed, and closed ones for a year (they can still be reopened within their window). The
+// fan-out (activities.SignalOpenOrders) signals them and the policy editor counts them for its
+// progress, so both mean the same orders.
+func PolicyRecipients(db *gorm.DB, jobcenter string, now time.Time) *gorm.DB {
+	return db.Model(&models.JobOrder{}).Where("responsible_jobcenter = ? AND (status <> ? OR updated_at > ?)",
+		jobcenter, models.StatusClosed, now.AddDate(-1, 0, 0))
 }
