@@ -23,6 +23,7 @@ import (
 	"jobordre/internal/companies"
 	"jobordre/internal/dbtest"
 	"jobordre/internal/directory"
+	"jobordre/internal/feed"
 	"jobordre/internal/jobcenters"
 	"jobordre/internal/joborder"
 	"jobordre/internal/kpi"
@@ -207,7 +208,7 @@ func newTestAPI(t testing.TB) *testAPI {
 	refs.SetNotifier(notices)
 	h := New(Deps{
 		Orders: svc, Directory: directory.New(db), Referrals: refs, Candidates: candidates.NewService(db, svc, ref), Verifier: signer,
-		Jobcenters: jobcenters.NewService(db, ref), Reference: ref, Companies: companies.NewService(db, ref), KPIs: kpi.NewService(db, ref), Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
+		Jobcenters: jobcenters.NewService(db, ref), Reference: ref, Companies: companies.NewService(db, ref), KPIs: kpi.NewService(db, ref), Feed: feed.New(db, access.DBRelations{DB: db, Ref: ref}), Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
 		Readiness: map[string]ReadinessCheck{"database": func(ctx context.Context) error { return store.Ping(ctx, db) }},
 	})
 	srv := httptest.NewServer(h)

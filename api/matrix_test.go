@@ -479,7 +479,7 @@ func concrete(t *testing.T, path string, f matrixFixture, rid referralTarget) st
 // order, or it lists orders. Such routes need rows per sharing level in sharingMatrix.
 func isOrderRoute(route string) bool {
 	method, path, _ := strings.Cut(route, " ")
-	return strings.HasPrefix(path, "/api/v1/job-orders/:id") || (method == http.MethodGet && path == "/api/v1/job-orders")
+	return strings.HasPrefix(path, "/api/v1/job-orders/:id") || (method == http.MethodGet && (path == "/api/v1/job-orders" || path == "/api/v1/events"))
 }
 
 func TestAuthorizationMatrixCoversEveryRoute(t *testing.T) {

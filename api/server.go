@@ -16,6 +16,7 @@ import (
 	"jobordre/internal/candidates"
 	"jobordre/internal/companies"
 	"jobordre/internal/directory"
+	"jobordre/internal/feed"
 	"jobordre/internal/jobcenters"
 	"jobordre/internal/kpi"
 	"jobordre/internal/orders"
@@ -40,11 +41,13 @@ type Deps struct {
 	Directory *directory.Directory
 	Referrals *referrals.Service
 	// Candidates searches candidates and suggests them for orders.
-	Candidates   *candidates.Service
-	Jobcenters   *jobcenters.Service
-	Companies    *companies.Service
-	Reference    *refdata.Data
-	KPIs         *kpi.Service
+	Candidates *candidates.Service
+	Jobcenters *jobcenters.Service
+	Companies  *companies.Service
+	Reference  *refdata.Data
+	KPIs       *kpi.Service
+	// Feed reads the event feed (GET /api/v1/events).
+	Feed         *feed.Service
 	Verifier     auth.Verifier
 	Logger       *slog.Logger
 	Metrics      *telemetry.Metrics
@@ -129,6 +132,7 @@ func New(d Deps) *gin.Engine {
 	registerPolicy(v1, d.Orders)
 	registerCaseworkers(v1, d.Directory)
 	registerOutbox(v1, d.Orders)
+	registerEvents(v1, d.Feed)
 	registerWebhooks(r, d.SendGridWebhook)
 	if d.Extra != nil {
 		d.Extra(r)

@@ -23,6 +23,7 @@ import (
 	"jobordre/internal/companies"
 	"jobordre/internal/config"
 	"jobordre/internal/directory"
+	"jobordre/internal/feed"
 	"jobordre/internal/jobcenters"
 	"jobordre/internal/kpi"
 	"jobordre/internal/orders"
@@ -144,6 +145,7 @@ func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier
 		Companies:    companies.NewService(db, refdata.Default()),
 		Reference:    refdata.Default(),
 		KPIs:         kpi.NewService(db, refdata.Default()),
+		Feed:         feed.New(db, access.DBRelations{DB: db, Ref: refdata.Default()}),
 		Verifier:     v,
 		Logger:       log,
 		Metrics:      m,
