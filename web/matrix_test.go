@@ -78,6 +78,10 @@ var consoleMatrix = []consoleRow{
 	{"GET", "/jobcenters/:code/kpis", nil, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=200"},
 	{"GET", "/jobcenters/:code/kpis.csv", nil, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=200"},
 	{"GET", "/jobcenters/:code/follow-up/:list", nil, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=200"},
+	// The policy: the API's PUT /jobcenters/{code}/policy is its managers' only (C=403 there, the 404 page here).
+	{"GET", "/jobcenters/:code/policy", nil, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=404"},
+	{"POST", "/jobcenters/:code/policy", func(consoleFixture) url.Values { return url.Values{"add_step": {"1"}} }, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=404"},
+	{"GET", "/jobcenters/:code/policy/progress", nil, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=404"},
 	{"GET", "/login", nil, "anon=200 E=303 E2=303 C=303 M=303 N=303 K=303 A=303"},
 	{"POST", "/login", func(consoleFixture) url.Values { return url.Values{"token": {"not-a-token"}} }, "anon=422 E=422 E2=422 C=422 M=422 N=422 K=422 A=422"},
 	{"GET", "/login/oidc", nil, "anon=404 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"},

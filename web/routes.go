@@ -63,6 +63,9 @@ func (c *Console) routes(r *gin.Engine) {
 	in.GET("/jobcenters/:code/kpis", c.dashboard)
 	in.GET("/jobcenters/:code/kpis.csv", c.kpiCSVDownload)
 	in.GET("/jobcenters/:code/follow-up/:list", c.followUp)
+	in.GET("/jobcenters/:code/policy", c.policyEditor)
+	in.POST("/jobcenters/:code/policy", c.postPolicy)
+	in.GET("/jobcenters/:code/policy/progress", c.policyProgress)
 }
 
 // menuItem is one entry of the main menu.
@@ -80,6 +83,7 @@ var menu = []menuItem{
 	{Nav: navJobOrders, Href: "/job-orders", Label: "nav.joborders"},
 	{Nav: navCandidates, Href: "/candidates", Label: "nav.candidates", staffOnly: true},
 	{Nav: navDashboard, Href: "/jobcenters/{code}/kpis", Label: "nav.dashboard", managerOnly: true},
+	{Nav: navPolicy, Href: "/jobcenters/{code}/policy", Label: "nav.policy", managerOnly: true},
 }
 
 // MenuEntry is a main-menu entry as the layout shows it.
