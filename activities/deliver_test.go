@@ -444,7 +444,9 @@ func TestTheSameEventTwiceGivesOneRowAndOneEmail(t *testing.T) {
 
 func TestRowsWithoutAnAddressAreSkippedAndDataIsReadAtSendTime(t *testing.T) {
 	w := newMailWorld(t, false)
+	// The company has no contact person at all (it has not registered, nobody was named).
 	must(t, w.db.Model(&models.JobOrder{}).Where("id = ?", w.order.ID).Update("contact_id", nil).Error)
+	must(t, w.db.Delete(&models.CompanyContact{}, "cvr = ?", w.order.CompanyCVR).Error)
 	w.notify(t, "order_received", joborder.RecipientEmployer, "order-received/1")
 	if res, err := w.deliver(t, "order-received/1"); err != nil || res != (DeliverResult{}) {
 		t.Fatalf("%+v %v", res, err)

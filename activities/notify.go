@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/companies"
 	"jobordre/internal/history"
 	"jobordre/internal/joborder"
 	"jobordre/models"
@@ -115,17 +116,17 @@ func (a *Activities) resolve(db *gorm.DB, o *models.JobOrder, in NotifyInput) ([
 		}
 		return []recipient{{id: cw.ID, email: cw.Email, language: lang(cw.Language)}}, nil
 	case joborder.RecipientEmployer:
-		if o.ContactID != nil {
-			var c models.CompanyContact
-			err := db.Take(&c, "id = ?", *o.ContactID).Error
-			if err == nil {
-				return []recipient{{id: c.ID, email: c.Email, language: lang(c.Language)}}, nil
-			}
-			if !errors.Is(err, gorm.ErrRecordNotFound) {
-				return nil, err
-			}
+		// The order's contact person, or the company's main contact, or another of its contacts
+		// with an address: read now, never carried by the workflow.
+		c, err := companies.MailContact(db, o)
+		if err != nil {
+			return nil, err
 		}
-		// No known contact person yet: record the message for the company; it has no address.
+		if c != nil {
+			return []recipient{{id: c.ID, email: c.Email, language: lang(c.Language)}}, nil
+		}
+		// The company has no contact person with an address yet: record the message for the
+		// company without one; ReaddressEmployerRows gives it one when the company gets a contact.
 		return []recipient{{id: companyPrefix + o.CompanyCVR, language: "da"}}, nil
 	}
 	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("unknown recipient role %q", role), joborder.ErrInvalidInput, nil)

@@ -288,9 +288,10 @@ func (a *testAPI) do(method, path string, p *auth.Principal, body any, headers .
 // validOrder is the README's example body.
 func validOrder() map[string]any {
 	return map[string]any{
-		"company_cvr": "10103940",
-		"title":       "Tømrer til renovering af etageejendomme",
-		"description": "Vi søger to erfarne tømrere til renovering af vinduer og tage.",
+		"company_cvr":  "10103940",
+		"company_name": "Tømrerfirmaet ApS",
+		"title":        "Tømrer til renovering af etageejendomme",
+		"description":  "Vi søger to erfarne tømrere til renovering af vinduer og tage.",
 		"workplace": map[string]any{
 			"address": "Søren Frichs Vej 38", "postal_code": "8000", "municipality_code": "751",
 		},

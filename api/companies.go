@@ -25,6 +25,9 @@ func registerCompanies(v1 *gin.RouterGroup, svc *companies.Service) {
 	v1.POST("/companies/:cvr/contacts", handleBody(http.StatusCreated, func(ctx context.Context, p auth.Principal, c *gin.Context, req companies.ContactRequest) (companies.Company, error) {
 		return svc.AddContact(ctx, p, cvr(c), req)
 	}))
+	v1.DELETE("/companies/:cvr/contacts/:contact", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (companies.Company, error) {
+		return svc.RemoveContact(ctx, p, cvr(c), c.Param("contact"))
+	}))
 	v1.PUT("/companies/:cvr/main-contact", handleBody(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context, req companies.MainContactRequest) (companies.Company, error) {
 		return svc.HandOver(ctx, p, cvr(c), req)
 	}))

@@ -58,25 +58,31 @@ type HistoryList struct {
 // JobOrderResponse is a job order as the API shows it to job-centre staff and admins; employers
 // get orders.EmployerView instead.
 type JobOrderResponse struct {
-	ID                   string           `json:"id"`
-	CompanyCVR           string           `json:"company_cvr"`
-	Title                string           `json:"title"`
-	Description          string           `json:"description"`
-	Workplace            orders.Workplace `json:"workplace"`
-	ResponsibleJobcenter string           `json:"responsible_jobcenter"`
-	OccupationCode       string           `json:"occupation_code"`
-	Positions            int              `json:"positions"`
-	StartDate            *models.Date     `json:"start_date"`
-	ApplicationDeadline  *models.Date     `json:"application_deadline"`
-	Kind                 string           `json:"kind"`
-	Status               string           `json:"status"`
-	Sharing              string           `json:"sharing"`
-	Coordinator          *CoordinatorRef  `json:"coordinator"`
-	WishedCoordinator    string           `json:"wished_coordinator,omitempty"`
-	CreatedAt            time.Time        `json:"created_at"`
-	UpdatedAt            time.Time        `json:"updated_at"`
-	Live                 *LiveState       `json:"live,omitempty"`
-	LiveError            string           `json:"live_error,omitempty"`
+	ID         string `json:"id"`
+	CompanyCVR string `json:"company_cvr"`
+	// CompanyName is the company's name (registered, or as the job centre gave it); absent when
+	// none is known.
+	CompanyName string `json:"company_name,omitempty"`
+	// ContactPerson is who the employer's mail about the order goes to, for the responsible
+	// job centre, the company's own people and admins.
+	ContactPerson        *orders.ContactPerson `json:"contact_person,omitempty"`
+	Title                string                `json:"title"`
+	Description          string                `json:"description"`
+	Workplace            orders.Workplace      `json:"workplace"`
+	ResponsibleJobcenter string                `json:"responsible_jobcenter"`
+	OccupationCode       string                `json:"occupation_code"`
+	Positions            int                   `json:"positions"`
+	StartDate            *models.Date          `json:"start_date"`
+	ApplicationDeadline  *models.Date          `json:"application_deadline"`
+	Kind                 string                `json:"kind"`
+	Status               string                `json:"status"`
+	Sharing              string                `json:"sharing"`
+	Coordinator          *CoordinatorRef       `json:"coordinator"`
+	WishedCoordinator    string                `json:"wished_coordinator,omitempty"`
+	CreatedAt            time.Time             `json:"created_at"`
+	UpdatedAt            time.Time             `json:"updated_at"`
+	Live                 *LiveState            `json:"live,omitempty"`
+	LiveError            string                `json:"live_error,omitempty"`
 }
 
 // CoordinatorRef names the order's coordinator (tovholder).
@@ -115,6 +121,7 @@ func toResponse(o *models.JobOrder) JobOrderResponse {
 
 // withLive overlays the workflow's live state: it is newer than the projection when they differ.
 func withLive(r JobOrderResponse, v orders.View) JobOrderResponse {
+	r.CompanyName, r.ContactPerson = v.CompanyName, v.ContactPerson
 	r.Live, r.LiveError = liveState(v.Live), v.LiveError
 	if v.Live != nil {
 		r.Status, r.Sharing = v.Live.Status, v.Live.Sharing
@@ -160,7 +167,17 @@ func (h *jobOrderHandlers) create(c *gin.Context) {
 		c.JSON(http.StatusCreated, view)
 		return
 	}
-	c.JSON(http.StatusCreated, toResponse(res.Order))
+	c.JSON(http.StatusCreated, h.created(c, res.Order))
+}
+
+// created is a new order's response: the order as stored, with its company's name and contact
+// person (read back, so a replayed create answers the same).
+func (h *jobOrderHandlers) created(c *gin.Context, o *models.JobOrder) JobOrderResponse {
+	r := toResponse(o)
+	if v, err := h.orders.Describe(c.Request.Context(), principal(c), o); err == nil {
+		r.CompanyName, r.ContactPerson = v.CompanyName, v.ContactPerson
+	}
+	return r
 }
 
 func (h *jobOrderHandlers) get(c *gin.Context) {
@@ -224,7 +241,9 @@ func (h *jobOrderHandlers) list(c *gin.Context) {
 	}
 	out := JobOrderList{Items: make([]JobOrderResponse, 0, len(res.Orders)), NextCursor: res.NextCursor}
 	for i := range res.Orders {
-		out.Items = append(out.Items, toResponse(&res.Orders[i]))
+		r := toResponse(&res.Orders[i])
+		r.CompanyName = res.CompanyNames[r.CompanyCVR]
+		out.Items = append(out.Items, r)
 	}
 	c.JSON(http.StatusOK, out)
 }

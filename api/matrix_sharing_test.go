@@ -150,6 +150,13 @@ var sharingMatrix = []sharingRow{
 		community:  "E=403 E2=404 C=200 C2=200 M=200 N=403 K=403 F=404 A=403",
 		national:   "E=403 E2=404 C=200 C2=200 M=200 N=403 K=403 F=403 A=403",
 	}},
+	// The contact person: the responsible job centre and the company's own people name one.
+	{route: "PUT /api/v1/job-orders/:id/contact-person", body: func(matrixFixture) any { return map[string]any{"contact_id": employer.Subject} }, want: atLevels{
+		internal:   "E=200 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=403",
+		neighbours: "E=200 E2=404 C=200 C2=200 M=200 N=403 K=404 F=404 A=403",
+		community:  "E=200 E2=404 C=200 C2=200 M=200 N=403 K=403 F=404 A=403",
+		national:   "E=200 E2=404 C=200 C2=200 M=200 N=403 K=403 F=403 A=403",
+	}},
 	{route: "POST /api/v1/job-orders/:id/contacts", body: func(matrixFixture) any { return map[string]any{"note": "Ringet"} }, want: atLevels{
 		internal:   "E=403 E2=404 C=201 C2=201 M=201 N=404 K=404 F=404 A=403",
 		neighbours: "E=403 E2=404 C=201 C2=201 M=201 N=403 K=404 F=404 A=403",

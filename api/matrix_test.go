@@ -240,6 +240,7 @@ type matrixFixture struct {
 	freshCandidate string // a candidate of the caller's own job centre (751's for non-staff), not referred to the order
 	consent        string // a consent of candidate for the order (routes outside orders only)
 	community      string // a community the community routes change (routes outside orders only)
+	contact        string // a contact person of the employer's company the removal acts on (routes outside orders only)
 }
 
 // referralTarget names which referral of the fixture a :rid row acts on.
@@ -332,6 +333,10 @@ func (w *matrixWorld) outsideOrder(a *testAPI, f *matrixFixture) {
 	if r := a.do(http.MethodPost, "/api/v1/companies", &employer, map[string]any{"cvr": employer.CVR, "name": "Tømrerfirmaet ApS", "industry_code": "43.32.00"}); r.status != http.StatusCreated {
 		t.Fatalf("company: %d %s", r.status, r.body)
 	}
+	f.contact = "fjernes-" + f.order[:8]
+	if err := a.db.Create(&models.CompanyContact{ID: f.contact, CVR: employer.CVR, Name: "Fjernes Snart", Email: "fjernes@firma.example"}).Error; err != nil {
+		t.Fatal(err)
+	}
 	f.consent = a.consent(caseworker, f.candidate, employer.CVR, f.order)
 	var c struct{ ID string }
 	a.do(http.MethodPost, "/api/v1/recruitment-communities", &admin, map[string]any{"name": "Fællesskab " + f.order[:8], "members": []string{"751", "101"}}).json(t, &c)
@@ -423,6 +428,9 @@ var matrix = []matrixRow{
 	{"POST", "/api/v1/companies/:cvr/contacts", func(f matrixFixture) any {
 		return map[string]any{"id": "kontakt-" + f.order[:8], "name": "Ny Kontakt", "email": "kontakt@firma.example"}
 	}, "E=201 E2=404 C=404 C2=404 M=404 N=404 K=404 F=404 A=404"},
+	// Removing a contact: the main contact; job-centre staff only for a company their job centre
+	// stored that has not registered (this one registered itself).
+	{"DELETE", "/api/v1/companies/:cvr/contacts/:contact", nil, "E=200 E2=404 C=403 C2=403 M=403 N=403 K=403 F=403 A=404"},
 	{"PUT", "/api/v1/companies/:cvr/main-contact", func(matrixFixture) any { return map[string]any{"contact_id": employer.Subject} }, "E=200 E2=404 C=404 C2=404 M=404 N=404 K=404 F=404 A=404"},
 	{"GET", "/api/v1/reference/municipalities", nil, all(200)},
 	{"GET", "/api/v1/reference/postal-codes", nil, all(200)},
@@ -468,6 +476,8 @@ func concrete(t *testing.T, path string, f matrixFixture, rid referralTarget) st
 			segments[i] = "751"
 		case ":cvr":
 			segments[i] = employer.CVR
+		case ":contact":
+			segments[i] = f.contact
 		default:
 			t.Fatalf("concrete: no value for %s in %s; teach concrete (matrix_test.go) what the fixture has for it", s, path)
 		}

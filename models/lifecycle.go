@@ -18,12 +18,21 @@ type Caseworker struct {
 }
 
 // CompanyContact is a person at an employer, known by the sub of their token.
+// A contact a caseworker entered (the person it spoke to) has a generated ID and no token until
+// the person logs in with one of their own.
 type CompanyContact struct {
-	ID        string `gorm:"primaryKey;size:200"`
-	CVR       string `gorm:"size:8;not null;index"`
-	Name      string `gorm:"size:200"`
-	Email     string `gorm:"size:320"`
-	Language  string `gorm:"size:2;not null;default:da"`
+	ID       string `gorm:"primaryKey;size:200"`
+	CVR      string `gorm:"size:8;not null;index"`
+	Name     string `gorm:"size:200"`
+	Email    string `gorm:"size:320"`
+	Phone    string `gorm:"size:40;not null;default:''"`
+	Language string `gorm:"size:2;not null;default:da"`
+	// AddedBy is the subject of the caseworker who entered the contact; "" for one registered
+	// from their own token or added by the company's main contact.
+	AddedBy string `gorm:"size:200;not null;default:''"`
+	// RemovedAt is when the company removed the contact person: their orders went to the main
+	// contact and no mail is addressed to them. The row stays, so logs keep naming them.
+	RemovedAt *time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -35,16 +35,32 @@ func SharingRank(level string) int {
 	return -1
 }
 
-// Company is an employer known by its CVR number.
+// Company is an employer known by its CVR number. A company registers itself (its first contact
+// becomes the main contact); a job centre creating an order for a CVR that has not registered
+// stores the company's name (and address) as a row of its own making, which the company takes
+// over when it registers.
 type Company struct {
 	CVR          string `gorm:"primaryKey;size:8" json:"cvr"`
 	Name         string `gorm:"size:200" json:"name"`
 	IndustryCode string `gorm:"size:8" json:"industry_code,omitempty"`
-	// MainContactID is the contact person (hovedkontaktperson) with full edit rights.
-	MainContactID string    `gorm:"size:200" json:"main_contact_id"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	// Address and PostalCode are the company's address as a job centre gave it (optional).
+	Address    string `gorm:"size:200;not null;default:''" json:"address,omitempty"`
+	PostalCode string `gorm:"size:4;not null;default:''" json:"postal_code,omitempty"`
+	// MainContactID is the contact person (hovedkontaktperson) with full edit rights; "" until
+	// the company registers.
+	MainContactID string `gorm:"size:200" json:"main_contact_id"`
+	// CreatedByJobcenter is the job centre that stored the company before it registered; ""
+	// for a company that registered itself first.
+	CreatedByJobcenter string `gorm:"size:3;not null;default:''" json:"created_by_jobcenter,omitempty"`
+	// TakenOverAt is when a company a job centre created registered and took the row over.
+	TakenOverAt *time.Time `json:"taken_over_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 }
+
+// Registered tells whether the company has registered itself (and so has a main contact); a
+// company a job centre created is not registered until it takes the row over.
+func (c *Company) Registered() bool { return c.CreatedByJobcenter == "" || c.TakenOverAt != nil }
 
 // Jobcenter is a job centre; by default one per municipality with the municipality's code.
 type Jobcenter struct {

@@ -241,7 +241,7 @@ func (tc *testConsole) createOrder(title string) struct{ ID string } {
 	tc.t.Helper()
 	var o struct{ ID string }
 	tc.api(http.MethodPost, "/api/v1/job-orders", caseworker, map[string]any{
-		"company_cvr": "10103940", "title": title, "description": "To tømrere.", "occupation_code": "7115", "positions": 1,
+		"company_cvr": "10103940", "company_name": "Byg & Tag ApS", "title": title, "description": "To tømrere.", "occupation_code": "7115", "positions": 1,
 		"workplace": map[string]any{"address": "Søren Frichs Vej 38", "postal_code": "8000"},
 	}, http.StatusCreated, &o)
 	return o

@@ -114,7 +114,7 @@ func newOrderFixture(t *testing.T) *orderFixture {
 	positions := 2
 	start, deadline := "2027-01-04", "2026-12-20"
 	res, err := tc.orders.Create(context.Background(), caseworker, orders.CreateRequest{
-		CompanyCVR: "10103940", Title: "Tømrer til renovering", Description: "To erfarne tømrere til vinduer og tage.",
+		CompanyCVR: "10103940", CompanyName: "Byg & Tag ApS", Title: "Tømrer til renovering", Description: "To erfarne tømrere til vinduer og tage.",
 		Workplace:            orders.Workplace{Address: "Søren Frichs Vej 38", PostalCode: "8000"},
 		ResponsibleJobcenter: "751", OccupationCode: "7115", Positions: &positions, StartDate: &start, ApplicationDeadline: &deadline,
 	}, "")

@@ -180,6 +180,14 @@ func orderRequest(l *i18n.Localizer, form *Form) orders.CreateRequest {
 		ResponsibleJobcenter: form.Value("responsible_jobcenter"), OccupationCode: occupationCode(form.Value("occupation_code")),
 		Kind: form.Value("kind"), WishedCoordinator: form.Value("wished_coordinator"),
 		StartDate: dateValue(form, "start_date"), ApplicationDeadline: dateValue(form, "application_deadline"),
+		CompanyName: form.Value("company_name"), CompanyAddress: form.Value("company_address"), CompanyPostalCode: form.Value("company_postal_code"),
+	}
+	// The contact person: one of the company's (the select) or the person spoken to (the fields);
+	// neither leaves it to the service (the company's main contact once there is one).
+	if id := strings.TrimSpace(form.Value("contact_person.contact_id")); id != "" {
+		r.ContactPerson = &orders.ContactPersonRequest{ContactID: id}
+	} else {
+		r.ContactPerson = &orders.ContactPersonRequest{Name: form.Value("contact_person.name"), Email: form.Value("contact_person.email"), Phone: form.Value("contact_person.phone")}
 	}
 	if s := strings.TrimSpace(form.Value("positions")); s != "" {
 		if n, err := strconv.Atoi(s); err == nil {

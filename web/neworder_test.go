@@ -87,6 +87,7 @@ func TestNewOrderRefusedAtEachFieldKeepsEverythingTypedAndOffersTheAmbiguousPost
 		t.Fatalf("a refused form stored %d orders", n)
 	}
 	v.Set("title", "Tømrer til tage")
+	v.Set("company_name", "Byg & Tag ApS")
 	v.Set("positions", "2")
 	v.Set("start_date.day", "4")
 	v.Set("start_date.month", "1")

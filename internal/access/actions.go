@@ -69,3 +69,16 @@ func OrderActions(p auth.Principal, o *models.JobOrder) Actions {
 		Reopen:          CanReopen(p, o) && closed,
 	}
 }
+
+// CanSetContactPerson tells whether p names the order's employer contact person: the
+// responsible job centre and the company's own people.
+func CanSetContactPerson(p auth.Principal, o *models.JobOrder) bool {
+	return IsOwnJobcenter(p, o) || (p.Role == auth.RoleEmployer && o.CompanyCVR == p.CVR)
+}
+
+// CanSeeContactPerson tells whether p sees who the order's employer contact person is (name,
+// e-mail, phone): those who may name one, and admins. Other job centres reading a shared order
+// reach the employer through the responsible job centre.
+func CanSeeContactPerson(p auth.Principal, o *models.JobOrder) bool {
+	return CanSetContactPerson(p, o) || p.Role == auth.RoleAdmin
+}

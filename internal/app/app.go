@@ -135,14 +135,18 @@ func NewOrderService(cfg config.Config, db *gorm.DB, c client.Client, log *slog.
 func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier, m *telemetry.Metrics, log *slog.Logger) *api.Deps {
 	svc := NewOrderService(cfg, db, c, log)
 	refs := referrals.NewService(db, svc, temporalWorkflows(cfg, c), log)
-	refs.SetNotifier(newOutboxSender(cfg, db, c))
+	outbox := newOutboxSender(cfg, db, c)
+	refs.SetNotifier(outbox)
+	svc.SetReaddresser(outbox)
+	comps := companies.NewService(db, refdata.Default())
+	comps.SetReaddresser(outbox, log)
 	return &api.Deps{
 		Orders:       svc,
 		Directory:    directory.New(db),
 		Referrals:    refs,
 		Candidates:   candidates.NewService(db, svc, refdata.Default()),
 		Jobcenters:   jobcenters.NewService(db, refdata.Default()),
-		Companies:    companies.NewService(db, refdata.Default()),
+		Companies:    comps,
 		Reference:    refdata.Default(),
 		KPIs:         kpi.NewService(db, refdata.Default()),
 		Feed:         feed.New(db, access.DBRelations{DB: db, Ref: refdata.Default()}),
@@ -213,14 +217,15 @@ func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logg
 	svc := NewOrderService(cfg, db, c, log)
 	refs := referrals.NewService(db, svc, temporalWorkflows(cfg, c), log)
 	go runUpgrades(ctx, db, temporalWorkflows(cfg, c).StartPolicyFanOut, log)
-	go wk.reconcile(ctx, svc, refs, log)
+	go wk.reconcile(ctx, svc, refs, newOutboxSender(cfg, db, c), log)
 	return wk, nil
 }
 
-// reconcile starts, every 30 s, the workflows of orders that were stored but never started, and
+// reconcile starts, every 30 s, the workflows of orders that were stored but never started,
 // tells workflows about sent referrals they never heard of (a process stopped between storing
-// and telling), so nothing stored is left without its durable follow-through.
-func (wk *Worker) reconcile(ctx context.Context, svc *orders.Service, refs *referrals.Service, log *slog.Logger) {
+// and telling), and sends the employer mails that waited without an address to a company that
+// has a contact person with one now, so nothing stored is left without its durable follow-through.
+func (wk *Worker) reconcile(ctx context.Context, svc *orders.Service, refs *referrals.Service, outbox *outboxSender, log *slog.Logger) {
 	defer close(wk.done)
 	tick := time.NewTicker(30 * time.Second)
 	defer tick.Stop()
@@ -235,6 +240,15 @@ func (wk *Worker) reconcile(ctx context.Context, svc *orders.Service, refs *refe
 			log.Warn("reconciler could not tell workflows about sent referrals", "error", err)
 		} else if n > 0 {
 			log.Info("reconciler told workflows about sent referrals", "count", n)
+		}
+		if ids, err := outbox.acts.OrdersWithWaitingEmployerMail(ctx, 200); err != nil && ctx.Err() == nil {
+			log.Warn("reconciler could not look for waiting employer mail", "error", err)
+		} else if len(ids) > 0 {
+			if err := outbox.Readdress(ctx, ids...); err != nil && ctx.Err() == nil {
+				log.Warn("reconciler could not send waiting employer mail", "error", err)
+			} else {
+				log.Info("reconciler sent waiting employer mail", "orders", len(ids))
+			}
 		}
 		select {
 		case <-ctx.Done():

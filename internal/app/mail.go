@@ -114,6 +114,13 @@ func (o *outboxSender) Deliver(ctx context.Context, key string) error {
 	return nil
 }
 
+// Readdress implements notify.Readdresser: the orders' waiting employer mails get the address
+// their employer has now and are delivered.
+func (o *outboxSender) Readdress(ctx context.Context, jobOrderIDs ...string) error {
+	_, err := o.acts.ReaddressEmployerRows(ctx, jobOrderIDs, o.Deliver)
+	return err
+}
+
 // RecordMailEvents implements api.MailEventRecorder. If a notice's workflow cannot be started
 // the error makes the webhook answer 500, so SendGrid posts the batch again (recording is
 // idempotent, and the start is retried).

@@ -139,9 +139,10 @@ type order struct {
 
 func readmeOrder() map[string]any {
 	return map[string]any{
-		"company_cvr": devstack.ExampleCVR,
-		"title":       "Tømrer til renovering",
-		"description": "To erfarne tømrere til renovering af vinduer og tage.",
+		"company_cvr":  devstack.ExampleCVR,
+		"company_name": "Byg & Tag ApS",
+		"title":        "Tømrer til renovering",
+		"description":  "To erfarne tømrere til renovering af vinduer og tage.",
 		"workplace": map[string]any{
 			"address": "Søren Frichs Vej 38", "postal_code": "8000", "municipality_code": "751",
 		},

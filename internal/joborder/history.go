@@ -27,6 +27,22 @@ const (
 	EventReferralApproved    Event = "referral-approved"
 	EventReferralRejected    Event = "referral-rejected"
 	EventReferralWithdrawn   Event = "referral-withdrawn"
+	// EventContactPersonChanged: the order has another employer contact person (details
+	// contact_id, previous_contact_id, reason: one of the ContactReason* values). Written by the
+	// services, not the workflow: the workflow never carries the contact person.
+	EventContactPersonChanged Event = "contact-person-changed"
+)
+
+// Why an order's employer contact person changed (EventContactPersonChanged's reason).
+const (
+	// ContactReasonNamed: a caseworker or the company named another contact person.
+	ContactReasonNamed = "named"
+	// ContactReasonCompanyRegistered: the company registered and its main contact took over the
+	// orders that had no contact person.
+	ContactReasonCompanyRegistered = "company_registered"
+	// ContactReasonContactRemoved: the company removed the contact person, whose orders went to
+	// the main contact.
+	ContactReasonContactRemoved = "contact_removed"
 )
 
 // Actor IDs and roles of entries no person caused.

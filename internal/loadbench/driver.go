@@ -158,7 +158,7 @@ type order struct {
 
 func orderBody(jobcenter string, now time.Time) map[string]any {
 	return map[string]any{
-		"company_cvr": employerCVR, "title": "Tømrer til renovering", "description": "Erfarne tømrere til renovering af vinduer og tage.",
+		"company_cvr": employerCVR, "company_name": "Byg & Tag ApS", "title": "Tømrer til renovering", "description": "Erfarne tømrere til renovering af vinduer og tage.",
 		"workplace":             map[string]any{"address": "Søren Frichs Vej 38", "postal_code": "8000", "municipality_code": "751"},
 		"responsible_jobcenter": jobcenter, "occupation_code": "7115", "positions": 1, "kind": "ordinary",
 		"start_date": now.AddDate(0, 3, 0).Format(time.DateOnly), "application_deadline": now.AddDate(0, 2, 0).Format(time.DateOnly),

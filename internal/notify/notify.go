@@ -18,3 +18,10 @@ type Sender interface {
 	// Deliver has the pending rows of a notification written before delivered.
 	Deliver(ctx context.Context, idempotencyKey string) error
 }
+
+// Readdresser sends the employer mails that were written without an address (the company had
+// no contact person then) once an order's employer has one: activities.ReaddressEmployerRows,
+// then delivery of each notification it gave an address. Calling it again sends nothing twice.
+type Readdresser interface {
+	Readdress(ctx context.Context, jobOrderIDs ...string) error
+}

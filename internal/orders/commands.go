@@ -67,7 +67,7 @@ func (s *Service) ownOrder(ctx context.Context, p auth.Principal, id string) (*m
 }
 
 // command sends an update to the order's workflow and returns the order with its new live state.
-func (s *Service) command(ctx context.Context, o *models.JobOrder, name string, arg any) (View, error) {
+func (s *Service) command(ctx context.Context, p auth.Principal, o *models.JobOrder, name string, arg any) (View, error) {
 	var live joborder.LiveState
 	if err := s.workflows.Update(ctx, o.ID, name, arg, &live); err != nil {
 		return View{}, err
@@ -77,7 +77,15 @@ func (s *Service) command(ctx context.Context, o *models.JobOrder, name string, 
 	if err := s.db.WithContext(ctx).Take(&fresh, "id = ?", o.ID).Error; err != nil {
 		return View{}, err
 	}
-	return View{Order: &fresh, Live: &live}, nil
+	view := View{Order: &fresh, Live: &live}
+	var err error
+	if view.CompanyName, err = s.companyName(ctx, fresh.CompanyCVR); err != nil {
+		return View{}, err
+	}
+	if view.ContactPerson, err = s.contactPerson(ctx, p, &fresh); err != nil {
+		return View{}, err
+	}
+	return view, nil
 }
 
 // AssignCoordinator makes a caseworker of the responsible job centre the order's coordinator.
@@ -102,7 +110,7 @@ func (s *Service) AssignCoordinator(ctx context.Context, p auth.Principal, id st
 	if err := v.Err(); err != nil {
 		return View{}, err
 	}
-	return s.command(ctx, o, joborder.UpdateAssignCoordinator, joborder.AssignCoordinatorInput{Actor: actor(p), CoordinatorID: r.CaseworkerID})
+	return s.command(ctx, p, o, joborder.UpdateAssignCoordinator, joborder.AssignCoordinatorInput{Actor: actor(p), CoordinatorID: r.CaseworkerID})
 }
 
 // RecordContact stores the record of a call or meeting with the employer and tells the workflow.
@@ -115,7 +123,7 @@ func (s *Service) RecordContact(ctx context.Context, p auth.Principal, id string
 	if err != nil {
 		return View{}, err
 	}
-	return s.withNote(ctx, o, note, joborder.UpdateRecordContact, joborder.RecordContactInput{Actor: actor(p), ContactID: note.ID})
+	return s.withNote(ctx, p, o, note, joborder.UpdateRecordContact, joborder.RecordContactInput{Actor: actor(p), ContactID: note.ID})
 }
 
 // SetSharing sets or schedules the order's sharing level.
@@ -140,7 +148,7 @@ func (s *Service) SetSharing(ctx context.Context, p auth.Principal, id string, r
 	if err := v.Err(); err != nil {
 		return View{}, err
 	}
-	return s.command(ctx, o, joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: actor(p), Level: r.Level, At: r.At, After: r.After})
+	return s.command(ctx, p, o, joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: actor(p), Level: r.Level, At: r.At, After: r.After})
 }
 
 // AddFollowUp stores an agreed follow-up and has the workflow remind the coordinator at its time.
@@ -159,7 +167,7 @@ func (s *Service) AddFollowUp(ctx context.Context, p auth.Principal, id string, 
 	if err != nil {
 		return View{}, err
 	}
-	return s.withNote(ctx, o, note, joborder.UpdateAddFollowUp, joborder.AddFollowUpInput{Actor: actor(p), FollowUpID: note.ID, Due: r.Due.UTC()})
+	return s.withNote(ctx, p, o, note, joborder.UpdateAddFollowUp, joborder.AddFollowUpInput{Actor: actor(p), FollowUpID: note.ID, Due: r.Due.UTC()})
 }
 
 // CompleteFollowUp marks a follow-up done, which stops its reminders.
@@ -168,7 +176,7 @@ func (s *Service) CompleteFollowUp(ctx context.Context, p auth.Principal, id, fo
 	if err != nil {
 		return View{}, err
 	}
-	return s.command(ctx, o, joborder.UpdateCompleteFollowUp, joborder.CompleteFollowUpInput{Actor: actor(p), FollowUpID: followUpID})
+	return s.command(ctx, p, o, joborder.UpdateCompleteFollowUp, joborder.CompleteFollowUpInput{Actor: actor(p), FollowUpID: followUpID})
 }
 
 // RegisterHire records that a referred candidate was hired: the hire names a sent referral of
@@ -210,7 +218,7 @@ func (s *Service) RegisterHire(ctx context.Context, p auth.Principal, id string,
 		return View{}, err
 	}
 	// The hire ID is the referral's: a retried hire of the same referral is the same hire.
-	view, err := s.withNote(ctx, o, note, joborder.UpdateRegisterHire, joborder.RegisterHireInput{Actor: actor(p), HireID: ref.ID})
+	view, err := s.withNote(ctx, p, o, note, joborder.UpdateRegisterHire, joborder.RegisterHireInput{Actor: actor(p), HireID: ref.ID})
 	if refused(err) {
 		release()
 	}
@@ -256,7 +264,7 @@ func (s *Service) SetStatus(ctx context.Context, p auth.Principal, id string, r 
 	if r.Status == models.StatusOpen && o.Status == models.StatusClosed && !access.CanReopen(p, o) {
 		return View{}, problem.Forbidden("only the responsible job centre reopens a closed order")
 	}
-	return s.command(ctx, o, joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: actor(p), Status: r.Status, Reason: r.Reason, Until: r.Until})
+	return s.command(ctx, p, o, joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: actor(p), Status: r.Status, Reason: r.Reason, Until: r.Until})
 }
 
 // storeNote keeps a command's free text in the database; the workflow only gets the note's ID.
@@ -275,8 +283,8 @@ func (s *Service) storeNote(ctx context.Context, p auth.Principal, o *models.Job
 
 // withNote sends a command that refers to a stored note; if the workflow refuses the command, the
 // note is removed again so a refused command leaves no trace.
-func (s *Service) withNote(ctx context.Context, o *models.JobOrder, note *models.JobOrderNote, name string, arg any) (View, error) {
-	view, err := s.command(ctx, o, name, arg)
+func (s *Service) withNote(ctx context.Context, p auth.Principal, o *models.JobOrder, note *models.JobOrderNote, name string, arg any) (View, error) {
+	view, err := s.command(ctx, p, o, name, arg)
 	if refused(err) {
 		if derr := s.db.WithContext(ctx).Delete(&models.JobOrderNote{}, "id = ?", note.ID).Error; derr != nil {
 			s.log.WarnContext(ctx, "could not remove the note of a refused command", "note_id", note.ID, "error", derr)

@@ -117,7 +117,7 @@ func (s *Service) CorrectDetails(ctx context.Context, p auth.Principal, id strin
 		if occupationChanged {
 			in.OccupationCode = req.OccupationCode
 		}
-		if _, err := s.command(ctx, o, joborder.UpdateCorrectDetails, in); err != nil {
+		if _, err := s.command(ctx, p, o, joborder.UpdateCorrectDetails, in); err != nil {
 			return View{}, err
 		}
 	}

@@ -19,6 +19,7 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/companies"
 	"jobordre/internal/history"
 	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
@@ -52,6 +53,8 @@ type Service struct {
 	policyChanged func(ctx context.Context, jobcenter string) error
 	// fanOutState reads where the fan-out of the job centre's last policy change stands.
 	fanOutState func(ctx context.Context, jobcenter string) (FanOutState, error)
+	// readdress sends an order's employer mails that waited without an address.
+	readdress companies.Readdresser
 }
 
 // OnPolicyChanged sets what SetPolicy calls after storing a job centre's new policy.
@@ -87,6 +90,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 			return res, err
 		}
 	}
+	req.creating = true
 	if err := s.validate(ctx, p, &req); err != nil {
 		return CreateResult{}, err
 	}
@@ -107,7 +111,7 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 		ApplicationDeadline:       req.applicationDeadline,
 		Kind:                      req.Kind,
 		WishedCoordinator:         req.WishedCoordinator,
-		ContactID:                 employerContact(p),
+		ContactID:                 employerContact(p, req.company),
 		Status:                    models.StatusOpen,
 		Sharing:                   models.SharingInternal,
 		CreatedBySubject:          p.Subject,
@@ -117,6 +121,16 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 		UpdatedAt:                 now,
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := storeCompany(tx, p, &req, req.company, now); err != nil {
+			return fmt.Errorf("store the company: %w", err)
+		}
+		if req.ContactPerson != nil {
+			contactID, err := contactFor(tx, p, req.CompanyCVR, req.ContactPerson, now)
+			if err != nil {
+				return fmt.Errorf("store the contact person: %w", err)
+			}
+			order.ContactID = &contactID
+		}
 		if err := tx.Create(order).Error; err != nil {
 			return err
 		}
@@ -229,6 +243,11 @@ type View struct {
 	Order     *models.JobOrder
 	Live      *joborder.LiveState
 	LiveError string
+	// CompanyName is the company's name, "" when none is known.
+	CompanyName string
+	// ContactPerson is who the employer's mail about the order goes to now; nil when there is
+	// none or the caller may not see it (access.CanSeeContactPerson).
+	ContactPerson *ContactPerson
 }
 
 // Get returns the order if p may read it, with its live state; ErrNotFound otherwise.
@@ -252,6 +271,12 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (View, e
 		return View{}, ErrNotFound
 	}
 	view := View{Order: &order}
+	if view.CompanyName, err = s.companyName(ctx, order.CompanyCVR); err != nil {
+		return View{}, err
+	}
+	if view.ContactPerson, err = s.contactPerson(ctx, p, &order); err != nil {
+		return View{}, err
+	}
 	live, err := s.workflows.LiveState(ctx, id)
 	if err != nil {
 		// The stored order is still the truth for its fields; say why the live part is missing.
@@ -279,6 +304,8 @@ type ListFilter struct {
 type ListResult struct {
 	Orders     []models.JobOrder
 	NextCursor string
+	// CompanyNames are the names of the page's companies that have one, by CVR.
+	CompanyNames map[string]string
 }
 
 // List returns the orders p may read, newest first, a page at a time.
@@ -308,6 +335,13 @@ func (s *Service) List(ctx context.Context, p auth.Principal, f ListFilter) (Lis
 		res.Orders = page[:f.Limit]
 		last := res.Orders[len(res.Orders)-1]
 		res.NextCursor = encodeCursor(last.CreatedAt, last.ID)
+	}
+	cvrs := make([]string, 0, len(res.Orders))
+	for _, o := range res.Orders {
+		cvrs = append(cvrs, o.CompanyCVR)
+	}
+	if res.CompanyNames, err = s.CompanyNames(ctx, cvrs); err != nil {
+		return ListResult{}, err
 	}
 	return res, nil
 }
@@ -351,11 +385,17 @@ func deadlineEnd(d *models.Date) *time.Time {
 	return &end
 }
 
-// employerContact is the order's contact person when an employer creates it: the caller.
-func employerContact(p auth.Principal) *string {
-	if p.Role != auth.RoleEmployer {
-		return nil
+// employerContact is the order's contact person when the request names none: the employer who
+// creates it, or for job-centre staff the company's main contact when it has registered (nil
+// until then: its main contact takes the order over when it registers).
+func employerContact(p auth.Principal, co *models.Company) *string {
+	if p.Role == auth.RoleEmployer {
+		sub := p.Subject
+		return &sub
 	}
-	sub := p.Subject
-	return &sub
+	if co != nil && co.MainContactID != "" {
+		main := co.MainContactID
+		return &main
+	}
+	return nil
 }

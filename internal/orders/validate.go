@@ -37,8 +37,22 @@ type CreateRequest struct {
 	Kind                 string    `json:"kind"`
 	// WishedCoordinator names the caseworker the employer would like as coordinator (optional).
 	WishedCoordinator string `json:"wished_coordinator"`
+	// CompanyName is the company's name when job-centre staff create an order for a CVR that
+	// has not registered: required when nothing is stored for the CVR, a correction when a job
+	// centre stored it before. CompanyAddress and CompanyPostalCode are its address (optional).
+	// For a registered company, and from an employer, they are not used.
+	CompanyName       string `json:"company_name"`
+	CompanyAddress    string `json:"company_address"`
+	CompanyPostalCode string `json:"company_postal_code"`
+	// ContactPerson is the employer's contact person for the order. Without it: the employer
+	// who creates the order, or for job-centre staff the company's main contact once there is one.
+	ContactPerson *ContactPersonRequest `json:"contact_person"`
 
 	startDate, applicationDeadline *models.Date
+	// creating is set for a new order: only then are the company and contact person checked (a
+	// correction keeps both).
+	creating bool
+	company  *models.Company
 }
 
 // Workplace is where the work is done.
@@ -70,6 +84,19 @@ func normalize(p auth.Principal, r CreateRequest) CreateRequest {
 	r.OccupationCode = strings.TrimSpace(r.OccupationCode)
 	r.Kind = strings.TrimSpace(r.Kind)
 	r.WishedCoordinator = strings.TrimSpace(r.WishedCoordinator)
+	r.CompanyName = strings.TrimSpace(r.CompanyName)
+	r.CompanyAddress = strings.TrimSpace(r.CompanyAddress)
+	r.CompanyPostalCode = strings.TrimSpace(r.CompanyPostalCode)
+	if p.Role == auth.RoleEmployer {
+		// An employer's company is the one it registered; it names no other.
+		r.CompanyName, r.CompanyAddress, r.CompanyPostalCode = "", "", ""
+	}
+	if c := r.ContactPerson; c != nil {
+		c.ContactID, c.Name, c.Email, c.Phone = strings.TrimSpace(c.ContactID), strings.TrimSpace(c.Name), strings.TrimSpace(c.Email), strings.TrimSpace(c.Phone)
+		if c.empty() {
+			r.ContactPerson = nil
+		}
+	}
 	if r.Kind == "" {
 		r.Kind = models.KindOrdinary
 	}
@@ -90,6 +117,16 @@ func (s *Service) validate(ctx context.Context, p auth.Principal, r *CreateReque
 		v.Add("company_cvr", "must be an 8-digit CVR number that passes the modulus-11 check")
 	case p.Role == auth.RoleEmployer && r.CompanyCVR != p.CVR:
 		v.Add("company_cvr", "an employer can only create job orders for its own CVR number")
+	case r.creating:
+		var err error
+		if r.company, err = s.companyFor(ctx, v, p, r); err != nil {
+			return err
+		}
+		if r.ContactPerson != nil {
+			if err := s.checkContactPerson(ctx, v, p, r.CompanyCVR, r.ContactPerson, "contact_person."); err != nil {
+				return err
+			}
+		}
 	}
 	text(v, "title", r.Title, MaxTitleLength)
 	text(v, "description", r.Description, MaxDescriptionLength)
