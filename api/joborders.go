@@ -159,7 +159,12 @@ func (h *jobOrderHandlers) create(c *gin.Context) {
 	}
 	p := principal(c)
 	if p.Role == auth.RoleEmployer {
-		view, err := h.orders.ForEmployer(c.Request.Context(), orders.View{Order: res.Order})
+		v, err := h.orders.Describe(c.Request.Context(), p, res.Order)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		view, err := h.orders.ForEmployer(c.Request.Context(), v)
 		if err != nil {
 			fail(c, err)
 			return

@@ -14,17 +14,23 @@ import (
 // added to that view: no deadlines, reminders, policy, sharing level, close reason, notes or
 // caseworker IDs. The API answers employers with it and the console's employer pages show it.
 type EmployerView struct {
-	ID                   string       `json:"id"`
-	CompanyCVR           string       `json:"company_cvr"`
-	Title                string       `json:"title"`
-	Description          string       `json:"description"`
-	Workplace            Workplace    `json:"workplace"`
-	ResponsibleJobcenter string       `json:"responsible_jobcenter"`
-	OccupationCode       string       `json:"occupation_code"`
-	Positions            int          `json:"positions"`
-	StartDate            *models.Date `json:"start_date"`
-	ApplicationDeadline  *models.Date `json:"application_deadline"`
-	Kind                 string       `json:"kind"`
+	ID         string `json:"id"`
+	CompanyCVR string `json:"company_cvr"`
+	// CompanyName is the company's name (its own, or as the job centre gave it before it
+	// registered); absent when none is known.
+	CompanyName string `json:"company_name,omitempty"`
+	// ContactPerson is the company's own person who receives the job centre's e-mails about the
+	// order (not in lists).
+	ContactPerson        *ContactPerson `json:"contact_person,omitempty"`
+	Title                string         `json:"title"`
+	Description          string         `json:"description"`
+	Workplace            Workplace      `json:"workplace"`
+	ResponsibleJobcenter string         `json:"responsible_jobcenter"`
+	OccupationCode       string         `json:"occupation_code"`
+	Positions            int            `json:"positions"`
+	StartDate            *models.Date   `json:"start_date"`
+	ApplicationDeadline  *models.Date   `json:"application_deadline"`
+	Kind                 string         `json:"kind"`
 	// Status is the workflow's when it answered, the stored one otherwise.
 	Status string `json:"status"`
 	// ClosedAt is set while the order is closed; InactiveUntil is the end of a pause, if given.
@@ -112,6 +118,7 @@ func (s *Service) employerViews(ctx context.Context, views []View) ([]EmployerVi
 			ResponsibleJobcenter: o.ResponsibleJobcenter, OccupationCode: o.OccupationCode, Positions: o.Positions,
 			StartDate: o.StartDate, ApplicationDeadline: o.ApplicationDeadline, Kind: o.Kind, Status: o.Status,
 			WishedCoordinator: o.WishedCoordinator, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+			CompanyName: v.CompanyName, ContactPerson: v.ContactPerson,
 		}
 		coordinators[i] = o.CoordinatorID
 		if l := v.Live; l != nil {
@@ -150,7 +157,20 @@ func (s *Service) employerViews(ctx context.Context, views []View) ([]EmployerVi
 	for _, j := range jcs {
 		jobcenters[j.Code] = j
 	}
+	var cvrs []string
+	for _, e := range out {
+		if e.CompanyName == "" {
+			cvrs = append(cvrs, e.CompanyCVR)
+		}
+	}
+	names, err := s.CompanyNames(ctx, cvrs)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
+		if out[i].CompanyName == "" {
+			out[i].CompanyName = names[out[i].CompanyCVR]
+		}
 		jc := jobcenters[out[i].ResponsibleJobcenter]
 		out[i].Jobcenter = EmployerJobcenter{Code: out[i].ResponsibleJobcenter, Name: jc.Name, MailboxEmail: jc.MailboxEmail}
 		if id := coordinators[i]; id != nil {
