@@ -85,7 +85,8 @@ type orderPage struct {
 // orderCompany is the employer as the page names it.
 type orderCompany struct {
 	CVR, Name string
-	// Registered: the company has registered on the platform (it has contacts).
+	// Registered: the company has registered on the platform itself (a company a job centre
+	// stored has a name but has not).
 	Registered bool
 }
 
@@ -270,7 +271,7 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 	if c.d.Companies != nil {
 		switch co, err := c.d.Companies.Get(ctx, p, o.CompanyCVR); {
 		case err == nil:
-			d.Company.Name, d.Company.Registered = co.Name, true
+			d.Company.Name, d.Company.Registered = co.Name, co.Registered
 			for i := range co.Contacts {
 				if o.ContactID != nil && co.Contacts[i].ID == *o.ContactID {
 					d.Contact = &co.Contacts[i]
@@ -280,6 +281,11 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 		default:
 			return nil, err
 		}
+	}
+	// Who the employer's mail goes to now (the order's contact, or the company's main contact or
+	// another contact with an address), for those who may see it.
+	if cp := v.ContactPerson; cp != nil {
+		d.Contact = &companies.Contact{ID: cp.ID, Name: cp.Name, Email: cp.Email, Phone: cp.Phone}
 	}
 	if d.Contact == nil && o.ContactID != nil {
 		if who, ok := people[*o.ContactID]; ok {

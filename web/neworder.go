@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/companies"
 	"jobordre/internal/orders"
 	"jobordre/models"
 	"jobordre/web/i18n"
@@ -30,10 +32,19 @@ const kindOther = "other"
 type newOrderData struct {
 	// Employer is set when an employer fills in the form (its own CVR, no CVR field).
 	Employer bool
-	// CompanyName is the name of the company whose CVR is typed, when it is registered;
-	// CompanyLooked tells that a CVR was looked up.
-	CompanyName   string
-	CompanyLooked bool
+	// CompanyName is the name of the company whose CVR is typed, when one is known (registered,
+	// or stored by a job centre: CompanyRegistered tells which); CompanyLooked tells that a CVR
+	// was looked up. AskCompany asks job-centre staff for the name (and address) of a CVR
+	// nothing is known about.
+	CompanyName       string
+	CompanyLooked     bool
+	CompanyRegistered bool
+	AskCompany        bool
+	// Contacts are the choices of the order's contact person among the company's contact
+	// persons (staff only), the first one "the main contact" or "none yet"; NoContactHint
+	// says what leaving the choice and the new person's fields empty does.
+	Contacts      []Option
+	NoContactHint string
 	// Municipality is the workplace's municipality when its postal code lies in exactly one;
 	// Municipalities are the choices when it lies in several; PostalUnknown that the typed
 	// postal code is not a Danish one.
@@ -83,7 +94,12 @@ func (c *Console) newOrderForm(gc *gin.Context, status int, form *Form) {
 	}
 	if len(cvrNumber) == 8 {
 		d.CompanyLooked = true
-		d.CompanyName = c.companyName(ctx, p, cvrNumber)
+		if d.Employer {
+			d.CompanyName = c.companyName(ctx, p, cvrNumber)
+		} else if err := c.orderCompany(ctx, p, l, cvrNumber, &d); err != nil {
+			c.fail(gc, err)
+			return
+		}
 	}
 	if pc, ok := c.d.Reference.PostalCode(strings.TrimSpace(form.Value("workplace.postal_code"))); ok {
 		if len(pc.Municipalities) == 1 {
@@ -123,6 +139,43 @@ func (c *Console) newOrderForm(gc *gin.Context, status int, form *Form) {
 		}
 	}
 	c.render(gc, status, Page{Template: "neworder", Title: "neworder.title", Nav: navJobOrders, Data: d, Form: form})
+}
+
+// orderCompany fills in what staff see of the typed CVR's company: its name, whether it has
+// registered, the choice of its contact persons; the name fields when nothing is known of it.
+func (c *Console) orderCompany(ctx context.Context, p auth.Principal, l *i18n.Localizer, cvrNumber string, d *newOrderData) error {
+	d.NoContactHint = "neworder.contact.none.unregistered"
+	none := Option{Value: "", Label: l.Must("neworder.contact.new_or_none")}
+	if c.d.Companies == nil {
+		return nil
+	}
+	co, err := c.d.Companies.Get(ctx, p, cvrNumber)
+	switch {
+	case errors.Is(err, companies.ErrNotFound):
+		d.AskCompany = true
+		return nil
+	case err != nil:
+		return err
+	}
+	d.CompanyName, d.CompanyRegistered = co.Name, co.Registered
+	if co.Registered {
+		d.NoContactHint = "neworder.contact.none.main"
+		none.Label = l.Must("neworder.contact.new_or_main")
+	}
+	if len(co.Contacts) > 0 {
+		d.Contacts = []Option{none}
+		for _, k := range co.Contacts {
+			label := k.Name
+			if k.Email != "" {
+				label += " (" + k.Email + ")"
+			}
+			if k.Main {
+				label += " – " + l.Must("neworder.contact.main")
+			}
+			d.Contacts = append(d.Contacts, Option{Value: k.ID, Label: label})
+		}
+	}
+	return nil
 }
 
 // municipalityName is a municipality's name ("Aarhus"), or its code when unknown.
@@ -183,12 +236,10 @@ func orderRequest(l *i18n.Localizer, form *Form) orders.CreateRequest {
 		CompanyName: form.Value("company_name"), CompanyAddress: form.Value("company_address"), CompanyPostalCode: form.Value("company_postal_code"),
 	}
 	// The contact person: one of the company's (the select) or the person spoken to (the fields);
-	// neither leaves it to the service (the company's main contact once there is one).
-	if id := strings.TrimSpace(form.Value("contact_person.contact_id")); id != "" {
-		r.ContactPerson = &orders.ContactPersonRequest{ContactID: id}
-	} else {
-		r.ContactPerson = &orders.ContactPersonRequest{Name: form.Value("contact_person.name"), Email: form.Value("contact_person.email"), Phone: form.Value("contact_person.phone")}
-	}
+	// neither leaves it to the service (the company's main contact once there is one), and both
+	// are refused by it at the choice.
+	r.ContactPerson = &orders.ContactPersonRequest{ContactID: form.Value("contact_person.contact_id"),
+		Name: form.Value("contact_person.name"), Email: form.Value("contact_person.email"), Phone: form.Value("contact_person.phone")}
 	if s := strings.TrimSpace(form.Value("positions")); s != "" {
 		if n, err := strconv.Atoi(s); err == nil {
 			r.Positions = &n

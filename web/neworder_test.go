@@ -163,3 +163,64 @@ func regexpFind(t *testing.T, s, pattern string) string {
 	}
 	return m[1]
 }
+
+func TestNewOrderAsksTheNameOfAnUnknownCompanyAndOffersItsContactPersons(t *testing.T) {
+	tc := newTestConsole(t, consoleOptions{})
+	b := tc.browser()
+	b.follow(b.login(tc, caseworker))
+	// Nothing is known of the CVR: its name is asked for, and a new contact person's fields.
+	res := b.get("/job-orders/new?company_cvr=12345674")
+	for _, want := range []string{`name="company_name"`, `name="company_address"`, `name="company_postal_code"`, `name="contact_person.name"`,
+		`type="email" id="field-contact_person.email"`, `type="tel" id="field-contact_person.phone"`, "får jobordren en kontaktperson, når virksomheden registrerer sig"} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("an unknown CVR's form lacks %q", want)
+		}
+	}
+	if strings.Contains(res.body, `name="contact_person.contact_id"`) {
+		t.Error("a company without contacts offers a choice of them")
+	}
+	// A registered company with contacts: no name fields, its contacts to choose from.
+	if err := tc.db.Create(&models.Company{CVR: "10103940", Name: "Byg & Tag ApS", MainContactID: "emp-main"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := tc.db.Create(&[]models.CompanyContact{{ID: "emp-main", CVR: "10103940", Name: "Mads Jensen", Email: "mads@byg.example"},
+		{ID: "emp-2", CVR: "10103940", Name: "Lone Larsen", Email: "lone@byg.example"}}).Error; err != nil {
+		t.Fatal(err)
+	}
+	res = b.get("/job-orders/new?company_cvr=10103940")
+	for _, want := range []string{"Virksomhed: Byg &amp; Tag ApS", `name="contact_person.contact_id"`, `<option value="emp-2">Lone Larsen (lone@byg.example)</option>`,
+		`<option value="emp-main">Mads Jensen (mads@byg.example) – hovedkontaktperson</option>`, "bliver virksomhedens hovedkontaktperson kontaktperson"} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("a registered company's form lacks %q", want)
+		}
+	}
+	if strings.Contains(res.body, `name="company_name"`) {
+		t.Error("a registered company's name is asked for")
+	}
+	// Choosing a contact and entering a new one as well is refused at the choice.
+	form := b.get("/job-orders/new")
+	v := url.Values{"csrf_token": {form.csrf(t)}, "company_cvr": {"10103940"}, "title": {"Tømrer"}, "description": {"x"}, "occupation_code": {"7115"},
+		"positions": {"1"}, "kind": {"ordinary"}, "workplace.address": {"Vej 1"}, "workplace.postal_code": {"8000"}, "responsible_jobcenter": {"751"},
+		"contact_person.contact_id": {"emp-2"}, "contact_person.name": {"Ny Person"}, "contact_person.email": {"ny@byg.example"}}
+	res = b.post("/job-orders", v)
+	if res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, `href="#field-contact_person.contact_id"`) || !strings.Contains(res.body, "ikke begge dele") {
+		t.Fatalf("both: %d\n%s", res.status, res.body)
+	}
+	v.Del("contact_person.name")
+	v.Del("contact_person.email")
+	res = b.post("/job-orders", v)
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("create: %d\n%s", res.status, res.body)
+	}
+	var o models.JobOrder
+	if err := tc.db.Take(&o, "id = ?", strings.TrimPrefix(res.header.Get("Location"), "/job-orders/")).Error; err != nil {
+		t.Fatal(err)
+	}
+	if o.ContactID == nil || *o.ContactID != "emp-2" {
+		t.Errorf("contact %v", o.ContactID)
+	}
+	page := b.get(res.header.Get("Location"))
+	if !strings.Contains(page.body, `Lone Larsen, <a href="mailto:lone@byg.example">`) {
+		t.Error("the order's page does not show its contact person")
+	}
+}

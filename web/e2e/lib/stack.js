@@ -63,6 +63,8 @@ function newOrder(overrides = {}) {
   counter++;
   return {
     company_cvr: '10103940',
+    // The dev stack's example employer has not registered: a caseworker names the company.
+    company_name: 'Byg & Tag ApS',
     title: `Tømrer ${Date.now()}-${counter}`,
     description: 'To erfarne tømrere til renovering af vinduer og tage.',
     workplace: { address: 'Søren Frichs Vej 38', postal_code: '8000', municipality_code: '751' },
