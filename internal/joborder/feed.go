@@ -50,8 +50,8 @@ func IsFeedType(s string) bool {
 
 // feedOf maps history event types that are business events to their feed type; status changes
 // are refined by FeedTypeOf. Notes (internal text), scheduled sharing steps, follow-ups,
-// escalations, notifications and their delivery, and proposals awaiting approval are not
-// business events for other systems.
+// escalations, notifications and their delivery, proposals awaiting approval and a change of
+// the employer's contact person are not business events for other systems.
 var feedOf = map[Event]FeedType{
 	EventCreated:             FeedCreated,
 	EventDetailsCorrected:    FeedDetailsCorrected,
@@ -91,4 +91,5 @@ var HistoryEvents = []Event{
 	EventSharingChanged, EventSharingScheduled, EventFollowUpAdded, EventFollowUpCompleted, EventHireRegistered,
 	EventStatusChanged, EventEscalated, EventNotificationSent, EventDeliveryFailed, EventDeliveryBounced,
 	EventReferralProposed, EventReferralSent, EventReferralApproved, EventReferralRejected, EventReferralWithdrawn,
+	EventContactPersonChanged,
 }
