@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"jobordre/internal/auth"
 	"jobordre/internal/directory"
 	"jobordre/models"
 )
@@ -23,28 +22,13 @@ func registerCaseworkers(v1 *gin.RouterGroup, d *directory.Directory) {
 }
 
 // staffOf allows the job centre's own managers (and, for reads, caseworkers) and admins, for a
-// job centre that exists.
+// job centre that exists (directory.AuthorizeStaff).
 func (h *caseworkerHandlers) staffOf(c *gin.Context, code string, managersOnly bool) bool {
-	p := principal(c)
-	if exists, err := h.directory.JobcenterExists(c.Request.Context(), code); err != nil {
-		failInternal(c, err)
-		return false
-	} else if !exists {
-		writeProblem(c, http.StatusNotFound, "not-found", "no such job centre in your reach")
+	if err := h.directory.AuthorizeStaff(c.Request.Context(), principal(c), code, managersOnly); err != nil {
+		fail(c, err)
 		return false
 	}
-	switch {
-	case p.Role == auth.RoleAdmin:
-		return true
-	case p.IsJobcenterStaff() && p.Jobcenter == code:
-		if managersOnly && p.Role != auth.RoleManager {
-			writeProblem(c, http.StatusForbidden, "forbidden", "only the job centre's managers may do this")
-			return false
-		}
-		return true
-	}
-	writeProblem(c, http.StatusNotFound, "not-found", "no such job centre in your reach")
-	return false
+	return true
 }
 
 // CaseworkerList is a job centre's caseworkers and managers.

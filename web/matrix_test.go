@@ -82,6 +82,20 @@ var consoleMatrix = []consoleRow{
 	{"GET", "/jobcenters/:code/policy", nil, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=404"},
 	{"POST", "/jobcenters/:code/policy", func(consoleFixture) url.Values { return url.Values{"add_step": {"1"}} }, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=404"},
 	{"GET", "/jobcenters/:code/policy/progress", nil, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=404"},
+	// The staff page (web/caseworkers.go): the API's POST /jobcenters/{code}/caseworkers is its
+	// managers' and admins'; the mailbox, municipalities and communities are admins' (the
+	// fixture has no community, so a community's own routes are 404 for everyone).
+	{"GET", "/jobcenters/:code/caseworkers", nil, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=200"},
+	{"POST", "/jobcenters/:code/caseworkers", func(consoleFixture) url.Values {
+		return url.Values{"id": {"cw-matrix"}, "name": {"Matrix Kollega"}, "email": {"matrix@aarhus.dk"}, "role": {"caseworker"}, "language": {"da"}}
+	}, "anon=303 E=404 E2=404 C=404 M=303 N=404 K=404 A=303"},
+	{"POST", "/jobcenters/:code/mailbox", func(consoleFixture) url.Values { return url.Values{"mailbox_email": {"jobordre@aarhus.dk"}} }, "anon=303 E=404 E2=404 C=404 M=404 N=404 K=404 A=303"},
+	{"POST", "/jobcenters/:code/municipalities", func(consoleFixture) url.Values { return url.Values{"municipalities": {"751"}} }, "anon=303 E=404 E2=404 C=404 M=404 N=404 K=404 A=303"},
+	{"POST", "/jobcenters/:code/communities", func(consoleFixture) url.Values {
+		return url.Values{"community_new.name": {"Matrixfællesskab"}, "community_new.members": {"751, 746"}}
+	}, "anon=303 E=404 E2=404 C=404 M=404 N=404 K=404 A=303"},
+	{"POST", "/jobcenters/:code/communities/:cid", func(consoleFixture) url.Values { return url.Values{"community_x.name": {"X"}} }, "anon=303 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"},
+	{"POST", "/jobcenters/:code/communities/:cid/delete", nil, "anon=303 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"},
 	{"GET", "/login", nil, "anon=200 E=303 E2=303 C=303 M=303 N=303 K=303 A=303"},
 	{"POST", "/login", func(consoleFixture) url.Values { return url.Values{"token": {"not-a-token"}} }, "anon=422 E=422 E2=422 C=422 M=422 N=422 K=422 A=422"},
 	{"GET", "/login/oidc", nil, "anon=404 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"},

@@ -42,6 +42,8 @@ func loadTemplates(c *Console) (*templates, error) {
 		},
 		// int64int turns a count from a service (int64) into the int that .Number and .N take.
 		"int64int": func(n int64) int { return int(n) },
+		// join writes a list of codes as one field holds them: "751, 746".
+		"join": func(v []string) string { return strings.Join(v, ", ") },
 		// inc is n+1, for numbering rows from 1 ("Trin 1").
 		"inc": func(n int) int { return n + 1 },
 		// list bundles values for a partial that needs more than one: {{template "x" (list $ .)}}.

@@ -66,6 +66,13 @@ func (c *Console) routes(r *gin.Engine) {
 	in.GET("/jobcenters/:code/policy", c.policyEditor)
 	in.POST("/jobcenters/:code/policy", c.postPolicy)
 	in.GET("/jobcenters/:code/policy/progress", c.policyProgress)
+	in.GET("/jobcenters/:code/caseworkers", c.staff)
+	in.POST("/jobcenters/:code/caseworkers", c.addStaff)
+	in.POST("/jobcenters/:code/mailbox", c.setMailbox)
+	in.POST("/jobcenters/:code/municipalities", c.setMunicipalities)
+	in.POST("/jobcenters/:code/communities", c.saveCommunity)
+	in.POST("/jobcenters/:code/communities/:cid", c.saveCommunity)
+	in.POST("/jobcenters/:code/communities/:cid/delete", c.deleteCommunity)
 }
 
 // menuItem is one entry of the main menu.
@@ -84,6 +91,7 @@ var menu = []menuItem{
 	{Nav: navCandidates, Href: "/candidates", Label: "nav.candidates", staffOnly: true},
 	{Nav: navDashboard, Href: "/jobcenters/{code}/kpis", Label: "nav.dashboard", managerOnly: true},
 	{Nav: navPolicy, Href: "/jobcenters/{code}/policy", Label: "nav.policy", managerOnly: true},
+	{Nav: navStaff, Href: "/jobcenters/{code}/caseworkers", Label: "nav.staff", managerOnly: true},
 }
 
 // MenuEntry is a main-menu entry as the layout shows it.

@@ -187,3 +187,32 @@ func (d *Directory) JobcenterExists(ctx context.Context, code string) (bool, err
 	err := d.db.WithContext(ctx).Model(&models.Jobcenter{}).Where("code = ?", code).Count(&n).Error
 	return n == 1, err
 }
+
+// Refusals of a job centre's staff list.
+var (
+	ErrStaffOutside  = problem.NotFound("no such job centre in your reach")
+	ErrStaffManagers = problem.Forbidden("only the job centre's managers may do this")
+)
+
+// AuthorizeStaff tells whether p may see (managersOnly false) or maintain (managersOnly true)
+// the staff of job centre code: admins and the job centre's managers may both, its caseworkers
+// only see it (ErrStaffManagers otherwise); everyone else, and an unknown job centre, get
+// ErrStaffOutside. The API's /jobcenters/{code}/caseworkers and the console's page ask here.
+func (d *Directory) AuthorizeStaff(ctx context.Context, p auth.Principal, code string, managersOnly bool) error {
+	exists, err := d.JobcenterExists(ctx, code)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !exists:
+		return ErrStaffOutside
+	case p.Role == auth.RoleAdmin:
+		return nil
+	case p.IsJobcenterStaff() && p.Jobcenter == code:
+		if managersOnly && p.Role != auth.RoleManager {
+			return ErrStaffManagers
+		}
+		return nil
+	}
+	return ErrStaffOutside
+}
