@@ -75,6 +75,10 @@ func (a *Activities) mailData(ctx context.Context, db *gorm.DB, row models.Outbo
 		if d.Candidate, err = candidate(db, row); err != nil {
 			return d, "", err
 		}
+	case joborder.TemplateSecureLink, joborder.TemplateSecureLinkCode:
+		if d.SecureLink, refusal, err = secureLinkData(db, row, a.MailOptions.BaseURL, a.Now()); err != nil || refusal != "" {
+			return d, refusal, err
+		}
 	}
 	return d, "", nil
 }
@@ -91,6 +95,8 @@ func (a *Activities) recipientPerson(db *gorm.DB, row models.OutboxMessage, d ma
 	case strings.HasPrefix(id, companyPrefix):
 		p.Name = d.Company.Name
 		return p, nil
+	case strings.HasPrefix(id, secureLinkPrefix):
+		return p, nil // its mails greet no one by name: they carry no personal data
 	case strings.HasPrefix(id, candidatePrefix):
 		c, err := candidate(db, row)
 		if c != nil {

@@ -97,6 +97,8 @@ func (a *Activities) resolve(db *gorm.DB, o *models.JobOrder, in NotifyInput) ([
 	switch role {
 	case joborder.RecipientCandidate, joborder.RecipientProposer:
 		return a.referralParty(db, o, role, in.ReferralID)
+	case joborder.RecipientSecureLink:
+		return secureLinkRecipient(db, o, in.ReferralID)
 	case joborder.RecipientCaseworkers:
 		return a.staff(db, o.ResponsibleJobcenter, auth.RoleCaseworker)
 	case joborder.RecipientManagers:

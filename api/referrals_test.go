@@ -357,3 +357,36 @@ func TestAHireNamesASentReferralOnce(t *testing.T) {
 		t.Fatalf("the same referral hired twice: %d", r.status)
 	}
 }
+
+// A referral on a channel that cannot deliver is refused before anything is stored: eboks
+// without a Digital Post provider, secure_link while the employer's contact person has no
+// address, and the removed secure_mail. The 422 names the field channel and the channels that
+// are available; no referral row, history entry or signal is written.
+func TestReferralOnAChannelThatCannotDeliverIsRefusedNamingChannelAndStoresNothing(t *testing.T) {
+	a := newTestAPI(t)
+	o := a.createOrder(employer, validOrder()) // emp-1 has no e-mail address
+	var c struct{ ID string }
+	a.do(http.MethodPost, "/api/v1/candidates", &caseworker, candidateBody("Kanal Kandidat", true)).json(t, &c)
+	for channel, detail := range map[string]string{
+		"eboks":       "no Digital Post provider is configured; available channels: jobag",
+		"secure_link": "has none; available channels: jobag",
+		"secure_mail": "must be one of",
+	} {
+		r := a.do(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/referrals", &caseworker, map[string]any{"candidate_id": c.ID, "channel": channel})
+		p := problemOf(t, r)
+		if r.status != http.StatusUnprocessableEntity || !namesField(p, "channel") || !strings.Contains(string(r.body), detail) {
+			t.Errorf("%s: %d %s", channel, r.status, r.body)
+		}
+	}
+	var n int64
+	a.db.Model(&models.Referral{}).Where("job_order_id = ?", o.ID).Count(&n)
+	var events int64
+	a.db.Model(&models.JobOrderEvent{}).Where("job_order_id = ? AND type LIKE ?", o.ID, "referral%").Count(&events)
+	if n != 0 || events != 0 || len(a.wf.signalsNamed(joborder.SignalReferralSent)) != 0 {
+		t.Fatalf("a refused referral stored %d referrals, %d history entries, %d signals", n, events, len(a.wf.signalsNamed(joborder.SignalReferralSent)))
+	}
+	// jobag still delivers.
+	if r := a.do(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/referrals", &caseworker, map[string]any{"candidate_id": c.ID}); r.status != http.StatusCreated {
+		t.Fatalf("jobag: %d %s", r.status, r.body)
+	}
+}

@@ -124,7 +124,7 @@ type IdempotencyKey struct {
 func All() []any {
 	return []any{&Company{}, &Jobcenter{}, &JobcenterMunicipality{}, &JobOrder{}, &IdempotencyKey{},
 		&Caseworker{}, &CompanyContact{}, &JobcenterPolicy{}, &OutboxMessage{}, &JobOrderEvent{}, &JobOrderNote{},
-		&Candidate{}, &CandidateOccupation{}, &CandidateSearch{}, &Consent{}, &Referral{}, &CVAccess{}, &RecruitmentCommunity{}, &CommunityMember{},
+		&Candidate{}, &CandidateOccupation{}, &CandidateSearch{}, &Consent{}, &Referral{}, &CVAccess{}, &SecureLink{}, &RecruitmentCommunity{}, &CommunityMember{},
 		&JobOrderFact{}, &KPIMonthly{}, &KPIMonthlyIndustry{}, &KPIMonthlyOccupation{}, &KPIMonthlyReferralHours{},
 		&ReferenceDataset{}, &Upgrade{}, &RefMunicipality{}, &RefPostalCode{}, &RefMunicipalityNeighbour{}, &RefIndustry{}, &RefOccupation{},
 		&WebSession{}, &FeedEvent{}, &FeedSequence{}}

@@ -119,3 +119,33 @@ type CVAccess struct {
 	ReaderCVR   string    `gorm:"size:8;not null"`
 	At          time.Time `gorm:"not null"`
 }
+
+// SecureLink is the secure_link channel's link for one referral: the employer's contact opens
+// /secure-links/{token}, asks for a one-time code sent to RecipientEmail, and reads the CV after
+// entering it. The token is random and only reaches the recipient's mailbox; the mail is
+// rendered from this row when it is delivered, which is why the token (and the current code,
+// while it is valid) are stored as they are.
+type SecureLink struct {
+	ID         string `gorm:"primaryKey;size:36"`
+	Token      string `gorm:"size:64;not null;uniqueIndex"`
+	JobOrderID string `gorm:"size:36;not null;index"`
+	ReferralID string `gorm:"size:36;not null;uniqueIndex"`
+	// RecipientID is the contact person the link was sent to; RecipientEmail the address both
+	// the link and every code go to (the contact's address when the referral was sent).
+	RecipientID    string    `gorm:"size:200;not null"`
+	RecipientEmail string    `gorm:"size:320;not null"`
+	Language       string    `gorm:"size:2;not null;default:da"`
+	ExpiresAt      time.Time `gorm:"not null"`
+	// Code is the current one-time code ("" when none is valid), until CodeExpiresAt;
+	// CodeAttempts counts wrong guesses at it.
+	Code          string `gorm:"size:6;not null;default:''"`
+	CodeExpiresAt *time.Time
+	CodeAttempts  int `gorm:"not null;default:0"`
+	// CodesSent counts the codes sent since CodeWindowStart (the rate limit's window);
+	// CodesTotal every code ever sent (it keys each code's mail).
+	CodesSent       int `gorm:"not null;default:0"`
+	CodeWindowStart *time.Time
+	CodesTotal      int       `gorm:"not null;default:0"`
+	CreatedAt       time.Time `gorm:"not null"`
+	UpdatedAt       time.Time `gorm:"not null"`
+}

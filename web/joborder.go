@@ -35,6 +35,9 @@ type orderPage struct {
 	// caller is the employer: the page then shows the job centre's contact person and none of
 	// the job centre's planning (sharing, deadlines, reminders, follow-ups, contact notes).
 	Employer *orders.EmployerView
+	// channels are the referral channels that can deliver for this order now (the service's
+	// AvailableChannels): the referral form offers only these.
+	channels []string
 
 	Company        orderCompany
 	Contact        *companies.Contact
@@ -383,6 +386,9 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 		// What the employer's view leaves out, the page leaves out too.
 		d.Sharing, d.Upcoming, d.Deadlines, d.NextReminderAt, d.FollowUps, d.Contacts, d.Coordinators = "", nil, nil, nil, nil, nil, nil
 	}
+	if d.Actions.Refer {
+		d.channels = c.d.Referrals.AvailableChannels(ctx, o)
+	}
 	d.options(l)
 	if d.Actions.Refer && c.d.Candidates != nil {
 		if err := c.referOptions(ctx, l, p, d, refs, query); err != nil {
@@ -477,7 +483,7 @@ func (d *orderPage) options(l *i18n.Localizer) {
 	for _, v := range []string{models.NoteInternal, models.NoteEmployer} {
 		d.VisibilityOptions = append(d.VisibilityOptions, Option{Value: v, Label: l.Must(msgKey("joborder.note.visibility", v))})
 	}
-	for _, ch := range []string{referrals.ChannelJobag, referrals.ChannelSecureMail, referrals.ChannelEboks} {
+	for _, ch := range d.channels {
 		d.ChannelOptions = append(d.ChannelOptions, Option{Value: ch, Label: l.Must(msgKey("joborder.channel", ch))})
 	}
 	for _, w := range []string{"now", "at", "after"} {

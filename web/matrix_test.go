@@ -134,7 +134,15 @@ var consoleMatrix = []consoleRow{
 	}, "anon=303 E=404 E2=404 C=303 M=303 N=404 K=404 A=404"},
 	{"GET", "/candidates/:id/consents/:cid/withdraw", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
 	{"POST", "/candidates/:id/consents/:cid/withdraw", nil, "anon=303 E=404 E2=404 C=303 M=303 N=404 K=404 A=404"},
+
+	// A secure_link referral's page (web/securelink.go): public, the link's token is the proof,
+	// so a token no link has is 404 for everyone, logged in or not (securelink_test.go has the rest).
+	{"GET", "/secure-links/:token", nil, all404},
+	{"POST", "/secure-links/:token/code", nil, all404},
+	{"POST", "/secure-links/:token", func(consoleFixture) url.Values { return url.Values{"code": {"123456"}} }, all404},
 }
+
+const all404 = "anon=404 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"
 
 // needsWorkflows are page routes that send a command to an order's workflow; their rules are the
 // order service's (access.OrderActions), proven by the API's matrix and web/joborder_test.go on
@@ -181,7 +189,7 @@ func consoleFixtures(t *testing.T, tc *testConsole) consoleFixture {
 }
 
 func (f consoleFixture) fill(path string) string {
-	return strings.NewReplacer(":id", pick(strings.HasPrefix(path, "/candidates/"), f.candidate, f.order), ":cid", f.consent, ":lang", "da", ":code", "751", ":list", "no-coordinator").Replace(path)
+	return strings.NewReplacer(":id", pick(strings.HasPrefix(path, "/candidates/"), f.candidate, f.order), ":cid", f.consent, ":lang", "da", ":code", "751", ":list", "no-coordinator", ":token", "no-such-link-token").Replace(path)
 }
 
 func pick(cond bool, a, b string) string {

@@ -35,6 +35,8 @@ func (c *Console) routes(r *gin.Engine) {
 	public.POST("/logout", c.logout)
 	public.GET("/lang/:lang", c.setLanguage)
 	public.GET("/tilgaengelighed", c.accessibility)
+	// A secure_link referral's page (securelink.go): the mailed link and a one-time code are the proof.
+	c.registerSecureLinks(public)
 	if c.dev != nil {
 		c.dev.register(c, public)
 	}

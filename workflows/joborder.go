@@ -295,7 +295,7 @@ func (r *run) onReferral(ctx workflow.Context, sig joborder.ReferralSentSignal) 
 		r.s.PausedAtReferral = r.pausedSoFar(now)
 		r.s.FirstReferral.Active = false
 	}
-	return r.referralSentNotices(ctx, sig.ReferralID)
+	return r.referralSentNotices(ctx, sig.ReferralID, sig.Channel)
 }
 
 // onPolicyChanged takes the job centre's new policy. It is not activity on the order (it must

@@ -21,11 +21,17 @@ func (r *run) notifyReferral(ctx workflow.Context, template, role, referralID st
 }
 
 // referralSentNotices tells the candidate their CV was sent (advisering) and the employer that
-// candidates were referred.
-func (r *run) referralSentNotices(ctx workflow.Context, referralID string) []workflow.Future {
+// candidates were referred: through jobordre (candidates_referred), or with the secure link to
+// the CV's page when the referral went by secure_link. A signal without a channel (sent before
+// channels delivered) is jobag, so replaying an older history gives the same commands.
+func (r *run) referralSentNotices(ctx workflow.Context, referralID, channel string) []workflow.Future {
+	employerNotice := joborder.TemplateCandidatesReferred
+	if channel == joborder.ChannelSecureLink {
+		employerNotice = joborder.TemplateSecureLink
+	}
 	return []workflow.Future{
 		r.notifyReferral(ctx, joborder.TemplateCandidateNotice, joborder.RecipientCandidate, referralID),
-		r.notifyReferral(ctx, joborder.TemplateCandidatesReferred, joborder.RecipientEmployer, referralID),
+		r.notifyReferral(ctx, employerNotice, joborder.RecipientEmployer, referralID),
 	}
 }
 

@@ -137,6 +137,9 @@ func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier
 	refs := referrals.NewService(db, svc, temporalWorkflows(cfg, c), log)
 	outbox := newOutboxSender(cfg, db, c)
 	refs.SetNotifier(outbox)
+	refs.SetSecureLinkTTL(cfg.SecureLinkTTL)
+	// No Digital Post provider ships with jobordre: until an adapter is handed to
+	// refs.SetDigitalPost, the eboks channel refuses referrals (docs/referrals.md).
 	svc.SetReaddresser(outbox)
 	comps := companies.NewService(db, refdata.Default())
 	comps.SetReaddresser(outbox, log)

@@ -65,6 +65,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// QueryTimeout bounds the live-state workflow query made by GET requests.
 	QueryTimeout time.Duration
+	// SecureLinkTTL is how long a secure_link referral's link opens its page
+	// (JOBORDRE_SECURE_LINK_TTL, default 14 days).
+	SecureLinkTTL time.Duration
 	// ShutdownTimeout bounds graceful shutdown of the HTTP server and worker.
 	ShutdownTimeout time.Duration
 	// PprofAddr, when set, serves Go's profiler (/debug/pprof/) on this address in the api, worker
@@ -115,6 +118,7 @@ func Defaults() Config {
 		PublicBaseURL:     "http://localhost:8080",
 		MaxBodyBytes:      1 << 20,
 		QueryTimeout:      3 * time.Second,
+		SecureLinkTTL:     14 * 24 * time.Hour,
 		ShutdownTimeout:   10 * time.Second,
 		Console: ConsoleConfig{
 			OIDCScopes:         []string{"profile", "email"},
@@ -182,6 +186,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	str("JOBORDRE_LOG_LEVEL", &c.LogLevel)
 	str("JOBORDRE_PUBLIC_BASE_URL", &c.PublicBaseURL)
 	dur("JOBORDRE_QUERY_TIMEOUT", &c.QueryTimeout)
+	dur("JOBORDRE_SECURE_LINK_TTL", &c.SecureLinkTTL)
 	dur("JOBORDRE_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	str("JOBORDRE_PPROF_ADDR", &c.PprofAddr)
 	str("JOBORDRE_TEMPORAL_METRICS_ADDR", &c.TemporalMetricsAddr)

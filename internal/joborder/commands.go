@@ -79,7 +79,21 @@ type CorrectDetailsInput struct {
 type ReferralSentSignal struct {
 	ReferralID string    `json:"referral_id"`
 	At         time.Time `json:"at"`
+	// Channel is how the CV reaches the employer (ChannelJobag when empty, as in signals sent
+	// before channels delivered): it picks the employer's notice.
+	Channel string `json:"channel,omitempty"`
 }
+
+// Channels a referred CV reaches the employer through (a referral's channel field).
+const (
+	// ChannelJobag: the employer reads the CV in jobordre (API and console) after logging in.
+	ChannelJobag = "jobag"
+	// ChannelSecureLink: the employer's contact gets a mail with a link to a page where the CV
+	// is read after a one-time code sent to the same address; no account needed.
+	ChannelSecureLink = "secure_link"
+	// ChannelEboks: Digital Post (e-Boks) to the company, through a configured provider.
+	ChannelEboks = "eboks"
+)
 
 // EventRecordedSignal tells the order something happened (a note, an edit): it resets the inactivity clock.
 type EventRecordedSignal struct {

@@ -27,6 +27,12 @@ const (
 	TemplateConsentWithdrawn = "consent_withdrawn"
 	// TemplateDeliveryFailed tells the order's coordinator that an e-mail could not be delivered.
 	TemplateDeliveryFailed = "delivery_failed"
+	// TemplateSecureLink tells the employer's contact that CVs were referred through the
+	// secure_link channel: a link to the page where they are read, and nothing of the CVs.
+	TemplateSecureLink = "secure_link"
+	// TemplateSecureLinkCode carries the one-time code for a secure link's page (written outside
+	// the workflow, when the page asks for it).
+	TemplateSecureLinkCode = "secure_link_code"
 )
 
 // Templates lists every template, for the renderer's completeness check.
@@ -36,6 +42,7 @@ var Templates = []string{
 	TemplateInactiveEndedReminder, TemplateEscalation, TemplateStatusChanged, TemplateCloseOutQuestion,
 	TemplateCandidateNotice, TemplateCandidatesReferred, TemplateReferralApproved, TemplateReferralRejected,
 	TemplateCandidateInactive, TemplateCandidateReactivate, TemplateConsentWithdrawn, TemplateDeliveryFailed,
+	TemplateSecureLink, TemplateSecureLinkCode,
 }
 
 // Recipient roles a notification can be addressed to; the Notify activity resolves the actual
@@ -47,6 +54,9 @@ const (
 	RecipientEmployer    = "employer"    // the employer's contact person for the order
 	RecipientCandidate   = "candidate"   // the candidate of the notification's referral
 	RecipientProposer    = "proposer"    // the caseworker who proposed the notification's referral
+	// RecipientSecureLink is the address the secure link of the notification's referral was
+	// made for: its link and every one-time code go there, and nowhere else.
+	RecipientSecureLink = "secure_link"
 )
 
 // ExternalRecipient tells whether a role is outside the job centre (the employer, a candidate).

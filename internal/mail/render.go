@@ -78,11 +78,26 @@ type Data struct {
 	Escalation string
 	// Failed is the failed delivery a delivery_failed mail reports.
 	Failed *Failure
+	// SecureLink is the link (secure_link) or the one-time code (secure_link_code) of a
+	// referral sent through the secure_link channel; nil for other templates.
+	SecureLink *SecureLink
 	// OrderURL and ReferralsURL are links to the console's order page under JOBORDRE_PUBLIC_BASE_URL.
 	OrderURL     string
 	ReferralsURL string
 	// Subject is filled in by the renderer (the HTML title uses it).
 	Subject string
+}
+
+// SecureLink is a secure_link referral's page as its mails show it: never the CV, only the way
+// to it.
+type SecureLink struct {
+	// URL opens the page (JOBORDRE_PUBLIC_BASE_URL/secure-links/<token>).
+	URL string
+	// Expires is when the link stops working, written out in the mail's language.
+	Expires string
+	// Code is the one-time code (secure_link_code only), valid CodeMinutes minutes.
+	Code        string
+	CodeMinutes int
 }
 
 // Rendered is one e-mail ready to send.
@@ -257,6 +272,8 @@ var labels = map[string]map[string]string{
 		"template:referral_approved": "besked om godkendt forslag", "template:referral_rejected": "besked om afvist forslag",
 		"template:candidate_inactive": "besked om inaktiv kandidat", "template:candidate_active_again": "besked om aktiv kandidat",
 		"template:delivery_failed": "besked om fejlet e-mail", "template:consent_withdrawn": "besked om tilbagetrukket samtykke",
+		"template:secure_link": "sikkert link til henviste CV'er", "template:secure_link_code": "engangskode til henviste CV'er",
+		"role:secure_link": "arbejdsgiverens kontaktperson (sikkert link)",
 	},
 	"en": {
 		"status:open": "open", "status:temporarily_inactive": "temporarily inactive", "status:closed": "closed",
@@ -272,6 +289,8 @@ var labels = map[string]map[string]string{
 		"template:referral_approved": "proposal approved notice", "template:referral_rejected": "proposal rejected notice",
 		"template:candidate_inactive": "inactive candidate notice", "template:candidate_active_again": "active candidate notice",
 		"template:delivery_failed": "failed e-mail notice", "template:consent_withdrawn": "withdrawn consent notice",
+		"template:secure_link": "secure link to referred CVs", "template:secure_link_code": "one-time code for referred CVs",
+		"role:secure_link": "the employer's contact person (secure link)",
 	},
 }
 

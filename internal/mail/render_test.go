@@ -19,7 +19,7 @@ var requiredTemplates = []string{
 	"new_order", "order_received", "coordinator_assigned", "coordinator_missing_reminder", "contact_reminder",
 	"first_referral_reminder", "follow_up_reminder", "close_out_nudge", "inactive_ended_reminder", "escalation",
 	"status_changed", "close_out_question", "candidates_referred", "candidate_notice", "referral_approved",
-	"referral_rejected", "delivery_failed", "candidate_inactive", "candidate_active_again",
+	"referral_rejected", "delivery_failed", "candidate_inactive", "candidate_active_again", "secure_link", "secure_link_code",
 }
 
 const (
@@ -41,6 +41,8 @@ func sample(lang string) mail.Data {
 		Escalation:  "contact",
 		Failed: &mail.Failure{Template: "order_received", RecipientRole: "employer", Address: "hr@byg.example",
 			Reason: "550 5.1.1 The email account that you tried to reach does not exist", Bounced: true},
+		SecureLink: &mail.SecureLink{URL: "http://localhost:8080/secure-links/kX9v2QeR7tYbN4mP1sLw8zHcD3fG6jA0uVoE5iTnKqB",
+			Expires: "17. december 2026 kl. 10:15", Code: "482913", CodeMinutes: 15},
 		OrderURL:     "http://localhost:8080/job-orders/5b1c0f9e-2f6c-4b8e-9a1d-3c4e5f6a7b8c",
 		ReferralsURL: "http://localhost:8080/job-orders/5b1c0f9e-2f6c-4b8e-9a1d-3c4e5f6a7b8c#referrals",
 	}

@@ -33,8 +33,12 @@ type Service struct {
 	workflows orders.Workflows
 	// notifier sends the notices no order workflow sends (consent_withdrawn); nil sends none.
 	notifier notify.Sender
-	log      *slog.Logger
-	now      func() time.Time
+	// digitalPost is the eboks channel's provider; nil: none configured, eboks refuses.
+	digitalPost DigitalPost
+	// secureLinkTTL is how long a secure link works (0: DefaultSecureLinkTTL).
+	secureLinkTTL time.Duration
+	log           *slog.Logger
+	now           func() time.Time
 }
 
 // SetNotifier sets how the service sends notices outside the order workflows.

@@ -19,13 +19,6 @@ import (
 	"jobordre/models"
 )
 
-// Channels a CV can be sent through.
-const (
-	ChannelJobag      = "jobag"       // the employer sees it in the API (default)
-	ChannelSecureMail = "secure_mail" // for employers not on the platform
-	ChannelEboks      = "eboks"
-)
-
 // ReferRequest is the body of POST /api/v1/job-orders/{id}/referrals.
 type ReferRequest struct {
 	CandidateID string `json:"candidate_id"`
@@ -125,10 +118,11 @@ func (s *Service) Refer(ctx context.Context, p auth.Principal, orderID string, r
 	if r.Channel == "" {
 		r.Channel = ChannelJobag
 	}
-	var f []problem.FieldError
-	if r.Channel != ChannelJobag && r.Channel != ChannelSecureMail && r.Channel != ChannelEboks {
-		f = append(f, problem.Field("channel", "must be jobag, secure_mail or eboks"))
+	// A channel that cannot deliver refuses the referral before anything is stored.
+	if _, err := s.checkChannel(ctx, o, r.Channel); err != nil {
+		return Referral{}, err
 	}
+	var f []problem.FieldError
 	if utf8.RuneCountInString(r.Note) > 5000 {
 		f = append(f, problem.Field("note", "must be at most 5000 characters"))
 	}
@@ -193,6 +187,9 @@ func (s *Service) Refer(ctx context.Context, p auth.Principal, orderID string, r
 		typ := joborder.EventReferralProposed
 		if own {
 			typ = joborder.EventReferralSent
+			if err := s.deliverVia(ctx, tx, o, ref); err != nil {
+				return err
+			}
 		}
 		return s.record(tx, o, p, ref, typ, map[string]string{"referral_id": ref.ID, "channel": ref.Channel}, own)
 	})
@@ -216,7 +213,7 @@ func (s *Service) record(tx *gorm.DB, o *models.JobOrder, p auth.Principal, ref 
 // follow-up logic and notifies the candidate and the employer, exactly once per referral.
 // If Temporal cannot be reached, the referral stays unsignalled and ResignalSent retries it.
 func (s *Service) signalSent(ctx context.Context, ref *models.Referral) {
-	if err := s.workflows.Signal(ctx, ref.JobOrderID, joborder.SignalReferralSent, joborder.ReferralSentSignal{ReferralID: ref.ID, At: s.now()}); err != nil {
+	if err := s.workflows.Signal(ctx, ref.JobOrderID, joborder.SignalReferralSent, joborder.ReferralSentSignal{ReferralID: ref.ID, At: s.now(), Channel: ref.Channel}); err != nil {
 		s.log.ErrorContext(ctx, "referral stored as sent, but its workflow was not told yet; the worker retries", "referral_id", ref.ID, "error", err)
 		return
 	}
@@ -297,6 +294,10 @@ func (s *Service) Approve(ctx context.Context, p auth.Principal, orderID, referr
 	if o.Status != models.StatusOpen {
 		return Referral{}, joborder.Rejection(joborder.ErrOrderClosed, "proposals can only be approved on an open order")
 	}
+	// The proposal's channel must be able to deliver now, or approving it would send nothing.
+	if _, err := s.checkChannel(ctx, o, ref.Channel); err != nil {
+		return Referral{}, err
+	}
 	if !c.Searchable {
 		// The consent may have been withdrawn since the proposal was made.
 		consent, err := s.validConsent(ctx, c.ID, o)
@@ -347,6 +348,11 @@ func (s *Service) decide(ctx context.Context, o *models.JobOrder, p auth.Princip
 		}
 		if res.RowsAffected == 0 {
 			return ErrNotPending // decided by someone else meanwhile
+		}
+		if typ == joborder.EventReferralApproved {
+			if err := s.deliverVia(ctx, tx, o, ref); err != nil {
+				return err
+			}
 		}
 		return s.record(tx, o, p, ref, typ, map[string]string{"referral_id": ref.ID}, typ == joborder.EventReferralApproved)
 	})

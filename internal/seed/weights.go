@@ -204,7 +204,7 @@ var positionCounts = []weighted[int]{
 }
 
 // channels are how referred CVs reach the employer.
-var channels = []weighted[string]{{"jobag", 80}, {"secure_mail", 15}, {"eboks", 5}}
+var channels = []weighted[string]{{"jobag", 80}, {"secure_link", 15}, {"eboks", 5}}
 
 // companyForms end synthetic company names.
 var companyForms = []weighted[string]{{"ApS", 55}, {"A/S", 20}, {"I/S", 5}, {"IVS", 3}, {"K/S", 2}, {"", 15}}
