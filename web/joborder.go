@@ -58,20 +58,22 @@ type orderPage struct {
 	Contacts             []historyRow
 	History              []historyRow
 	Actions              access.Actions
-	CaseworkerOptions    []Option
-	SentReferralOptions  []Option
-	ShowReferrals        bool
-	PendingProposals     int
-	IsCoordinator        bool
-	UserSubject          string
-	Open                 string
-	SharingLevelOptions  []Option
-	StatusOptions        []Option
-	CloseReasonOptions   []Option
-	VisibilityOptions    []Option
-	ChannelOptions       []Option
-	SharingWhenOptions   []Option
-	MunicipalityOptions  []Option
+	// ContactChoices are the company's contact persons the order's contact can be changed to.
+	ContactChoices      []Option
+	CaseworkerOptions   []Option
+	SentReferralOptions []Option
+	ShowReferrals       bool
+	PendingProposals    int
+	IsCoordinator       bool
+	UserSubject         string
+	Open                string
+	SharingLevelOptions []Option
+	StatusOptions       []Option
+	CloseReasonOptions  []Option
+	VisibilityOptions   []Option
+	ChannelOptions      []Option
+	SharingWhenOptions  []Option
+	MunicipalityOptions []Option
 	// ReferOptions are the candidates the caller may refer: the order's suggestions of the
 	// caller's job centre, then the hits of the candidate search Query (SearchError when the
 	// search itself was refused).
@@ -275,6 +277,16 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 		switch co, err := c.d.Companies.Get(ctx, p, o.CompanyCVR); {
 		case err == nil:
 			d.Company.Name, d.Company.Registered = co.Name, co.Registered
+			if len(co.Contacts) > 0 {
+				d.ContactChoices = []Option{{Value: "", Label: l.Must("joborder.contact_person.new")}}
+			}
+			for _, k := range co.Contacts {
+				label := k.Name
+				if k.Email != "" {
+					label += " (" + k.Email + ")"
+				}
+				d.ContactChoices = append(d.ContactChoices, Option{Value: k.ID, Label: label})
+			}
 			for i := range co.Contacts {
 				if o.ContactID != nil && co.Contacts[i].ID == *o.ContactID {
 					d.Contact = &co.Contacts[i]

@@ -131,6 +131,17 @@ func (c *Console) registerOrderForms(in gin.IRoutes) {
 			return err
 		},
 	}))
+	in.POST("/job-orders/:id/contact-person", c.handle(orderForm{
+		name: "joborder.contact_person", flash: "flash.joborder.contact_person", anchor: "employer",
+		fields: static(map[string]string{"contact_id": "contact_person.contact_id", "name": "contact_person.name",
+			"email": "contact_person.email", "phone": "contact_person.phone"}),
+		target: static("contact_person.contact_id"),
+		run: func(ctx context.Context, gc *gin.Context, p auth.Principal, id string, f *Form) error {
+			_, err := o.SetContactPerson(ctx, p, id, orders.ContactPersonRequest{ContactID: f.Value("contact_person.contact_id"),
+				Name: f.Value("contact_person.name"), Email: f.Value("contact_person.email"), Phone: f.Value("contact_person.phone")})
+			return err
+		},
+	}))
 	in.POST("/job-orders/:id/contacts", c.handle(orderForm{
 		name: "joborder.contact", flash: "flash.joborder.contact", anchor: "contact",
 		fields: static(map[string]string{"note": "contact_note"}), target: static("contact_note"),

@@ -582,3 +582,39 @@ func TestEmployersOrderPageShowsTheCoordinatorsContactDetailsAndNoneOfTheJobCent
 	mustContain(t, emp, caseworker.Name, `href="mailto:anna@jobcenter.example"`, "+45 87 13 20 42", "jobcenter@aarhus.example")
 	mustNotContain(t, emp, planning...)
 }
+
+func TestTheContactPersonFormNamesWhoGetsTheEmployersMail(t *testing.T) {
+	f := newOrderFixture(t)
+	b := f.as(caseworker)
+	pg := b.get(f.path(""))
+	mustContain(t, pg, `action="/job-orders/`+f.order+`/contact-person"`, "Skift kontaktperson", "Ingen kontaktperson registreret")
+	// A bad e-mail address is refused at its field, with what was typed kept and the form open.
+	res := f.submit(b, "/contact-person", url.Values{"contact_person.name": {"Hanne Hansen"}, "contact_person.email": {"hanne.byg.example"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad e-mail: %d\n%s", res.status, res.body)
+	}
+	mustContain(t, res, `href="#field-contact_person.email"`, "Skriv kontaktpersonens e-mailadresse", `value="Hanne Hansen"`, `<details class="details" open>`)
+	// The person spoken to becomes the contact; the page shows them, and they are one of the
+	// company's contacts to choose from next time.
+	res = f.submit(b, "/contact-person", url.Values{"contact_person.name": {"Hanne Hansen"}, "contact_person.email": {"hanne@byg.example"}, "contact_person.phone": {"86 12 34 56"}})
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != f.path("#employer") {
+		t.Fatalf("%d %s\n%s", res.status, res.header.Get("Location"), res.body)
+	}
+	pg = b.follow(res)
+	mustContain(t, pg, "Kontaktpersonen er gemt.", `Hanne Hansen, <a href="mailto:hanne@byg.example">hanne@byg.example</a>, <a href="tel:86%2012%2034%2056">86 12 34 56</a>`,
+		`Hanne Hansen (hanne@byg.example)</option>`)
+	var o models.JobOrder
+	if err := f.db.Take(&o, "id = ?", f.order).Error; err != nil {
+		t.Fatal(err)
+	}
+	if o.ContactID == nil {
+		t.Fatal("no contact stored")
+	}
+	// Another job centre reading the order gets no form to change it.
+	f.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Update("sharing", models.SharingNational)
+	other := f.as(farCW)
+	pg = other.get(f.path(""))
+	if pg.status != http.StatusOK || strings.Contains(pg.body, "/contact-person") {
+		t.Errorf("another job centre's page: %d", pg.status)
+	}
+}

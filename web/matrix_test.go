@@ -151,7 +151,7 @@ var needsWorkflows = map[string]bool{}
 
 func init() {
 	for _, r := range []string{"coordinator", "contacts", "sharing", "follow-ups", "follow-ups/:fid/done", "referrals", "referrals/:rid/approve",
-		"referrals/:rid/reject", "referrals/:rid/withdraw", "hires", "details", "status", "notes"} {
+		"referrals/:rid/reject", "referrals/:rid/withdraw", "hires", "details", "status", "notes", "contact-person"} {
 		needsWorkflows["POST /job-orders/:id/"+r] = true
 	}
 }

@@ -55,18 +55,21 @@ type Actions struct {
 	SetStatus bool
 	// Reopen: reopen a closed order.
 	Reopen bool
+	// SetContactPerson: name the order's employer contact person (CanSetContactPerson).
+	SetContactPerson bool
 }
 
 // OrderActions is what p may do to the order o (which p can read) in its current state.
 func OrderActions(p auth.Principal, o *models.JobOrder) Actions {
 	closed := o.Status == models.StatusClosed
 	return Actions{
-		Manage:          IsOwnJobcenter(p, o) && !closed,
-		Note:            IsOwnJobcenter(p, o),
-		Refer:           CanRefer(p) && o.Status == models.StatusOpen,
-		DecideProposals: CanDecideProposals(p, o) && o.Status == models.StatusOpen,
-		SetStatus:       CanSetStatus(p, o) && !closed,
-		Reopen:          CanReopen(p, o) && closed,
+		Manage:           IsOwnJobcenter(p, o) && !closed,
+		Note:             IsOwnJobcenter(p, o),
+		Refer:            CanRefer(p) && o.Status == models.StatusOpen,
+		DecideProposals:  CanDecideProposals(p, o) && o.Status == models.StatusOpen,
+		SetStatus:        CanSetStatus(p, o) && !closed,
+		Reopen:           CanReopen(p, o) && closed,
+		SetContactPerson: CanSetContactPerson(p, o),
 	}
 }
 
