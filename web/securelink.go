@@ -59,6 +59,11 @@ func (c *Console) showSecureLink(gc *gin.Context, status int, d *secureLinkPage,
 	if d.Expired && status < 400 {
 		status = http.StatusGone
 	}
+	// The page's forms post the CSRF token of a session: a reader without one gets an
+	// anonymous session, as on the login page.
+	if currentSession(gc) == nil && !c.startAnonymous(gc) {
+		return
+	}
 	c.render(gc, status, Page{Template: "securelink", Title: "securelink.title", Data: d, Form: form})
 }
 

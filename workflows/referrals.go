@@ -25,13 +25,15 @@ func (r *run) notifyReferral(ctx workflow.Context, template, role, referralID st
 // the CV's page when the referral went by secure_link. A signal without a channel (sent before
 // channels delivered) is jobag, so replaying an older history gives the same commands.
 func (r *run) referralSentNotices(ctx workflow.Context, referralID, channel string) []workflow.Future {
-	employerNotice := joborder.TemplateCandidatesReferred
+	// The secure link goes to the address it was made for (RecipientSecureLink), where its
+	// one-time codes go too.
+	employerNotice, employerRole := joborder.TemplateCandidatesReferred, joborder.RecipientEmployer
 	if channel == joborder.ChannelSecureLink {
-		employerNotice = joborder.TemplateSecureLink
+		employerNotice, employerRole = joborder.TemplateSecureLink, joborder.RecipientSecureLink
 	}
 	return []workflow.Future{
 		r.notifyReferral(ctx, joborder.TemplateCandidateNotice, joborder.RecipientCandidate, referralID),
-		r.notifyReferral(ctx, employerNotice, joborder.RecipientEmployer, referralID),
+		r.notifyReferral(ctx, employerNotice, employerRole, referralID),
 	}
 }
 
