@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/serviceerror"
@@ -50,17 +51,51 @@ func (a *Activities) ProjectState(ctx context.Context, in ProjectStateInput) err
 	if models.SharingRank(in.Sharing) < 0 {
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("unknown sharing level %q", in.Sharing), joborder.ErrInvalidInput, nil)
 	}
+	now := a.Now()
 	res := a.DB.WithContext(ctx).Model(&models.JobOrder{}).Where("id = ?", in.JobOrderID).Updates(map[string]any{
 		"status":         in.Status,
 		"sharing":        in.Sharing,
 		"coordinator_id": in.CoordinatorID,
-		"updated_at":     a.Now(),
+		"updated_at":     now,
+		// When the order reached its sharing level: the old row's level decides (SET sees it).
+		"shared_at": gorm.Expr("CASE WHEN sharing <> ? THEN ? ELSE shared_at END", in.Sharing, now),
 	})
 	if res.Error != nil {
 		return fmt.Errorf("project job order %s: %w", in.JobOrderID, res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return temporal.NewNonRetryableApplicationError("job order "+in.JobOrderID+" is not in the database", joborder.ErrNotFound, nil)
+	}
+	return nil
+}
+
+// ProjectDeadlinesInput is an open order's pending reminder deadlines as its workflow computed
+// them (names and times only): all of them, replacing what was projected before.
+type ProjectDeadlinesInput struct {
+	JobOrderID string
+	Deadlines  []joborder.Deadline
+}
+
+// ProjectDeadlines replaces the order's rows in job_order_deadlines with in.Deadlines, so the
+// inbox finds a coordinator's due and overdue reminders in the database. Each row's kind is its
+// name up to the first colon ("follow_up:<id>" is a follow_up). Repeating it is harmless.
+func (a *Activities) ProjectDeadlines(ctx context.Context, in ProjectDeadlinesInput) error {
+	rows := make([]models.JobOrderDeadline, 0, len(in.Deadlines))
+	for _, d := range in.Deadlines {
+		kind, _, _ := strings.Cut(d.Name, ":")
+		rows = append(rows, models.JobOrderDeadline{JobOrderID: in.JobOrderID, Name: d.Name, Kind: kind, DueAt: d.Due.UTC()})
+	}
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("job_order_id = ?", in.JobOrderID).Delete(&models.JobOrderDeadline{}).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		return tx.Create(&rows).Error
+	})
+	if err != nil {
+		return fmt.Errorf("project the deadlines of job order %s: %w", in.JobOrderID, err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package activities
 import (
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,6 +154,64 @@ func TestProjectStateWritesStatusSharingAndCoordinator(t *testing.T) {
 	}
 	if _, err := run(t, a, a.ProjectState, ProjectStateInput{JobOrderID: o.ID, Status: "open", Sharing: "everywhere"}); err == nil {
 		t.Fatal("an unknown sharing level must be refused")
+	}
+}
+
+func TestProjectStateDatesTheSharingOnlyWhenTheLevelChanges(t *testing.T) {
+	db := newDB(t)
+	o := seedOrder(t, db)
+	a := New(db)
+	first := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	a.Now = func() time.Time { return first }
+	if _, err := run(t, a, a.ProjectState, ProjectStateInput{JobOrderID: o.ID, Status: "open", Sharing: "neighbours"}); err != nil {
+		t.Fatal(err)
+	}
+	a.Now = func() time.Time { return first.Add(time.Hour) }
+	c := "cw-1"
+	if _, err := run(t, a, a.ProjectState, ProjectStateInput{JobOrderID: o.ID, Status: "open", Sharing: "neighbours", CoordinatorID: &c}); err != nil {
+		t.Fatal(err)
+	}
+	var got models.JobOrder
+	db.Take(&got, "id = ?", o.ID)
+	if got.SharedAt == nil || !got.SharedAt.Equal(first) {
+		t.Fatalf("shared at %v, want %v (a coordinator change is no new sharing)", got.SharedAt, first)
+	}
+}
+
+func TestProjectDeadlinesReplacesTheOrdersRows(t *testing.T) {
+	db := newDB(t)
+	o := seedOrder(t, db)
+	a := New(db)
+	due := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	rows := func() string {
+		var ds []models.JobOrderDeadline
+		db.Order("name").Find(&ds, "job_order_id = ?", o.ID)
+		var out []string
+		for _, d := range ds {
+			out = append(out, d.Name+"="+d.Kind+"@"+d.DueAt.UTC().Format(time.RFC3339))
+		}
+		return strings.Join(out, " ")
+	}
+	in := ProjectDeadlinesInput{JobOrderID: o.ID, Deadlines: []joborder.Deadline{{Name: "contact", Due: due}, {Name: "follow_up:f1", Due: due.Add(time.Hour)}}}
+	for range 2 { // repeating it is harmless
+		if _, err := run(t, a, a.ProjectDeadlines, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := rows(); got != "contact=contact@2026-12-01T09:00:00Z follow_up:f1=follow_up@2026-12-01T10:00:00Z" {
+		t.Errorf("rows: %s", got)
+	}
+	if _, err := run(t, a, a.ProjectDeadlines, ProjectDeadlinesInput{JobOrderID: o.ID, Deadlines: []joborder.Deadline{{Name: "close_out", Due: due}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rows(); got != "close_out=close_out@2026-12-01T09:00:00Z" {
+		t.Errorf("replaced: %s", got)
+	}
+	if _, err := run(t, a, a.ProjectDeadlines, ProjectDeadlinesInput{JobOrderID: o.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rows(); got != "" {
+		t.Errorf("cleared: %s", got)
 	}
 }
 

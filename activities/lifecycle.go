@@ -57,4 +57,5 @@ var (
 	_ func(*Activities, context.Context, NotifyInput) (NotifyResult, error) = (*Activities).Notify
 	_ func(*Activities, context.Context, RecordEventInput) error            = (*Activities).RecordEvent
 	_ func(*Activities, context.Context, ProjectStateInput) error           = (*Activities).ProjectState
+	_ func(*Activities, context.Context, ProjectDeadlinesInput) error       = (*Activities).ProjectDeadlines
 )

@@ -96,7 +96,7 @@ type JobOrder struct {
 	Kind                      string  `gorm:"size:20;not null"`
 	Status                    string  `gorm:"size:24;not null;index"`
 	Sharing                   string  `gorm:"size:12;not null;index"`
-	CoordinatorID             *string `gorm:"size:200"`
+	CoordinatorID             *string `gorm:"size:200;index:idx_job_orders_coordinator"`
 	CreatedBySubject          string  `gorm:"size:200;not null"`
 	// ContactID is the employer's contact person for the order (a CompanyContact), when known.
 	ContactID *string `gorm:"size:200"`
@@ -106,8 +106,11 @@ type JobOrder struct {
 	CreatedByRole     string     `gorm:"size:20;not null"`
 	WorkflowID        string     `gorm:"size:60;not null;uniqueIndex"`
 	WorkflowStartedAt *time.Time `gorm:"index"`
-	CreatedAt         time.Time  `gorm:"not null;index:idx_job_orders_created,sort:desc"`
-	UpdatedAt         time.Time  `gorm:"not null"`
+	// SharedAt is when the order reached its current sharing level (ProjectState sets it when
+	// the level changes): the inbox's "new to me" for the job centres it reaches.
+	SharedAt  *time.Time
+	CreatedAt time.Time `gorm:"not null;index:idx_job_orders_created,sort:desc"`
+	UpdatedAt time.Time `gorm:"not null"`
 }
 
 // IdempotencyKey remembers which order a create request with an Idempotency-Key produced, so a
@@ -127,7 +130,7 @@ func All() []any {
 		&Candidate{}, &CandidateOccupation{}, &CandidateSearch{}, &Consent{}, &Referral{}, &CVAccess{}, &SecureLink{}, &RecruitmentCommunity{}, &CommunityMember{},
 		&JobOrderFact{}, &KPIMonthly{}, &KPIMonthlyIndustry{}, &KPIMonthlyOccupation{}, &KPIMonthlyReferralHours{},
 		&ReferenceDataset{}, &Upgrade{}, &RefMunicipality{}, &RefPostalCode{}, &RefMunicipalityNeighbour{}, &RefIndustry{}, &RefOccupation{},
-		&WebSession{}, &FeedEvent{}, &FeedSequence{}}
+		&WebSession{}, &FeedEvent{}, &FeedSequence{}, &JobOrderSeen{}, &InboxMark{}, &JobOrderDeadline{}}
 }
 
 // RecruitmentCommunity (rekrutteringsfællesskab) is an admin-maintained group of job centres that

@@ -102,7 +102,7 @@ func newTestConsole(t *testing.T, o consoleOptions) *testConsole {
 	}
 	c, err := web.New(web.Deps{
 		Orders: deps.Orders, Referrals: deps.Referrals, Candidates: deps.Candidates, Directory: deps.Directory, Jobcenters: deps.Jobcenters,
-		Companies: deps.Companies, Reference: ref, Inbox: inbox.NewService(db), KPIs: deps.KPIs, FollowUps: followups.NewService(db), Sessions: sessions,
+		Companies: deps.Companies, Reference: ref, Inbox: inbox.NewService(db, access.DBRelations{DB: db, Ref: ref}), KPIs: deps.KPIs, FollowUps: followups.NewService(db), Sessions: sessions,
 		OIDC: o.oidc, BaseURL: base, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

@@ -15,6 +15,8 @@ type inboxData struct {
 	inbox.Inbox
 	// Total is the number of rows that need the caller, over every section.
 	Total int
+	// Jobcenters names the job centres by code (those that propose and share).
+	Jobcenters map[string]string
 }
 
 // inbox is the start page: what needs me now. It is for job-centre staff; everyone else starts
@@ -35,6 +37,23 @@ func (c *Console) inbox(gc *gin.Context) {
 		c.fail(gc, err)
 		return
 	}
-	d := inboxData{Inbox: in, Total: in.Unassigned.Count + in.Proposals.Count}
+	d := inboxData{Inbox: in, Total: in.Total(), Jobcenters: c.jobcenterNames(ctx)}
 	c.render(gc, http.StatusOK, Page{Template: "inbox", Title: "inbox.title", Nav: navInbox, Data: d})
+}
+
+// markAllSeen is the inbox's "mark all as seen": the orders shared with the caller's job centre
+// until now are no longer new to them.
+func (c *Console) markAllSeen(gc *gin.Context) {
+	ctx, cancel := requestContext(gc)
+	defer cancel()
+	if err := c.d.Inbox.MarkAllSeen(ctx, principal(gc)); err != nil {
+		if errors.Is(err, inbox.ErrNotStaff) {
+			c.renderError(gc, http.StatusForbidden)
+			return
+		}
+		c.fail(gc, err)
+		return
+	}
+	c.setFlash(gc, "flash.inbox.seen")
+	gc.Redirect(http.StatusSeeOther, "/#shared")
 }

@@ -165,6 +165,10 @@ func (c *Console) renderOrder(gc *gin.Context, status int, form *Form, open stri
 		return
 	}
 	d.Open = strings.TrimPrefix(open, "joborder.")
+	// The caller has now seen the order: a shared order is no longer new in their inbox.
+	if err := c.d.Inbox.MarkSeen(ctx, principal(gc), d.Order.ID); err != nil {
+		c.log.WarnContext(ctx, "mark the order seen", "job_order_id", d.Order.ID, "error", err)
+	}
 	page := Page{Template: "joborder", Title: "joborder.title", TitleArgs: []any{"title", d.Order.Title}, Nav: navJobOrders, Data: d, Form: form}
 	c.render(gc, status, page)
 }

@@ -96,6 +96,8 @@ var consoleMatrix = []consoleRow{
 	}, "anon=303 E=404 E2=404 C=404 M=404 N=404 K=404 A=303"},
 	{"POST", "/jobcenters/:code/communities/:cid", func(consoleFixture) url.Values { return url.Values{"community_x.name": {"X"}} }, "anon=303 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"},
 	{"POST", "/jobcenters/:code/communities/:cid/delete", nil, "anon=303 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"},
+	// The inbox's "mark all as seen" (web/inbox.go): job-centre staff only.
+	{"POST", "/inbox/seen", nil, "anon=303 E=403 E2=403 C=303 M=303 N=303 K=303 A=403"},
 	{"GET", "/login", nil, "anon=200 E=303 E2=303 C=303 M=303 N=303 K=303 A=303"},
 	{"POST", "/login", func(consoleFixture) url.Values { return url.Values{"token": {"not-a-token"}} }, "anon=422 E=422 E2=422 C=422 M=422 N=422 K=422 A=422"},
 	{"GET", "/login/oidc", nil, "anon=404 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"},

@@ -45,6 +45,7 @@ func (c *Console) routes(r *gin.Engine) {
 	in := r.Group("", c.pagesMiddleware, c.csrf, c.requireLogin)
 	in.POST("/session/extend", c.extendSession)
 	in.GET("/", c.inbox)
+	in.POST("/inbox/seen", c.markAllSeen)
 	// The job-order page and its command forms (joborder.go, joborder_forms.go).
 	in.GET("/job-orders", c.jobOrders)
 	in.GET("/job-orders/:id", c.jobOrder)

@@ -155,6 +155,7 @@ func (r *run) command(ctx workflow.Context, validate func(time.Time) error, appl
 	r.remember(ctx)
 	futures := apply(now)
 	r.touch(ctx)
+	futures = append(futures, r.projectDeadlines(ctx)...)
 	r.wait(ctx, futures)
 	return r.view(workflow.Now(ctx)), nil
 }

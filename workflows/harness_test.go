@@ -48,6 +48,8 @@ type harness struct {
 	notifyErr func(in activities.NotifyInput) error
 	events    []activities.RecordEventInput
 	projects  []activities.ProjectStateInput
+	// deadlines are the ProjectDeadlines calls, with the offset each was made at.
+	deadlines []deadlineCall
 	rejected  map[string]error
 	results   map[string]joborder.LiveState
 	failed    map[string]error
@@ -123,7 +125,19 @@ func newHarness(t *testing.T) *harness {
 		h.projects = append(h.projects, in)
 		return nil
 	}).Maybe()
+	env.OnActivity(a.ProjectDeadlines, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ProjectDeadlinesInput) error {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.deadlines = append(h.deadlines, deadlineCall{At: env.Now().Sub(created), In: in})
+		return nil
+	}).Maybe()
 	return h
+}
+
+// deadlineCall is one ProjectDeadlines call at an offset since creation.
+type deadlineCall struct {
+	At time.Duration
+	In activities.ProjectDeadlinesInput
 }
 
 func input(id string) JobOrderInput {

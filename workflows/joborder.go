@@ -3,8 +3,10 @@ package workflows
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -129,6 +131,7 @@ func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 		r.mu.Lock(ctx)
 		r.drainSignals(ctx)
 		r.fireDue(ctx)
+		r.wait(ctx, r.projectDeadlines(ctx))
 		r.mu.Unlock()
 	}
 }
@@ -164,6 +167,7 @@ func (r *run) start(ctx workflow.Context) {
 		futures = append(futures, r.recordEvent(ctx, joborder.EventSharingChanged, systemActor, systemActor, map[string]string{"level": r.s.Sharing, "cause": "share_immediately"}, false))
 	}
 	futures = append(futures, r.projectIfChanged(ctx)...)
+	futures = append(futures, r.projectDeadlines(ctx)...)
 	futures = append(futures,
 		r.notify(ctx, joborder.TemplateNewOrder, joborder.RecipientCaseworkers, "", "1"),
 		r.notify(ctx, joborder.TemplateOrderReceived, joborder.RecipientEmployer, "", "1"))
@@ -220,6 +224,39 @@ func (r *run) projectIfChanged(ctx workflow.Context) []workflow.Future {
 	}
 	in := activities.ProjectStateInput{JobOrderID: s.JobOrderID, Status: s.Status, Sharing: s.Sharing, CoordinatorID: copyStr(s.Coordinator)}
 	return []workflow.Future{workflow.ExecuteActivity(activityCtx(ctx), acts.ProjectState, in)}
+}
+
+// deadlinesChangeID versions the projection of the reminder deadlines to the database
+// (ProjectDeadlines, read by the inbox). Histories recorded before it replay with DefaultVersion
+// and project nothing.
+const (
+	deadlinesChangeID = "project-deadlines"
+	deadlinesVersion  = 1
+)
+
+// projectDeadlines runs ProjectDeadlines when the reminder deadlines the coordinator is asked
+// to act on (contact, first referral, follow-ups, close-out) changed since they were last
+// projected. Only an open order has any: paused and closed orders wait for nobody.
+func (r *run) projectDeadlines(ctx workflow.Context) []workflow.Future {
+	var ds []joborder.Deadline
+	if r.s.Status == models.StatusOpen {
+		for _, p := range r.pendings(workflow.Now(ctx)) {
+			kind, _, _ := strings.Cut(p.name, ":")
+			switch kind {
+			case models.DeadlineContact, models.DeadlineFirstReferral, models.DeadlineFollowUp, models.DeadlineCloseOut:
+				ds = append(ds, joborder.Deadline{Name: p.name, Due: p.due})
+			}
+		}
+	}
+	if slices.EqualFunc(ds, r.s.ProjectedDeadlines, func(a, b joborder.Deadline) bool { return a.Name == b.Name && a.Due.Equal(b.Due) }) {
+		return nil
+	}
+	if workflow.GetVersion(ctx, deadlinesChangeID, workflow.DefaultVersion, deadlinesVersion) == workflow.DefaultVersion {
+		return nil
+	}
+	r.s.ProjectedDeadlines = ds
+	in := activities.ProjectDeadlinesInput{JobOrderID: r.s.JobOrderID, Deadlines: slices.Clone(ds)}
+	return []workflow.Future{workflow.ExecuteActivity(activityCtx(ctx), acts.ProjectDeadlines, in)}
 }
 
 // wait waits for every future; failures (only non-retryable ones reach here) are logged and the

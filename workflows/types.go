@@ -118,4 +118,6 @@ type State struct {
 	ProjectedStatus      string  `json:"projected_status"`
 	ProjectedSharing     string  `json:"projected_sharing"`
 	ProjectedCoordinator *string `json:"projected_coordinator,omitempty"`
+	// ProjectedDeadlines are the reminder deadlines ProjectDeadlines last wrote (nil: none).
+	ProjectedDeadlines []joborder.Deadline `json:"projected_deadlines,omitempty"`
 }

@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm"
 
 	"jobordre/api"
+	"jobordre/internal/access"
 	"jobordre/internal/auth"
 	"jobordre/internal/config"
 	"jobordre/internal/followups"
@@ -29,7 +30,7 @@ func NewConsole(ctx context.Context, cfg config.Config, db *gorm.DB, deps *api.D
 		Jobcenters: deps.Jobcenters,
 		Companies:  deps.Companies,
 		Reference:  deps.Reference,
-		Inbox:      inbox.NewService(db),
+		Inbox:      inbox.NewService(db, access.DBRelations{DB: db, Ref: deps.Reference}),
 		KPIs:       deps.KPIs,
 		FollowUps:  followups.NewService(db),
 		Sessions:   session.NewStore(db, cfg.Console.SessionIdleTimeout, cfg.Console.SessionMaxAge),

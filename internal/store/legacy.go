@@ -53,3 +53,15 @@ func backfillOutboxReasons(db *gorm.DB) error {
 	}
 	return nil
 }
+
+// backfillSharedAt dates the sharing of orders shared before job_orders.shared_at existed with
+// their last change, so they do not all turn up at once as new in every inbox they reach.
+// Orders projected since carry the time they reached their level.
+func backfillSharedAt(db *gorm.DB) error {
+	err := db.Model(&models.JobOrder{}).Where("shared_at IS NULL AND sharing <> ?", models.SharingInternal).
+		UpdateColumn("shared_at", gorm.Expr("updated_at")).Error
+	if err != nil {
+		return fmt.Errorf("backfill job_orders.shared_at: %w", err)
+	}
+	return nil
+}

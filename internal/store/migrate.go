@@ -25,6 +25,9 @@ func Migrate(ctx context.Context, db *gorm.DB) error {
 	if err := backfillOutboxReasons(db); err != nil {
 		return err
 	}
+	if err := backfillSharedAt(db); err != nil {
+		return err
+	}
 	if err := cvindex.EnsureSchema(ctx, db); err != nil {
 		return err
 	}
