@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"jobordre/activities"
+	"jobordre/internal/companies"
 	"jobordre/internal/joborder"
 	"jobordre/models"
 )
@@ -80,21 +81,18 @@ func (l secureLink) Unavailable(ctx context.Context, db *gorm.DB, o *models.JobO
 	return ""
 }
 
-// contactAddress is the employer's contact person for the order, who must have an address.
+// contactAddress is who receives the employer's mail about the order (companies.MailContact:
+// the order's contact person, else the company's main contact, else another contact with an
+// address), the same person the workflow's secure_link mail goes to; it must have an address.
 func contactAddress(db *gorm.DB, o *models.JobOrder) (*models.CompanyContact, error) {
-	noAddress := errors.New("secure_link needs the e-mail address of the employer's contact person for the order, and it has none")
-	if o.ContactID == nil {
-		return nil, noAddress
-	}
-	var c models.CompanyContact
-	err := db.Take(&c, "id = ?", *o.ContactID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && strings.TrimSpace(c.Email) == "") {
-		return nil, noAddress
-	}
+	c, err := companies.MailContact(db, o)
 	if err != nil {
 		return nil, err
 	}
-	return &c, nil
+	if c == nil {
+		return nil, errors.New("secure_link needs the e-mail address of the employer's contact person for the order, and it has none")
+	}
+	return c, nil
 }
 
 // Deliver stores the referral's link (a referral sent again keeps its link with a new expiry);
