@@ -261,3 +261,49 @@ func TestTheJobCentreAndTheCompanyNameTheOrdersContactPerson(t *testing.T) {
 		t.Fatalf("%d entries after naming the same person", n)
 	}
 }
+
+func TestTheJobCentreThatStoredAnUnregisteredCompanyRemovesItsContactsAndARemovedContactCanBeAddedAgain(t *testing.T) {
+	a := newTestAPI(t)
+	o := a.createOrder(caseworker, orderBody(func(b map[string]any) {
+		b["contact_person"] = map[string]any{"name": "Hanne Hansen", "email": "hanne@byg.example"}
+	}))
+	hanne := o.ContactPerson.ID
+	path := "/api/v1/companies/" + employer.CVR + "/contacts/" + hanne
+	// Another job centre did not store the company; the company's own people are not its main
+	// contact before it registers.
+	if r := a.do(http.MethodDelete, path, &otherCW, nil); r.status != 403 {
+		t.Fatalf("another job centre: %d %s", r.status, r.body)
+	}
+	if r := a.do(http.MethodDelete, path, &employer, nil); r.status != 403 {
+		t.Fatalf("an employer of the unregistered company: %d %s", r.status, r.body)
+	}
+	if r := a.do(http.MethodDelete, path, &caseworker, nil); r.status != 200 {
+		t.Fatalf("the job centre that stored it: %d %s", r.status, r.body)
+	}
+	// No main contact to hand the order to: it has none until the company registers.
+	var stored models.JobOrder
+	a.db.Take(&stored, "id = ?", o.ID)
+	if stored.ContactID != nil {
+		t.Fatalf("contact after removal: %v", *stored.ContactID)
+	}
+	if ev := contactEvents(t, a, o.ID); len(ev) != 1 || !strings.Contains(ev[0].Details, `"contact_id":""`) {
+		t.Fatalf("history: %+v", ev)
+	}
+	// The company registers: its main contact takes the order; a removed person added again by
+	// the main contact is a contact once more.
+	main := auth.Principal{Subject: "emp-main", Role: auth.RoleEmployer, CVR: employer.CVR, Name: "Mads Jensen", Email: "mads@byg.example"}
+	if r := a.do(http.MethodPost, "/api/v1/companies", &main, map[string]any{"cvr": employer.CVR, "name": "Byg & Tag ApS"}); r.status != 201 {
+		t.Fatalf("register: %d %s", r.status, r.body)
+	}
+	a.db.Take(&stored, "id = ?", o.ID)
+	if stored.ContactID == nil || *stored.ContactID != main.Subject {
+		t.Fatalf("after registration: %v", stored.ContactID)
+	}
+	r := a.do(http.MethodPost, "/api/v1/companies/"+employer.CVR+"/contacts", &main, map[string]any{"id": hanne, "name": "Hanne Hansen", "email": "hanne@byg.example", "phone": "+45 86 12 34 56"})
+	if r.status != 201 || !strings.Contains(string(r.body), `"phone":"+45 86 12 34 56"`) {
+		t.Fatalf("adding the removed contact again: %d %s", r.status, r.body)
+	}
+	if r := a.do(http.MethodPut, "/api/v1/job-orders/"+o.ID+"/contact-person", &caseworker, map[string]any{"contact_id": hanne}); r.status != 200 {
+		t.Fatalf("naming her again: %d %s", r.status, r.body)
+	}
+}
