@@ -17,12 +17,12 @@ function stack() {
 
 /**
  * A bearer token for a principal, signed with the dev stack's secret by `jobordre token`.
- * @param {{role: string, sub: string, jobcenter?: string, cvr?: string, name?: string, email?: string}} p
+ * @param {{role: string, sub: string, jobcenter?: string, cvr?: string, name?: string, email?: string, phone?: string}} p
  */
 function token(p) {
   const st = stack();
   const args = ['token', '--data-dir', st.dataDir, '--role', p.role, '--sub', p.sub];
-  for (const k of ['jobcenter', 'cvr', 'name', 'email']) {
+  for (const k of ['jobcenter', 'cvr', 'name', 'email', 'phone']) {
     if (p[k]) args.push('--' + k, p[k]);
   }
   return execFileSync(st.bin, args, { encoding: 'utf8' }).trim();
@@ -30,9 +30,9 @@ function token(p) {
 
 /** The dev stack's example users (internal/devstack/run.go). */
 const users = {
-  caseworker: { role: 'caseworker', sub: 'caseworker-1', jobcenter: '751', name: 'Example Caseworker', email: 'caseworker-1@jobcenter.example' },
-  caseworker2: { role: 'caseworker', sub: 'caseworker-2', jobcenter: '751', name: 'Second Caseworker', email: 'caseworker-2@jobcenter.example' },
-  manager: { role: 'manager', sub: 'manager-1', jobcenter: '751', name: 'Example Manager', email: 'manager-1@jobcenter.example' },
+  caseworker: { role: 'caseworker', sub: 'caseworker-1', jobcenter: '751', name: 'Example Caseworker', email: 'caseworker-1@jobcenter.example', phone: '+45 87 13 20 01' },
+  caseworker2: { role: 'caseworker', sub: 'caseworker-2', jobcenter: '751', name: 'Second Caseworker', email: 'caseworker-2@jobcenter.example', phone: '+45 87 13 20 02' },
+  manager: { role: 'manager', sub: 'manager-1', jobcenter: '751', name: 'Example Manager', email: 'manager-1@jobcenter.example', phone: '+45 87 13 20 00' },
   neighbour: { role: 'caseworker', sub: 'caseworker-favrskov', jobcenter: '710', name: 'Neighbour Caseworker', email: 'caseworker-favrskov@jobcenter.example' },
   far: { role: 'caseworker', sub: 'caseworker-kbh', jobcenter: '101', name: 'Far Caseworker', email: 'caseworker-kbh@jobcenter.example' },
   employer: { role: 'employer', sub: 'employer-1', cvr: '10103940', name: 'Example Employer', email: 'employer-1@firma.example' },
