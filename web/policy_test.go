@@ -81,7 +81,7 @@ func TestAPolicyChangeIsPreviewedThenSavedAsISODurations(t *testing.T) {
 	if !strings.Contains(row, `data-col="current">–<`) || !strings.Contains(row, "<strong>") {
 		t.Errorf("preview row of the new step: %s", row)
 	}
-	if !strings.Contains(res.body, "Jobcenterets 1 jobordrer, der ikke er lukket") || !strings.Contains(res.body, "1 åben jobordre vil blive delt med nabojobcentre") {
+	if !strings.Contains(res.body, "Jobcenterets 1 jobordre, der ikke er lukket") || !strings.Contains(res.body, "1 åben jobordre vil blive delt med nabojobcentre") {
 		t.Errorf("preview of the running orders:\n%s", between(res.body, "<h3>", "</section>"))
 	}
 	f.Del("preview")

@@ -85,11 +85,13 @@ type menuItem struct {
 	staffOnly bool
 	// managerOnly: shown to managers only; "{code}" in Href is their job centre.
 	managerOnly bool
+	// notManager: hidden from managers (their start page "/" is the dashboard, navDashboard).
+	notManager bool
 }
 
 // menu is the main menu, in order.
 var menu = []menuItem{
-	{Nav: navInbox, Href: "/", Label: "nav.inbox", staffOnly: true},
+	{Nav: navInbox, Href: "/", Label: "nav.inbox", staffOnly: true, notManager: true},
 	{Nav: navJobOrders, Href: "/job-orders", Label: "nav.joborders"},
 	{Nav: navCandidates, Href: "/candidates", Label: "nav.candidates", staffOnly: true},
 	{Nav: navDashboard, Href: "/jobcenters/{code}/kpis", Label: "nav.dashboard", managerOnly: true},
@@ -110,7 +112,7 @@ func (v *View) MenuItems() []MenuEntry {
 		if m.staffOnly && (v.User == nil || !v.User.IsJobcenterStaff()) {
 			continue
 		}
-		if m.managerOnly && !v.User.Is(auth.RoleManager) {
+		if (m.managerOnly && !v.User.Is(auth.RoleManager)) || (m.notManager && v.User.Is(auth.RoleManager)) {
 			continue
 		}
 		href := m.Href
