@@ -31,6 +31,13 @@ type dashboardData struct {
 	CSVHref, PrevCSVHref, PolicyHref string
 	// FollowUps are the follow-up lists with their counts now.
 	FollowUps []followUpLink
+	// Star is STAR's measures by ISCO-08 major group.
+	Star []starRow
+}
+
+// starRow is one ISCO-08 major group's STAR measures.
+type starRow struct {
+	Group, Orders, Positions, WithReferral, Hired string
 }
 
 // figureRow is one key figure: its value in the period, a year before, and the change.
@@ -93,6 +100,10 @@ func (c *Console) dashboardOf(gc *gin.Context, code string) {
 	d.Months = monthRows(l, now, prev)
 	d.OrdersChart, d.ShareChart = monthCharts(l, now, prev)
 	d.IndustryChart, d.PositionChart = topCharts(l, now)
+	for _, c := range now.Star.ByMajorGroup {
+		d.Star = append(d.Star, starRow{Group: strings.TrimSpace(c.MajorGroup + " " + c.MajorGroupTitle), Orders: l.Number(int(c.Orders)),
+			Positions: l.Number(int(c.Positions)), WithReferral: percent(l, c.WithReferralShare), Hired: percent(l, c.HiredReferredShare)})
+	}
 	if d.FollowUps, err = c.followUpLinks(gc, code); err != nil {
 		c.fail(gc, err)
 		return

@@ -68,6 +68,15 @@ test('the dashboard shows the figures of a hand-built data set, its charts, and 
   await expect(positions.nth(1)).toContainText('2512');
   await expect(positions.nth(1).locator('td').last()).toHaveText('1');
 
+  // STAR's measures by major group: 2 (2512) and 7 (7115).
+  const star = page.locator('#star-table tbody tr');
+  await expect(star).toHaveCount(2);
+  await expect(star.nth(0).locator('th')).toHaveText(/^2 /);
+  await expect(star.nth(0).locator('td').nth(0)).toHaveText('1');
+  await expect(star.nth(1).locator('th')).toHaveText(/^7 /);
+  await expect(star.nth(1).locator('td').nth(0)).toHaveText('2');
+  await expect(star.nth(1).locator('td').nth(1)).toHaveText('4');
+
   // The charts: a bar per month the period touches (and the same for the year before), two ranked positions.
   await expect(page.getByRole('img', { name: 'Jobordrer og besatte jobordrer pr. måned' })).toBeVisible();
   await expect(page.locator('#chart-orders svg.chart-svg rect.chart-bar-1')).toHaveCount(await page.locator('#months-table tbody tr').count());
