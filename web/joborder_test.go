@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/history"
 	"jobordre/internal/joborder"
 	"jobordre/internal/orders"
 	"jobordre/internal/policy"
@@ -616,5 +617,56 @@ func TestTheContactPersonFormNamesWhoGetsTheEmployersMail(t *testing.T) {
 	pg = other.get(f.path(""))
 	if pg.status != http.StatusOK || strings.Contains(pg.body, "/contact-person") {
 		t.Errorf("another job centre's page: %d", pg.status)
+	}
+}
+
+func TestARegisteredHireIsShownWithItsNote(t *testing.T) {
+	f := newOrderFixture(t)
+	ctx := context.Background()
+	rs := referrals.NewService(f.db, f.orders, f.wf, nil)
+	yes := true
+	c, err := rs.CreateCandidate(ctx, caseworker, referrals.CandidateRequest{Name: ptr("Mette Kjærgaard"), Email: ptr("mette@example.dk"),
+		Searchable: &yes, Active: &yes, CV: &referrals.CV{Headline: "Tømrer", Occupations: []string{"7115"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := rs.Refer(ctx, caseworker, f.order, referrals.ReferRequest{CandidateID: c.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.as(caseworker)
+	res := f.submit(b, "/hires", url.Values{"hire_referral": {ref.ID}, "hire_note": {"Starter 4. januar."}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("hire: %d\n%s", res.status, res.body)
+	}
+	var hire joborder.RegisterHireInput
+	for _, u := range f.wf.sent() {
+		if u.name == joborder.UpdateRegisterHire {
+			hire = u.arg.(joborder.RegisterHireInput)
+		}
+	}
+	if hire.HireID == "" {
+		t.Fatal("no hire was sent to the workflow")
+	}
+	// The workflow records the hire under its ID, as workflows/handlers.go does.
+	if _, err := history.Append(f.db, history.Entry{JobOrderID: f.order, Type: joborder.EventHireRegistered,
+		Key: joborder.EventKey(f.order, joborder.EventHireRegistered, hire.HireID), At: time.Now(), ActorID: caseworker.Subject, ActorRole: caseworker.Role,
+		Details: map[string]string{"hire_id": hire.HireID, "hires": "1", "positions": "2"}}); err != nil {
+		t.Fatal(err)
+	}
+	pg := b.get(f.path(""))
+	mustContain(t, pg, `<li><strong>Mette Kjærgaard</strong><br><span class="order-text">Starter 4. januar.</span></li>`,
+		"Mette Kjærgaard blev ansat (1 af 2 stillinger besat)")
+	// The history the API answers carries the note too.
+	h, err := f.orders.History(ctx, caseworker, f.order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range h {
+		found = found || (e.Type == string(joborder.EventHireRegistered) && e.Text == "Starter 4. januar.")
+	}
+	if !found {
+		t.Errorf("the hire's history entry has no text: %+v", h)
 	}
 }

@@ -29,8 +29,8 @@ body{font-family:system-ui,Arial,sans-serif;margin:0 auto;max-width:980px;paddin
 header p{color:#555}
 article{border:1px solid #ddd;border-radius:6px;margin:16px 0;padding:12px 16px}
 article h2{font-size:1.1em;margin:0 0 8px}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0 0 8px;font-size:.9em}
-dt{color:#666}dd{margin:0}
+dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px;margin:0 0 8px;font-size:.9em}
+dt{color:#666}dd{margin:0;overflow-wrap:anywhere}
 .status{font-weight:bold}.status-failed{color:#b00020}.status-delivered{color:#1b7a1b}
 iframe{width:100%;height:420px;border:1px solid #eee}
 pre{white-space:pre-wrap;background:#f7f7f7;padding:8px;font-size:.9em}
@@ -44,6 +44,7 @@ machine, every message lands here, newest first ({{len .Entries}} shown, at most
 This page exists in <code>jobordre dev</code> only and answers requests from this machine only.
 {{if .Refresh}}<a href="?">Stop refreshing</a>{{else}}<a href="?refresh=5">Refresh every 5 s</a>{{end}}</p>
 </header>
+<main>
 {{range .Entries}}
 <article id="mail-{{.OutboxID}}">
 <h2>{{.Subject}}</h2>
@@ -62,6 +63,7 @@ This page exists in <code>jobordre dev</code> only and answers requests from thi
 {{else}}
 <p>No e-mail yet. Create a job order: caseworkers get <code>new_order</code>, and reminders follow as the job centre's policy says.</p>
 {{end}}
+</main>
 </body>
 </html>
 `))

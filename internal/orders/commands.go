@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm/clause"
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
@@ -212,12 +213,13 @@ func (s *Service) RegisterHire(ctx context.Context, p auth.Principal, id string,
 			s.log.ErrorContext(ctx, "could not release the referral of a refused hire", "referral_id", ref.ID, "error", err)
 		}
 	}
-	note, err := s.storeNote(ctx, p, o, "hire", models.NoteInternal, r.Note, "note")
+	// The hire ID is the referral's (a retried hire of the same referral is the same hire), and
+	// its note carries that ID: the history finds a command's text by the command's ID.
+	note, err := s.storeNoteAs(ctx, p, o, ref.ID, "hire", models.NoteInternal, r.Note, "note")
 	if err != nil {
 		release()
 		return View{}, err
 	}
-	// The hire ID is the referral's: a retried hire of the same referral is the same hire.
 	view, err := s.withNote(ctx, p, o, note, joborder.UpdateRegisterHire, joborder.RegisterHireInput{Actor: actor(p), HireID: ref.ID})
 	if refused(err) {
 		release()
@@ -270,12 +272,23 @@ func (s *Service) SetStatus(ctx context.Context, p auth.Principal, id string, r 
 // storeNote keeps a command's free text in the database; the workflow only gets the note's ID.
 // field names the request field for length errors; the text itself may be empty.
 func (s *Service) storeNote(ctx context.Context, p auth.Principal, o *models.JobOrder, kind, visibility, text, field string) (*models.JobOrderNote, error) {
+	return s.storeNoteAs(ctx, p, o, uuid.NewString(), kind, visibility, text, field)
+}
+
+// storeNoteAs is storeNote for a command whose ID is not the note's own (a hire is its
+// referral's ID). A note already stored under id (a hire that was refused and whose note could
+// not be removed) is replaced.
+func (s *Service) storeNoteAs(ctx context.Context, p auth.Principal, o *models.JobOrder, id, kind, visibility, text, field string) (*models.JobOrderNote, error) {
 	text = strings.TrimSpace(text)
 	if n := len([]rune(text)); n > MaxNoteLength {
 		return nil, &problem.ValidationError{Fields: []problem.FieldError{{Field: field, Detail: fmt.Sprintf("must be at most %d characters, got %d", MaxNoteLength, n)}}}
 	}
-	note := &models.JobOrderNote{ID: uuid.NewString(), JobOrderID: o.ID, Kind: kind, Visibility: visibility, Text: text, AuthorID: p.Subject, CreatedAt: s.now()}
-	if err := s.db.WithContext(ctx).Create(note).Error; err != nil {
+	note := &models.JobOrderNote{ID: id, JobOrderID: o.ID, Kind: kind, Visibility: visibility, Text: text, AuthorID: p.Subject, CreatedAt: s.now()}
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"text", "visibility", "author_id", "created_at"}),
+	}).Create(note).Error
+	if err != nil {
 		return nil, err
 	}
 	return note, nil

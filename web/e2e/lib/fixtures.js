@@ -4,7 +4,7 @@ const { test: base, expect } = require('@playwright/test');
 const AxeBuilder = require('@axe-core/playwright').default;
 const fs = require('node:fs');
 const path = require('node:path');
-const { stack } = require('./stack');
+const { stack, token } = require('./stack');
 
 function pathOf(url) {
   try {
@@ -12,6 +12,19 @@ function pathOf(url) {
   } catch (e) {
     return url;
   }
+}
+
+// track records the pages of this site a browser page lands on (main-frame navigations) and
+// returns the ones not yet checked with checkPage.
+function track(page) {
+  const visited = new Set();
+  page.a11yChecked = new Set();
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame() && frame.url().startsWith(stack().baseURL)) {
+      visited.add(pathOf(frame.url()));
+    }
+  });
+  return () => [...visited].filter((p) => !page.a11yChecked.has(p));
 }
 
 const test = base.extend({
@@ -22,17 +35,26 @@ const test = base.extend({
   // Every page the test's browser lands on (main-frame navigations) must have been checked with
   // checkPage before the test ends; the test fails otherwise, so no page escapes axe.
   page: async ({ page }, use) => {
-    const visited = new Set();
-    const checked = new Set();
-    page.on('framenavigated', (frame) => {
-      if (frame === page.mainFrame() && frame.url().startsWith(stack().baseURL)) {
-        visited.add(pathOf(frame.url()));
-      }
-    });
-    page.a11yChecked = checked;
+    const missing = track(page);
     await use(page);
-    const missing = [...visited].filter((p) => !checked.has(p));
-    expect(missing, 'pages this test visited without checkPage (axe-core)').toEqual([]);
+    expect(missing(), 'pages this test visited without checkPage (axe-core)').toEqual([]);
+  },
+
+  // newPage opens another browser (a context of its own: its own cookies, so another person
+  // logged in beside the test's page), with the same locale, time zone and axe bookkeeping.
+  newPage: async ({ browser, locale, timezoneId, viewport }, use) => {
+    const opened = [];
+    await use(async () => {
+      const context = await browser.newContext({ baseURL: stack().baseURL, locale, timezoneId, viewport });
+      const page = await context.newPage();
+      opened.push({ context, page, missing: track(page) });
+      return page;
+    });
+    for (const o of opened) {
+      const missing = o.missing();
+      await o.context.close();
+      expect(missing, 'pages a second browser visited without checkPage (axe-core)').toEqual([]);
+    }
   },
 });
 
@@ -93,4 +115,19 @@ async function loginAs(page, name, next = '/') {
   await page.getByRole('button', { name: new RegExp('^Log ind som ' + name) }).click();
 }
 
-module.exports = { test, expect, checkPage, loginAs };
+/**
+ * Logs in on the login page with a bearer token from `jobordre token` for any principal (the dev
+ * login's token field), and returns to next afterwards.
+ * @param {import('@playwright/test').Page} page
+ * @param {object} principal e.g. users.randers from lib/stack.js
+ */
+async function loginWithToken(page, principal, next = '/') {
+  await page.goto('/login?next=' + encodeURIComponent(next));
+  if (!page.a11yChecked.has('/login')) {
+    await checkPage(page);
+  }
+  await page.getByLabel('Token').fill(token(principal));
+  await page.getByRole('button', { name: 'Log ind med token' }).click();
+}
+
+module.exports = { test, expect, checkPage, loginAs, loginWithToken };

@@ -20,6 +20,18 @@ function stack() {
  * @param {{role: string, sub: string, jobcenter?: string, cvr?: string, name?: string, email?: string, phone?: string}} p
  */
 function token(p) {
+  // One `jobordre token` run per principal and test process: a token is valid for 24 h and the
+  // binary takes a moment to start.
+  const key = JSON.stringify(p);
+  if (!tokens.has(key)) {
+    tokens.set(key, mint(p));
+  }
+  return tokens.get(key);
+}
+
+const tokens = new Map();
+
+function mint(p) {
   const st = stack();
   const args = ['token', '--data-dir', st.dataDir, '--role', p.role, '--sub', p.sub];
   for (const k of ['jobcenter', 'cvr', 'name', 'email', 'phone']) {
@@ -37,6 +49,10 @@ const users = {
   far: { role: 'caseworker', sub: 'caseworker-kbh', jobcenter: '101', name: 'Far Caseworker', email: 'caseworker-kbh@jobcenter.example' },
   employer: { role: 'employer', sub: 'employer-1', cvr: '10103940', name: 'Example Employer', email: 'employer-1@firma.example' },
   admin: { role: 'admin', sub: 'admin-1', name: 'Example Admin', email: 'admin-1@jobordre.example' },
+  // Randers (730), a neighbour of Favrskov (710) and of no job centre the other specs use: the
+  // caseworker flow gives it a policy of seconds without changing what the other specs see.
+  randers: { role: 'caseworker', sub: 'caseworker-randers', jobcenter: '730', name: 'Randi Randers', email: 'caseworker-randers@jobcenter.example' },
+  randersManager: { role: 'manager', sub: 'manager-randers', jobcenter: '730', name: 'Rasmus Randers', email: 'manager-randers@jobcenter.example' },
 };
 
 /**
@@ -76,4 +92,37 @@ function newOrder(overrides = {}) {
   };
 }
 
-module.exports = { stack, token, users, api, newOrder };
+/**
+ * Sets fields of a job centre's policy as its manager (PUT /api/v1/jobcenters/{code}/policy),
+ * sending the same PUT again while the change is still being handed to the orders (503).
+ */
+async function setPolicy(code, manager, fields) {
+  for (let i = 0; ; i++) {
+    try {
+      return await api('PUT', `/api/v1/jobcenters/${code}/policy`, manager, fields, [200]);
+    } catch (e) {
+      if (i >= 10 || !String(e.message).includes('answered 503')) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
+/** A searchable candidate of the principal's job centre with a CV for occupation; overrides are merged in. */
+function newCandidate(name, overrides = {}) {
+  counter++;
+  const slug = name.toLowerCase().normalize('NFD').replace(/[^a-z]+/g, '.');
+  return {
+    name,
+    email: `${slug}.${Date.now()}-${counter}@example.dk`,
+    searchable: true,
+    cv: { headline: 'Tømrer med 12 års erfaring', occupations: ['7115'], experience: 'Tømrer i 12 år, senest på renovering af tage.', education: 'Tømrer', skills: ['tagarbejde', 'vinduer'] },
+    ...overrides,
+  };
+}
+
+/** Today plus days in Copenhagen, as <input type="date"> wants it (YYYY-MM-DD). */
+function copenhagenDay(days = 0) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen' }).format(new Date(Date.now() + days * 86_400_000));
+}
+
+module.exports = { stack, token, users, api, newOrder, setPolicy, newCandidate, copenhagenDay };
