@@ -17,6 +17,7 @@ import (
 
 	"jobordre/internal/joborder"
 	"jobordre/internal/mail"
+	"jobordre/internal/webhooks"
 	"jobordre/models"
 )
 
@@ -30,6 +31,8 @@ type Activities struct {
 	// whom, how links look and how to render. See deliver.go.
 	Mail        mail.Sender
 	MailOptions MailOptions
+	// Webhooks makes webhook delivery attempts (AttemptWebhook); nil where no worker delivers them.
+	Webhooks *webhooks.Sender
 }
 
 // New returns the activities over db.

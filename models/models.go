@@ -130,7 +130,7 @@ func All() []any {
 		&Candidate{}, &CandidateOccupation{}, &CandidateSearch{}, &Consent{}, &Referral{}, &CVAccess{}, &SecureLink{}, &RecruitmentCommunity{}, &CommunityMember{},
 		&JobOrderFact{}, &KPIMonthly{}, &KPIMonthlyIndustry{}, &KPIMonthlyOccupation{}, &KPIMonthlyReferralHours{},
 		&ReferenceDataset{}, &Upgrade{}, &RefMunicipality{}, &RefPostalCode{}, &RefMunicipalityNeighbour{}, &RefIndustry{}, &RefOccupation{},
-		&WebSession{}, &FeedEvent{}, &FeedSequence{}, &JobOrderSeen{}, &InboxMark{}, &JobOrderDeadline{}}
+		&WebSession{}, &FeedEvent{}, &FeedSequence{}, &JobOrderSeen{}, &InboxMark{}, &JobOrderDeadline{}, &WebhookSubscription{}, &WebhookDelivery{}, &FeedCursor{}}
 }
 
 // RecruitmentCommunity (rekrutteringsfællesskab) is an admin-maintained group of job centres that

@@ -29,4 +29,5 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.JobOrderWorkflow, workflow.RegisterOptions{Name: joborder.WorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.PolicyFanOutWorkflow, workflow.RegisterOptions{Name: joborder.PolicyFanOutWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.DeliverOutboxWorkflow, workflow.RegisterOptions{Name: joborder.DeliverOutboxWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.WebhookDeliveryWorkflow, workflow.RegisterOptions{Name: joborder.WebhookDeliveryWorkflowName})
 }
