@@ -55,16 +55,25 @@ func (a *Activities) ProjectState(ctx context.Context, in ProjectStateInput) err
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("unknown sharing level %q", in.Sharing), joborder.ErrInvalidInput, nil)
 	}
 	now := a.Now()
-	res := a.DB.WithContext(ctx).Model(&models.JobOrder{}).Where("id = ?", in.JobOrderID).Updates(map[string]any{
-		"status":         in.Status,
-		"sharing":        in.Sharing,
-		"coordinator_id": in.CoordinatorID,
-		"updated_at":     now,
-		// When the order reached its sharing level: the old row's level decides (SET sees it).
-		"shared_at": gorm.Expr("CASE WHEN sharing <> ? THEN ? ELSE shared_at END", in.Sharing, now),
+	var res *gorm.DB
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res = tx.Model(&models.JobOrder{}).Where("id = ?", in.JobOrderID).Updates(map[string]any{
+			"status":         in.Status,
+			"sharing":        in.Sharing,
+			"coordinator_id": in.CoordinatorID,
+			"updated_at":     now,
+			// When the order reached its sharing level: the old row's level decides (SET sees it).
+			"shared_at": gorm.Expr("CASE WHEN sharing <> ? THEN ? ELSE shared_at END", in.Sharing, now),
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		// The projected reminder deadlines carry the coordinator they are due for.
+		return tx.Model(&models.JobOrderDeadline{}).Where("job_order_id = ?", in.JobOrderID).
+			Update("coordinator_id", deref(in.CoordinatorID)).Error
 	})
-	if res.Error != nil {
-		return fmt.Errorf("project job order %s: %w", in.JobOrderID, res.Error)
+	if err != nil {
+		return fmt.Errorf("project job order %s: %w", in.JobOrderID, err)
 	}
 	if res.RowsAffected == 0 {
 		return temporal.NewNonRetryableApplicationError("job order "+in.JobOrderID+" is not in the database", joborder.ErrNotFound, nil)
@@ -76,7 +85,9 @@ func (a *Activities) ProjectState(ctx context.Context, in ProjectStateInput) err
 // them (names and times only): all of them, replacing what was projected before.
 type ProjectDeadlinesInput struct {
 	JobOrderID string
-	Deadlines  []joborder.Deadline
+	// CoordinatorID is the order's coordinator now (nil: none), whom the deadlines are due for.
+	CoordinatorID *string
+	Deadlines     []joborder.Deadline
 }
 
 // ProjectDeadlines replaces the order's rows in job_order_deadlines with in.Deadlines, so the
@@ -86,7 +97,7 @@ func (a *Activities) ProjectDeadlines(ctx context.Context, in ProjectDeadlinesIn
 	rows := make([]models.JobOrderDeadline, 0, len(in.Deadlines))
 	for _, d := range in.Deadlines {
 		kind, _, _ := strings.Cut(d.Name, ":")
-		rows = append(rows, models.JobOrderDeadline{JobOrderID: in.JobOrderID, Name: d.Name, Kind: kind, DueAt: d.Due.UTC()})
+		rows = append(rows, models.JobOrderDeadline{JobOrderID: in.JobOrderID, Name: d.Name, Kind: kind, CoordinatorID: deref(in.CoordinatorID), DueAt: d.Due.UTC()})
 	}
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("job_order_id = ?", in.JobOrderID).Delete(&models.JobOrderDeadline{}).Error; err != nil {
@@ -107,4 +118,12 @@ func (a *Activities) ProjectDeadlines(ctx context.Context, in ProjectDeadlinesIn
 func isNotFound(err error) bool {
 	var nf *serviceerror.NotFound
 	return errors.As(err, &nf)
+}
+
+// deref is *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

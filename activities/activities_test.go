@@ -192,7 +192,8 @@ func TestProjectDeadlinesReplacesTheOrdersRows(t *testing.T) {
 		}
 		return strings.Join(out, " ")
 	}
-	in := ProjectDeadlinesInput{JobOrderID: o.ID, Deadlines: []joborder.Deadline{{Name: "contact", Due: due}, {Name: "follow_up:f1", Due: due.Add(time.Hour)}}}
+	c := "cw-1"
+	in := ProjectDeadlinesInput{JobOrderID: o.ID, CoordinatorID: &c, Deadlines: []joborder.Deadline{{Name: "contact", Due: due}, {Name: "follow_up:f1", Due: due.Add(time.Hour)}}}
 	for range 2 { // repeating it is harmless
 		if _, err := run(t, a, a.ProjectDeadlines, in); err != nil {
 			t.Fatal(err)
@@ -200,6 +201,16 @@ func TestProjectDeadlinesReplacesTheOrdersRows(t *testing.T) {
 	}
 	if got := rows(); got != "contact=contact@2026-12-01T09:00:00Z follow_up:f1=follow_up@2026-12-01T10:00:00Z" {
 		t.Errorf("rows: %s", got)
+	}
+	// A new coordinator (ProjectState) takes the rows over.
+	c2 := "cw-2"
+	if _, err := run(t, a, a.ProjectState, ProjectStateInput{JobOrderID: o.ID, Status: "open", Sharing: "internal", CoordinatorID: &c2}); err != nil {
+		t.Fatal(err)
+	}
+	var owners []string
+	db.Model(&models.JobOrderDeadline{}).Where("job_order_id = ?", o.ID).Distinct().Pluck("coordinator_id", &owners)
+	if len(owners) != 1 || owners[0] != "cw-2" {
+		t.Errorf("coordinators of the rows: %v", owners)
 	}
 	if _, err := run(t, a, a.ProjectDeadlines, ProjectDeadlinesInput{JobOrderID: o.ID, Deadlines: []joborder.Deadline{{Name: "close_out", Due: due}}}); err != nil {
 		t.Fatal(err)

@@ -35,8 +35,11 @@ const (
 // of asking every workflow. The workflow stays the source of truth; Name is its deadline's name
 // ("contact", "follow_up:<id>", ...).
 type JobOrderDeadline struct {
-	JobOrderID string    `gorm:"primaryKey;size:36"`
-	Name       string    `gorm:"primaryKey;size:80"`
-	Kind       string    `gorm:"size:20;not null"`
-	DueAt      time.Time `gorm:"not null"`
+	JobOrderID string `gorm:"primaryKey;size:36"`
+	Name       string `gorm:"primaryKey;size:80"`
+	Kind       string `gorm:"size:20;not null"`
+	// CoordinatorID is the order's coordinator ("" for none), kept with the row by
+	// ProjectDeadlines and ProjectState so a coordinator's due reminders are one index range.
+	CoordinatorID string    `gorm:"size:200;not null;default:'';index:idx_deadlines_coordinator_due,priority:1"`
+	DueAt         time.Time `gorm:"not null;index:idx_deadlines_coordinator_due,priority:2"`
 }

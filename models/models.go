@@ -88,13 +88,13 @@ type JobOrder struct {
 	WorkplaceAddress          string  `gorm:"size:200;not null"`
 	WorkplacePostalCode       string  `gorm:"size:4;not null"`
 	WorkplaceMunicipalityCode string  `gorm:"size:3;not null"`
-	ResponsibleJobcenter      string  `gorm:"size:3;not null;index:idx_job_orders_jobcenter"`
+	ResponsibleJobcenter      string  `gorm:"size:3;not null;index:idx_job_orders_jobcenter;index:idx_job_orders_list,priority:1"`
 	OccupationCode            string  `gorm:"size:4;not null"`
 	Positions                 int     `gorm:"not null"`
 	StartDate                 *Date   `gorm:"size:10"`
 	ApplicationDeadline       *Date   `gorm:"size:10"`
 	Kind                      string  `gorm:"size:20;not null"`
-	Status                    string  `gorm:"size:24;not null;index"`
+	Status                    string  `gorm:"size:24;not null;index;index:idx_job_orders_list,priority:2"`
 	Sharing                   string  `gorm:"size:12;not null;index"`
 	CoordinatorID             *string `gorm:"size:200;index:idx_job_orders_coordinator"`
 	CreatedBySubject          string  `gorm:"size:200;not null"`
@@ -108,8 +108,9 @@ type JobOrder struct {
 	WorkflowStartedAt *time.Time `gorm:"index"`
 	// SharedAt is when the order reached its current sharing level (ProjectState sets it when
 	// the level changes): the inbox's "new to me" for the job centres it reaches.
-	SharedAt  *time.Time
-	CreatedAt time.Time `gorm:"not null;index:idx_job_orders_created,sort:desc"`
+	SharedAt *time.Time `gorm:"index:idx_job_orders_shared"`
+	// idx_job_orders_list (job centre, status, created) serves the order list's pages.
+	CreatedAt time.Time `gorm:"not null;index:idx_job_orders_created,sort:desc;index:idx_job_orders_list,priority:3,sort:desc"`
 	UpdatedAt time.Time `gorm:"not null"`
 }
 

@@ -63,6 +63,7 @@ type testConsole struct {
 	sessions *session.Store
 	signer   *auth.HS256
 	orders   *orders.Service
+	inbox    *inbox.Service
 }
 
 type consoleOptions struct {
@@ -94,7 +95,7 @@ func newTestConsole(t *testing.T, o consoleOptions) *testConsole {
 		KPIs: kpi.NewService(db, ref), Verifier: signer, MaxBodyBytes: 1 << 20,
 	}
 	sessions := session.NewStore(db, o.idle, 0)
-	tc := &testConsole{t: t, db: db, sessions: sessions, signer: signer, orders: svc}
+	tc := &testConsole{t: t, db: db, sessions: sessions, signer: signer, orders: svc, inbox: inbox.NewService(db, access.DBRelations{DB: db, Ref: ref})}
 	srv := httptest.NewUnstartedServer(nil)
 	base := o.baseURL
 	if base == "" {
@@ -102,7 +103,7 @@ func newTestConsole(t *testing.T, o consoleOptions) *testConsole {
 	}
 	c, err := web.New(web.Deps{
 		Orders: deps.Orders, Referrals: deps.Referrals, Candidates: deps.Candidates, Directory: deps.Directory, Jobcenters: deps.Jobcenters,
-		Companies: deps.Companies, Reference: ref, Inbox: inbox.NewService(db, access.DBRelations{DB: db, Ref: ref}), KPIs: deps.KPIs, FollowUps: followups.NewService(db), Sessions: sessions,
+		Companies: deps.Companies, Reference: ref, Inbox: tc.inbox, KPIs: deps.KPIs, FollowUps: followups.NewService(db), Sessions: sessions,
 		OIDC: o.oidc, BaseURL: base, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

@@ -255,7 +255,7 @@ func (r *run) projectDeadlines(ctx workflow.Context) []workflow.Future {
 		return nil
 	}
 	r.s.ProjectedDeadlines = ds
-	in := activities.ProjectDeadlinesInput{JobOrderID: r.s.JobOrderID, Deadlines: slices.Clone(ds)}
+	in := activities.ProjectDeadlinesInput{JobOrderID: r.s.JobOrderID, CoordinatorID: copyStr(r.s.Coordinator), Deadlines: slices.Clone(ds)}
 	return []workflow.Future{workflow.ExecuteActivity(activityCtx(ctx), acts.ProjectDeadlines, in)}
 }
 

@@ -180,7 +180,7 @@ func (s *Service) due(ctx context.Context, p auth.Principal, now time.Time) (Due
 	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, policy.Copenhagen)
 	q := func() *gorm.DB {
 		return s.orders(ctx).Joins("JOIN job_order_deadlines d ON d.job_order_id = o.id").
-			Where("o.coordinator_id = ? AND o.status = ? AND d.due_at < ?", p.Subject, models.StatusOpen, tomorrow)
+			Where("d.coordinator_id = ? AND d.due_at < ? AND o.status = ?", p.Subject, tomorrow, models.StatusOpen)
 	}
 	sec, err := section(q, "d.due_at AS at, d.kind AS deadline", "d.due_at, o.id, d.name", KindDue)
 	if err != nil {

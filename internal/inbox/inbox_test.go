@@ -144,7 +144,11 @@ func at(svc *Service, now time.Time) *Service { svc.now = func() time.Time { ret
 
 func deadline(t testing.TB, db *gorm.DB, o models.JobOrder, name, kind string, due time.Time) {
 	t.Helper()
-	if err := db.Create(&models.JobOrderDeadline{JobOrderID: o.ID, Name: name, Kind: kind, DueAt: due}).Error; err != nil {
+	c := ""
+	if o.CoordinatorID != nil {
+		c = *o.CoordinatorID
+	}
+	if err := db.Create(&models.JobOrderDeadline{JobOrderID: o.ID, Name: name, Kind: kind, CoordinatorID: c, DueAt: due}).Error; err != nil {
 		t.Fatal(err)
 	}
 }
