@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"jobordre/internal/joborder"
 )
 
 //go:embed data/population.csv data/SOURCES.md
@@ -204,7 +206,7 @@ var positionCounts = []weighted[int]{
 }
 
 // channels are how referred CVs reach the employer.
-var channels = []weighted[string]{{"jobag", 80}, {"secure_link", 15}, {"eboks", 5}}
+var channels = []weighted[string]{{joborder.ChannelJobag, 80}, {joborder.ChannelSecureLink, 15}, {joborder.ChannelEboks, 5}}
 
 // companyForms end synthetic company names.
 var companyForms = []weighted[string]{{"ApS", 55}, {"A/S", 20}, {"I/S", 5}, {"IVS", 3}, {"K/S", 2}, {"", 15}}
