@@ -55,7 +55,7 @@ func (t TemporalStarter) start(ctx context.Context, subscriptionID, eventID stri
 	return err
 }
 
-// ErrAlreadyStarted: the pair's delivery workflow exists already (running, or a run that may
+// ErrAlreadyStarted says the pair's delivery workflow exists already (running, or a run that may
 // not be repeated).
 var ErrAlreadyStarted = errors.New("the delivery was started already")
 
