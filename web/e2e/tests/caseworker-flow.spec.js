@@ -149,7 +149,7 @@ test.describe('the caseworker flow', () => {
     const proposals = section(page, /^Forslag fra andre jobcentre/);
     await expect(proposals.getByRole('link', { name: order.title })).toBeVisible();
     await proposals.getByRole('link', { name: order.title }).click();
-    await expect(page).toHaveURL(new RegExp(orderPath + '$'));
+    await expect(page).toHaveURL(new RegExp(orderPath + '#referrals$')); // the proposal's row links to the referrals
     await expect(page.getByRole('link', { name: '1 forslag fra et andet jobcenter venter på din godkendelse' })).toBeVisible();
     const lars = referrals.getByRole('row').filter({ hasText: 'Lars Holm' });
     await expect(lars).toContainText('Venter på godkendelse');

@@ -9,7 +9,7 @@ const cvr = '31405009';
 test('a caseworker creates an order for an unregistered company with a new contact person', async ({ page }) => {
   await loginAs(page, 'Example Caseworker', '/job-orders/new');
   await expect(page.getByRole('heading', { level: 1, name: 'Opret jobordre' })).toBeVisible();
-  await checkPage(page);
+  await checkPage(page, 'new-order');
 
   // Typing the CVR asks (htmx) for the company: it is unknown, so its name is asked for.
   await page.locator('[name="company_cvr"]').fill(cvr);
@@ -36,7 +36,7 @@ test('a caseworker creates an order for an unregistered company with a new conta
   await expect(summary.getByRole('link', { name: /Skriv kontaktpersonens e-mailadresse/ })).toBeVisible();
   await expect(page.locator('[name="contact_person.name"]')).toHaveValue('Hanne Hansen');
   await expect(page.locator('[name="title"]')).toHaveValue(title);
-  await checkPage(page);
+  await checkPage(page, 'new-order-error');
 
   // The summary's link leads to the field.
   await summary.getByRole('link', { name: /Skriv virksomhedens navn/ }).click();
