@@ -35,7 +35,9 @@ func TestOrderAndItsRunningWorkflowSurviveStoppingAndStartingDev(t *testing.T) {
 	// the API answers from the database with live_error, which is what it should do.
 	waitFor(t, 30*time.Second, func() (bool, string) {
 		var got order
-		r := call(t, http.MethodGet, second.HTTPURL+"/api/v1/job-orders/"+o.ID, first.Tokens["employer"], nil)
+		// The live state is the job centre's view (an employer's answer has none), so a
+		// caseworker of the responsible job centre reads it.
+		r := call(t, http.MethodGet, second.HTTPURL+"/api/v1/job-orders/"+o.ID, first.Tokens["caseworker"], nil)
 		if r.status != 200 {
 			t.Fatalf("after restart: %d %s", r.status, r.body)
 		}
