@@ -41,99 +41,47 @@ func (r *run) checkOpen(a joborder.Actor) error {
 // time (and never alongside the main loop's timer work) under the run's mutex; they re-validate
 // after taking it because an earlier command may have changed the state.
 func (r *run) registerUpdates(ctx workflow.Context) error {
-	type reg struct {
-		name      string
-		handler   any
-		validator any
-	}
-	regs := []reg{
-		{joborder.UpdateAssignCoordinator,
-			func(ctx workflow.Context, in joborder.AssignCoordinatorInput) (joborder.LiveState, error) {
-				return r.command(ctx, func(now time.Time) error { return r.validateAssign(in) }, func(now time.Time) []workflow.Future { return r.applyAssign(ctx, now, in) })
-			},
-			func(ctx workflow.Context, in joborder.AssignCoordinatorInput) error {
-				if r.replayed(ctx) {
-					return nil
-				}
-				return r.validateAssign(in)
-			}},
-		{joborder.UpdateRecordContact,
-			func(ctx workflow.Context, in joborder.RecordContactInput) (joborder.LiveState, error) {
-				return r.command(ctx, func(now time.Time) error { return r.validateContact(in) }, func(now time.Time) []workflow.Future { return r.applyContact(ctx, in) })
-			},
-			func(ctx workflow.Context, in joborder.RecordContactInput) error {
-				if r.replayed(ctx) {
-					return nil
-				}
-				return r.validateContact(in)
-			}},
-		{joborder.UpdateSetSharing,
-			func(ctx workflow.Context, in joborder.SetSharingInput) (joborder.LiveState, error) {
-				return r.command(ctx, func(now time.Time) error { return r.validateSharing(now, in) }, func(now time.Time) []workflow.Future { return r.applySharing(ctx, now, in) })
-			},
-			func(ctx workflow.Context, in joborder.SetSharingInput) error {
-				if r.replayed(ctx) {
-					return nil
-				}
-				return r.validateSharing(workflow.Now(ctx), in)
-			}},
-		{joborder.UpdateAddFollowUp,
-			func(ctx workflow.Context, in joborder.AddFollowUpInput) (joborder.LiveState, error) {
-				return r.command(ctx, func(now time.Time) error { return r.validateAddFollowUp(now, in) }, func(now time.Time) []workflow.Future { return r.applyAddFollowUp(ctx, now, in) })
-			},
-			func(ctx workflow.Context, in joborder.AddFollowUpInput) error {
-				if r.replayed(ctx) {
-					return nil
-				}
-				return r.validateAddFollowUp(workflow.Now(ctx), in)
-			}},
-		{joborder.UpdateCompleteFollowUp,
-			func(ctx workflow.Context, in joborder.CompleteFollowUpInput) (joborder.LiveState, error) {
-				return r.command(ctx, func(now time.Time) error { return r.validateCompleteFollowUp(in) }, func(now time.Time) []workflow.Future { return r.applyCompleteFollowUp(ctx, in) })
-			},
-			func(ctx workflow.Context, in joborder.CompleteFollowUpInput) error {
-				if r.replayed(ctx) {
-					return nil
-				}
-				return r.validateCompleteFollowUp(in)
-			}},
-		{joborder.UpdateRegisterHire,
-			func(ctx workflow.Context, in joborder.RegisterHireInput) (joborder.LiveState, error) {
-				return r.command(ctx, func(now time.Time) error { return r.validateHire(in) }, func(now time.Time) []workflow.Future { return r.applyHire(ctx, now, in) })
-			},
-			func(ctx workflow.Context, in joborder.RegisterHireInput) error {
-				if r.replayed(ctx) {
-					return nil
-				}
-				return r.validateHire(in)
-			}},
-		{joborder.UpdateSetStatus,
-			func(ctx workflow.Context, in joborder.SetStatusInput) (joborder.LiveState, error) {
-				return r.command(ctx, func(now time.Time) error { return r.validateStatus(now, in) }, func(now time.Time) []workflow.Future { return r.applyStatus(ctx, now, in) })
-			},
-			func(ctx workflow.Context, in joborder.SetStatusInput) error {
-				if r.replayed(ctx) {
-					return nil
-				}
-				return r.validateStatus(workflow.Now(ctx), in)
-			}},
-		{joborder.UpdateCorrectDetails,
-			func(ctx workflow.Context, in joborder.CorrectDetailsInput) (joborder.LiveState, error) {
-				return r.command(ctx, func(now time.Time) error { return r.validateDetails(in) }, func(now time.Time) []workflow.Future { return r.applyDetails(ctx, now, in) })
-			},
-			func(ctx workflow.Context, in joborder.CorrectDetailsInput) error {
-				if r.replayed(ctx) {
-					return nil
-				}
-				return r.validateDetails(in)
-			}},
-	}
-	for _, g := range regs {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, g.name, g.handler, workflow.UpdateHandlerOptions{Validator: g.validator}); err != nil {
-			return fmt.Errorf("register update %s: %w", g.name, err)
+	for _, register := range []func(workflow.Context, *run) error{
+		commandUpdate(joborder.UpdateAssignCoordinator, (*run).validateAssign, (*run).applyAssign),
+		commandUpdate(joborder.UpdateRecordContact, (*run).validateContact, (*run).applyContact),
+		commandUpdate(joborder.UpdateSetSharing, (*run).validateSharing, (*run).applySharing),
+		commandUpdate(joborder.UpdateAddFollowUp, (*run).validateAddFollowUp, (*run).applyAddFollowUp),
+		commandUpdate(joborder.UpdateCompleteFollowUp, (*run).validateCompleteFollowUp, (*run).applyCompleteFollowUp),
+		commandUpdate(joborder.UpdateRegisterHire, (*run).validateHire, (*run).applyHire),
+		commandUpdate(joborder.UpdateSetStatus, (*run).validateStatus, (*run).applyStatus),
+		commandUpdate(joborder.UpdateCorrectDetails, (*run).validateDetails, (*run).applyDetails),
+	} {
+		if err := register(ctx, r); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// commandUpdate is the one way a command becomes an update: its validator (skipped for an update
+// already applied, see replayed) and its handler, which validates again under the mutex and then
+// applies it (command).
+func commandUpdate[In any](name string,
+	validate func(r *run, now time.Time, in In) error,
+	apply func(r *run, ctx workflow.Context, now time.Time, in In) []workflow.Future,
+) func(workflow.Context, *run) error {
+	return func(ctx workflow.Context, r *run) error {
+		handler := func(ctx workflow.Context, in In) (joborder.LiveState, error) {
+			return r.command(ctx,
+				func(now time.Time) error { return validate(r, now, in) },
+				func(now time.Time) []workflow.Future { return apply(r, ctx, now, in) })
+		}
+		validator := func(ctx workflow.Context, in In) error {
+			if r.replayed(ctx) {
+				return nil
+			}
+			return validate(r, workflow.Now(ctx), in)
+		}
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, name, handler, workflow.UpdateHandlerOptions{Validator: validator}); err != nil {
+			return fmt.Errorf("register update %s: %w", name, err)
+		}
+		return nil
+	}
 }
 
 // command runs one accepted command: state change, history entry, projection and notifications,
@@ -185,7 +133,7 @@ func (r *run) remember(ctx workflow.Context) {
 
 // ---- assign-coordinator ----
 
-func (r *run) validateAssign(in joborder.AssignCoordinatorInput) error {
+func (r *run) validateAssign(_ time.Time, in joborder.AssignCoordinatorInput) error {
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
@@ -215,7 +163,7 @@ func (r *run) applyAssign(ctx workflow.Context, now time.Time, in joborder.Assig
 
 // ---- record-contact ----
 
-func (r *run) validateContact(in joborder.RecordContactInput) error {
+func (r *run) validateContact(_ time.Time, in joborder.RecordContactInput) error {
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
@@ -228,7 +176,7 @@ func (r *run) validateContact(in joborder.RecordContactInput) error {
 	return nil
 }
 
-func (r *run) applyContact(ctx workflow.Context, in joborder.RecordContactInput) []workflow.Future {
+func (r *run) applyContact(ctx workflow.Context, _ time.Time, in joborder.RecordContactInput) []workflow.Future {
 	r.s.ContactIDs = append(r.s.ContactIDs, in.ContactID)
 	r.s.Contact.Active = false
 	return []workflow.Future{r.recordEvent(ctx, joborder.EventContactRecorded, in.Actor.ID, in.Actor.Role, map[string]string{"contact_id": in.ContactID}, false)}
@@ -240,17 +188,8 @@ func (r *run) validateSharing(now time.Time, in joborder.SetSharingInput) error 
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
-	if models.SharingRank(in.Level) < 0 {
-		return reject(joborder.ErrInvalidCommand, "unknown sharing level %q", in.Level)
-	}
-	if in.At != nil && in.After != nil {
-		return reject(joborder.ErrInvalidCommand, "give either at or after, not both")
-	}
-	if in.At != nil && !in.At.After(now) {
-		return reject(joborder.ErrInvalidCommand, "at %s is not in the future", in.At.UTC().Format(time.RFC3339))
-	}
-	if in.After != nil && (in.After.IsZero() || in.After.Days() < 0 || in.After.Clock() < 0) {
-		return reject(joborder.ErrInvalidCommand, "after must be a positive duration")
+	if fields := joborder.CheckSharing(now, in.Level, in.At, in.After); len(fields) > 0 {
+		return reject(joborder.ErrInvalidCommand, "%s", joborder.FieldsMessage(fields))
 	}
 	return nil
 }
@@ -313,7 +252,7 @@ func (r *run) applyAddFollowUp(ctx workflow.Context, now time.Time, in joborder.
 	return []workflow.Future{r.recordEvent(ctx, joborder.EventFollowUpAdded, in.Actor.ID, in.Actor.Role, map[string]string{"follow_up_id": in.FollowUpID, "due": in.Due.UTC().Format(time.RFC3339)}, false)}
 }
 
-func (r *run) validateCompleteFollowUp(in joborder.CompleteFollowUpInput) error {
+func (r *run) validateCompleteFollowUp(_ time.Time, in joborder.CompleteFollowUpInput) error {
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
@@ -327,14 +266,14 @@ func (r *run) validateCompleteFollowUp(in joborder.CompleteFollowUpInput) error 
 	return nil
 }
 
-func (r *run) applyCompleteFollowUp(ctx workflow.Context, in joborder.CompleteFollowUpInput) []workflow.Future {
+func (r *run) applyCompleteFollowUp(ctx workflow.Context, _ time.Time, in joborder.CompleteFollowUpInput) []workflow.Future {
 	r.findFollowUp(in.FollowUpID).Done = true
 	return []workflow.Future{r.recordEvent(ctx, joborder.EventFollowUpCompleted, in.Actor.ID, in.Actor.Role, map[string]string{"follow_up_id": in.FollowUpID}, false)}
 }
 
 // ---- register-hire ----
 
-func (r *run) validateHire(in joborder.RegisterHireInput) error {
+func (r *run) validateHire(_ time.Time, in joborder.RegisterHireInput) error {
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
@@ -364,39 +303,15 @@ func (r *run) validateStatus(now time.Time, in joborder.SetStatusInput) error {
 	if in.Actor.ID == "" {
 		return reject(joborder.ErrInvalidCommand, "the command needs an actor ID")
 	}
-	switch in.Status {
-	case models.StatusOpen, models.StatusTemporarilyInactive, models.StatusClosed:
-	default:
-		return reject(joborder.ErrInvalidCommand, "unknown status %q", in.Status)
+	if fields := joborder.CheckStatus(now, in.Status, in.Reason, in.Until); len(fields) > 0 {
+		return reject(joborder.ErrInvalidCommand, "%s", joborder.FieldsMessage(fields))
 	}
-	if in.Status == models.StatusClosed {
-		if !contains(joborder.CloseReasons, in.Reason) && in.Reason != joborder.CloseReasonClosedByEmployer {
-			return reject(joborder.ErrInvalidCommand, "closing needs a reason (one of %v), got %q", joborder.CloseReasons, in.Reason)
-		}
-	} else if in.Reason != "" {
-		return reject(joborder.ErrInvalidCommand, "a reason is only given when closing")
+	reopenBy := timePtr(now) // a closed order without its closing time cannot be reopened
+	if s.ClosedAt != nil {
+		reopenBy = timePtr(policy.AddDuration(*s.ClosedAt, s.Policy.ReopenWindow, s.Policy.WorkingDaysOnly))
 	}
-	if in.Until != nil {
-		if in.Status != models.StatusTemporarilyInactive {
-			return reject(joborder.ErrInvalidCommand, "until is only given with temporarily_inactive")
-		}
-		if !in.Until.After(now) {
-			return reject(joborder.ErrInvalidCommand, "until %s is not in the future", in.Until.UTC().Format(time.RFC3339))
-		}
-	}
-	switch {
-	case s.Status == models.StatusClosed && in.Status == models.StatusClosed:
-		return reject(joborder.ErrConflict, "job order %s is already closed", s.JobOrderID)
-	case s.Status == models.StatusClosed && in.Status != models.StatusOpen:
-		return reject(joborder.ErrOrderClosed, "job order %s is closed; it can only be reopened", s.JobOrderID)
-	case s.Status == models.StatusClosed:
-		if s.ClosedAt == nil || !now.Before(policy.AddDuration(*s.ClosedAt, s.Policy.ReopenWindow, s.Policy.WorkingDaysOnly)) {
-			return reject(joborder.ErrOrderClosed, "job order %s can no longer be reopened", s.JobOrderID)
-		}
-	case s.Status == models.StatusOpen && in.Status == models.StatusOpen:
-		return reject(joborder.ErrConflict, "job order %s is already open", s.JobOrderID)
-	case s.Status == models.StatusTemporarilyInactive && in.Status == models.StatusTemporarilyInactive && in.Until == nil:
-		return reject(joborder.ErrConflict, "job order %s is already temporarily inactive", s.JobOrderID)
+	if errType, msg := joborder.CheckTransition(s.JobOrderID, s.Status, in.Status, in.Until, reopenBy, now); errType != "" {
+		return reject(errType, "%s", msg)
 	}
 	return nil
 }
@@ -443,12 +358,12 @@ func (r *run) applyStatus(ctx workflow.Context, now time.Time, in joborder.SetSt
 
 // ---- correct-details ----
 
-func (r *run) validateDetails(in joborder.CorrectDetailsInput) error {
+func (r *run) validateDetails(_ time.Time, in joborder.CorrectDetailsInput) error {
 	if err := r.checkOpen(in.Actor); err != nil {
 		return err
 	}
-	if in.Positions < 1 || in.Positions > 999 {
-		return reject(joborder.ErrInvalidCommand, "positions must be between 1 and 999, got %d", in.Positions)
+	if fields := joborder.CheckPositions(in.Positions); len(fields) > 0 {
+		return reject(joborder.ErrInvalidCommand, "%s", joborder.FieldsMessage(fields))
 	}
 	return nil
 }

@@ -133,21 +133,8 @@ func (s *Service) SetSharing(ctx context.Context, p auth.Principal, id string, r
 	if err != nil {
 		return View{}, err
 	}
-	v := &problem.ValidationError{}
-	if models.SharingRank(r.Level) < 0 {
-		v.Add("level", "must be internal, neighbours, community or national")
-	}
-	if r.At != nil && r.After != nil {
-		v.Add("at", "give either at or after, not both")
-	}
-	if r.At != nil && !r.At.After(s.now()) {
-		v.Add("at", "must be in the future")
-	}
-	if r.After != nil && r.After.IsZero() {
-		v.Add("after", "must be a positive ISO 8601 duration such as P3D")
-	}
-	if err := v.Err(); err != nil {
-		return View{}, err
+	if fields := joborder.CheckSharing(s.now(), r.Level, r.At, r.After); len(fields) > 0 {
+		return View{}, &problem.ValidationError{Fields: fields}
 	}
 	return s.command(ctx, p, o, joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: actor(p), Level: r.Level, At: r.At, After: r.After})
 }
@@ -236,32 +223,23 @@ func (s *Service) SetStatus(ctx context.Context, p auth.Principal, id string, r 
 	if !access.CanSetStatus(p, o) {
 		return View{}, problem.Forbidden("only the employer and the responsible job centre change an order's status")
 	}
-	v := &problem.ValidationError{}
-	switch r.Status {
-	case models.StatusOpen, models.StatusTemporarilyInactive:
+	// The employer gives no reason: the job centre's close reasons are internal.
+	if p.Role == auth.RoleEmployer && r.Status == models.StatusClosed {
 		if r.Reason != "" {
-			v.Add("reason", "is only given when closing")
+			return View{}, &problem.ValidationError{Fields: []problem.FieldError{{Field: "reason",
+				Detail: "is not given by the employer: the job centre's close reasons are internal (the order is closed as " + joborder.CloseReasonClosedByEmployer + ")"}}}
 		}
-	case models.StatusClosed:
-		switch {
-		case p.Role == auth.RoleEmployer && r.Reason != "":
-			v.Add("reason", "is not given by the employer: the job centre's close reasons are internal (the order is closed as %s)", joborder.CloseReasonClosedByEmployer)
-		case p.Role == auth.RoleEmployer:
-			r.Reason = joborder.CloseReasonClosedByEmployer
-		case !contains(joborder.CloseReasons, r.Reason):
-			v.Add("reason", "is required when closing: one of %s", strings.Join(joborder.CloseReasons, ", "))
-		}
-	default:
-		v.Add("status", "must be open, temporarily_inactive or closed")
+		r.Reason = joborder.CloseReasonClosedByEmployer
+	} else if r.Reason == joborder.CloseReasonClosedByEmployer {
+		return View{}, &problem.ValidationError{Fields: []problem.FieldError{{Field: "reason", Detail: "is required when closing: one of " + strings.Join(joborder.CloseReasons, ", ")}}}
 	}
-	if r.Until != nil && r.Status != models.StatusTemporarilyInactive {
-		v.Add("until", "is only given with temporarily_inactive")
+	if fields := joborder.CheckStatus(s.now(), r.Status, r.Reason, r.Until); len(fields) > 0 {
+		return View{}, &problem.ValidationError{Fields: fields}
 	}
-	if r.Until != nil && !r.Until.After(s.now()) {
-		v.Add("until", "must be in the future")
-	}
-	if err := v.Err(); err != nil {
-		return View{}, err
+	// The projection's status is the workflow's as of its last answer; the workflow checks again
+	// (with the reopen window, which only it knows for certain).
+	if errType, msg := joborder.CheckTransition(o.ID, o.Status, r.Status, r.Until, nil, s.now()); errType != "" {
+		return View{}, joborder.Rejection(errType, msg)
 	}
 	if r.Status == models.StatusOpen && o.Status == models.StatusClosed && !access.CanReopen(p, o) {
 		return View{}, problem.Forbidden("only the responsible job centre reopens a closed order")

@@ -11,6 +11,7 @@ import (
 
 	"jobordre/internal/auth"
 	"jobordre/internal/cvr"
+	"jobordre/internal/joborder"
 	"jobordre/internal/problem"
 	"jobordre/models"
 )
@@ -20,7 +21,8 @@ const (
 	MaxTitleLength       = 200
 	MaxDescriptionLength = 5000
 	MaxAddressLength     = 200
-	MaxPositions         = 999
+	// MaxPositions is the workflow's rule too (joborder.CheckPositions).
+	MaxPositions = joborder.MaxPositions
 )
 
 // CreateRequest is the body of POST /api/v1/job-orders.
@@ -148,8 +150,8 @@ func (s *Service) validate(ctx context.Context, p auth.Principal, r *CreateReque
 	switch {
 	case r.Positions == nil:
 		v.Add("positions", "is required")
-	case *r.Positions < 1 || *r.Positions > MaxPositions:
-		v.Add("positions", "must be between 1 and %d", MaxPositions)
+	default:
+		v.Fields = append(v.Fields, joborder.CheckPositions(*r.Positions)...)
 	}
 	if n := utf8.RuneCountInString(r.WishedCoordinator); n > MaxTitleLength {
 		v.Add("wished_coordinator", "must be at most %d characters, got %d", MaxTitleLength, n)
