@@ -37,6 +37,8 @@ type Snapshot struct {
 	ManualSharing bool
 	// LastEventAt is the order's last activity (the inactivity clock).
 	LastEventAt time.Time
+	// FilledAt is when the last position was filled (the close-out clock after a hire).
+	FilledAt *time.Time
 	// Reminders are the reminders already sent, by chain ("coordinator", "contact",
 	// "first_referral", "close_out"): how many and when the last one went.
 	Reminders map[string]SentReminders
@@ -58,6 +60,56 @@ func PlanNewOrder(p policy.Policy, occupation string, createdAt time.Time) []Pla
 // PlanRunning is what the workflow of a running order would do by itself from now on under p:
 // its pending reminders and every sharing step still to come, soonest first.
 func PlanRunning(o Snapshot, p policy.Policy, now time.Time) []Planned {
+	return plan(snapshotState(o, p, now), now)
+}
+
+// ReminderChain is when the workflow sends the reminders of one chain ("coordinator",
+// "contact", "first_referral", "close_out") of the order o under p while the promise is not
+// kept: the first n firings, each the workflow's own next deadline after the one before (the
+// repeat, working days and the delivery window as the workflow applies them). The seed
+// generator writes its synthetic reminders from it.
+func ReminderChain(o Snapshot, p policy.Policy, chain string, n int) []Planned {
+	s := snapshotState(o, p, o.CreatedAt)
+	c := s.chain(chain)
+	if c == nil {
+		return nil
+	}
+	r := &run{s: s}
+	var out []Planned
+	for len(out) < n {
+		var next *pending
+		for _, pd := range r.pendings(o.CreatedAt) {
+			if pd.name == chain {
+				next = &pd
+				break
+			}
+		}
+		if next == nil {
+			break
+		}
+		out = append(out, Planned{Name: chain, Due: next.due, At: next.wake})
+		c.Fired, c.Ref, c.PausedAtRef = c.Fired+1, next.wake, s.PausedTotal // as the fire* functions do
+	}
+	return out
+}
+
+// chain is the reminder chain of that name, nil for an unknown name.
+func (s *State) chain(name string) *Chain {
+	switch name {
+	case "coordinator":
+		return &s.Coord
+	case "contact":
+		return &s.Contact
+	case "first_referral":
+		return &s.FirstReferral
+	case "close_out":
+		return &s.CloseOut
+	}
+	return nil
+}
+
+// snapshotState rebuilds the part of a workflow's state its deadlines come from.
+func snapshotState(o Snapshot, p policy.Policy, now time.Time) *State {
 	s := newState(JobOrderInput{CreatedAt: o.CreatedAt, OccupationCode: o.OccupationCode, ApplicationDeadline: o.ApplicationDeadline, Policy: p}, p)
 	s.Status, s.Sharing, s.ManualSharing = o.Status, o.Sharing, o.ManualSharing
 	if s.Sharing == "" {
@@ -80,12 +132,15 @@ func PlanRunning(o Snapshot, p policy.Policy, now time.Time) []Planned {
 	if !o.LastEventAt.IsZero() {
 		s.LastEventAt = o.LastEventAt
 	}
-	for name, chain := range map[string]*Chain{"coordinator": &s.Coord, "contact": &s.Contact, "first_referral": &s.FirstReferral, "close_out": &s.CloseOut} {
-		if r := o.Reminders[name]; r.Count > 0 {
-			chain.Fired, chain.Ref = r.Count, r.Last
+	if o.FilledAt != nil {
+		s.FilledAt = o.FilledAt
+	}
+	for name, r := range o.Reminders {
+		if c := s.chain(name); c != nil && r.Count > 0 {
+			c.Fired, c.Ref = r.Count, r.Last
 		}
 	}
-	return plan(s, now)
+	return s
 }
 
 // plan walks the workflow's pending deadlines from now: every reminder once, and the sharing

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
 	"jobordre/models"
 )
@@ -71,5 +72,49 @@ func TestPlanRunningLeavesOutWhatTheOrderHasDone(t *testing.T) {
 	o.ManualSharing = true
 	if got := names(PlanRunning(o, p, now)); got["sharing:national"] {
 		t.Errorf("a manual choice keeps the steps: %v", got)
+	}
+}
+
+// ReminderChain, which the seed generator writes its synthetic reminders from, gives the times
+// a real run of the workflow sends them at: each chain's first reminder and its repeats, and the
+// close-out nudge after the last hire.
+func TestReminderChainGivesTheTimesTheWorkflowSendsItsRemindersAt(t *testing.T) {
+	h := newHarness(t)
+	in := input("chain")
+	h.run(in, min(36))
+	snap := Snapshot{CreatedAt: created, OccupationCode: in.OccupationCode, Status: models.StatusOpen, LastEventAt: created}
+	for chain, template := range map[string]string{"coordinator": joborder.TemplateCoordinatorMissingReminder, "contact": joborder.TemplateContactReminder} {
+		sent := h.times(template)
+		if len(sent) == 0 {
+			t.Fatalf("%s: the run sent none", chain)
+		}
+		planned := ReminderChain(snap, in.Policy, chain, len(sent))
+		if len(planned) != len(sent) {
+			t.Fatalf("%s: planned %v, sent %v", chain, planned, sent)
+		}
+		for i := range sent {
+			if got := planned[i].At.Sub(created); got != sent[i] {
+				t.Errorf("%s reminder %d: planned at +%v, sent at +%v", chain, i+1, got, sent[i])
+			}
+		}
+	}
+
+	h = newHarness(t)
+	h.update(min(1), "hire", joborder.UpdateRegisterHire, joborder.RegisterHireInput{Actor: caseworker, HireID: "h1"})
+	h.run(input("hired"), min(18))
+	filled := created.Add(min(1))
+	snap.LastEventAt, snap.FilledAt = filled, &filled
+	sent := h.times(joborder.TemplateCloseOutNudge)
+	planned := ReminderChain(snap, in.Policy, "close_out", len(sent))
+	if len(sent) < 2 || len(planned) != len(sent) {
+		t.Fatalf("close-out: planned %v, sent %v", planned, sent)
+	}
+	for i := range sent {
+		if got := planned[i].At.Sub(created); got != sent[i] {
+			t.Errorf("close-out nudge %d: planned at +%v, sent at +%v", i+1, got, sent[i])
+		}
+	}
+	if ReminderChain(snap, in.Policy, "no such chain", 1) != nil {
+		t.Error("an unknown chain has no reminders")
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"jobordre/internal/policy"
 	"jobordre/internal/refdata"
 	"jobordre/models"
+	"jobordre/workflows"
 )
 
 // Batch is the rows of a number of generated orders: everything to insert, and the orders' facts
@@ -480,7 +481,6 @@ func (g *Generator) order(b *Batch) {
 	if !ok {
 		pol = g.defaultPolicy
 	}
-	wd := pol.WorkingDaysOnly
 	occ := g.occPick.pick(g.rng)
 	grp := ""
 	if p := g.occInd[occ]; p != nil && !g.chance(0.1) {
@@ -524,25 +524,29 @@ func (g *Generator) order(b *Batch) {
 	add(event{at: created, typ: joborder.EventCreated, actor: o.CreatedBySubject, role: o.CreatedByRole, visible: true,
 		details: map[string]string{"responsible_jobcenter": jc}, keySuffix: "first"})
 
-	// reminders emits a reminder chain: the first at DeliveryTime(first due), then one repeat
-	// ReminderRepeat later, while the promise is not kept (done). (The workflow goes on
-	// repeating and escalates; two are enough for the figures, which read the first.)
-	reminders := func(firstDue time.Time, done time.Time, template, role string) {
-		due := firstDue
-		for n := 1; n <= 2; n++ {
-			wake := policy.DeliveryTime(due, wd)
-			if !wake.Before(done) {
+	// The workflow's own view of the order (workflows.Snapshot) gives every reminder's time, so
+	// the synthetic reminders are the ones the workflow would have sent.
+	snap := workflows.Snapshot{CreatedAt: created, OccupationCode: occ, Status: models.StatusOpen, Sharing: models.SharingInternal, LastEventAt: created}
+	if !deadline.IsZero() {
+		snap.ApplicationDeadline = &deadline
+	}
+	// reminders emits a reminder chain as the workflow fires it (workflows.ReminderChain) while
+	// the promise is not kept (done). (The workflow goes on repeating and escalates; two are
+	// enough for the figures, which read the first.)
+	reminders := func(snap workflows.Snapshot, chain string, done time.Time, template, role string) {
+		for i, r := range workflows.ReminderChain(snap, pol, chain, 2) {
+			if !r.At.Before(done) {
 				return
 			}
-			add(event{at: wake.Add(g.latency()), typ: joborder.EventNotificationSent, actor: "system", role: "system",
-				details: map[string]string{"template": template, "recipient_role": role}, notify: strings.TrimPrefix(joborder.NotificationKey(id, template, "", strconv.Itoa(n)), o.WorkflowID+"/")})
-			due = policy.AddDuration(wake, pol.ReminderRepeat, wd)
+			add(event{at: r.At.Add(g.latency()), typ: joborder.EventNotificationSent, actor: "system", role: "system",
+				details: map[string]string{"template": template, "recipient_role": role}, notify: strings.TrimPrefix(joborder.NotificationKey(id, template, "", strconv.Itoa(i+1)), o.WorkflowID+"/")})
 		}
 	}
+	first := func(chain string) workflows.Planned { return workflows.ReminderChain(snap, pol, chain, 1)[0] }
 
 	// Coordinator: most are assigned before the deadline, the rest after the managers' reminder.
-	coordDue := policy.AddDuration(created, pol.CoordinatorDeadline, wd)
-	coordWake := policy.DeliveryTime(coordDue, wd)
+	coordFirst := first("coordinator")
+	coordDue, coordWake := coordFirst.Due, coordFirst.At
 	var assignAt time.Time
 	if g.chance(0.8) {
 		u := g.rng.Float64()
@@ -553,22 +557,23 @@ func (g *Generator) order(b *Batch) {
 	coordinator := worker()
 	add(event{at: assignAt, typ: joborder.EventCoordinatorAssigned, actor: coordinator, role: "caseworker", visible: true,
 		details: map[string]string{"coordinator_id": coordinator}})
-	reminders(coordDue, assignAt, joborder.TemplateCoordinatorMissingReminder, "managers")
+	reminders(snap, "coordinator", assignAt, joborder.TemplateCoordinatorMissingReminder, "managers")
 
 	// First contact with the employer, by the coordinator.
-	contactDue := policy.AddDuration(created, pol.ContactDeadline, wd)
+	contactFirst := first("contact")
+	contactDue := contactFirst.Due
 	var contactAt time.Time
 	if window := contactDue.Sub(assignAt); window > time.Hour && g.chance(0.82) {
 		contactAt = g.human(assignAt.Add(g.uniform(10*time.Minute, window*7/10)))
 	} else {
-		contactAt = g.human(policy.DeliveryTime(contactDue, wd).Add(20*time.Minute + g.exp(10*time.Hour)))
+		contactAt = g.human(contactFirst.At.Add(20*time.Minute + g.exp(10*time.Hour)))
 	}
 	if !contactAt.After(assignAt) {
 		contactAt = assignAt.Add(g.uniform(5*time.Minute, time.Hour))
 	}
 	add(event{at: contactAt, typ: joborder.EventContactRecorded, actor: coordinator, role: "caseworker",
 		details: map[string]string{"contact_id": "seed-contact-" + comp.CVR}})
-	reminders(contactDue, contactAt, joborder.TemplateContactReminder, "coordinator")
+	reminders(snap, "contact", contactAt, joborder.TemplateContactReminder, "coordinator")
 
 	// Sharing as the policy promised: the timer's steps on time, now and then late (a worker
 	// outage), or widened by hand early.
@@ -737,7 +742,7 @@ func (g *Generator) order(b *Batch) {
 				details: map[string]string{"referral_id": r.ID}, keySuffix: "ref"})
 		}
 	}
-	reminders(policy.AddDuration(created, pol.FirstReferralDeadline, wd), firstSent, joborder.TemplateFirstReferralReminder, "coordinator")
+	reminders(snap, "first_referral", firstSent, joborder.TemplateFirstReferralReminder, "coordinator")
 
 	// Close-out nudges: a week after the application deadline, three days after the last hire,
 	// or a month after the last activity, whichever comes first, while the order is still open.
@@ -747,20 +752,12 @@ func (g *Generator) order(b *Batch) {
 			lastActivity = later(lastActivity, e.at)
 		}
 	}
-	nudgeDue := never
-	if !deadline.IsZero() {
-		nudgeDue = policy.AddDuration(deadline, pol.CloseOutAfterDeadline, wd)
-	}
+	closing := snap
+	closing.LastEventAt = lastActivity
 	if hires > 0 && hires >= positions {
-		nudgeDue = earlier(nudgeDue, policy.AddDuration(lastHire, pol.CloseOutAfterHire, wd))
+		closing.FilledAt = &lastHire
 	}
-	// A month of working days is more than a month: skip the long walk when it cannot matter.
-	if inactive := lastActivity.Add(pol.CloseOutAfterInactivity.Approx()); inactive.Before(nudgeDue) && inactive.Before(closeAt) {
-		nudgeDue = earlier(nudgeDue, policy.AddDuration(lastActivity, pol.CloseOutAfterInactivity, wd))
-	}
-	if nudgeDue.Before(closeAt) {
-		reminders(nudgeDue, closeAt, joborder.TemplateCloseOutNudge, "coordinator")
-	}
+	reminders(closing, "close_out", closeAt, joborder.TemplateCloseOutNudge, "coordinator")
 
 	// A few orders still open are paused (temporarily inactive) at the end.
 	cutoff := earlier(g.until, closeAt.Add(time.Microsecond))
