@@ -17,20 +17,13 @@ import (
 	"gorm.io/gorm"
 
 	"jobordre/activities"
-	"jobordre/internal/access"
 	"jobordre/internal/auth"
-	"jobordre/internal/candidates"
-	"jobordre/internal/companies"
 	"jobordre/internal/dbtest"
-	"jobordre/internal/directory"
-	"jobordre/internal/feed"
-	"jobordre/internal/jobcenters"
 	"jobordre/internal/joborder"
-	"jobordre/internal/kpi"
 	"jobordre/internal/orders"
 	"jobordre/internal/pgtest"
-	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
+	"jobordre/internal/servicestest"
 	"jobordre/internal/store"
 	"jobordre/internal/telemetry"
 	"jobordre/models"
@@ -201,14 +194,13 @@ func newTestAPI(t testing.TB) *testAPI {
 		t.Fatal(err)
 	}
 	wf := &recordingWorkflows{}
-	ref := refdata.Default()
-	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, nil)
-	refs := referrals.NewService(db, svc, wf, nil)
+	s := servicestest.New(db, wf)
+	svc, refs := s.Orders, s.Referrals
 	notices := &recordingNotices{acts: activities.New(db)}
 	refs.SetNotifier(notices)
 	h := New(Deps{
-		Orders: svc, Directory: directory.New(db), Referrals: refs, Candidates: candidates.NewService(db, svc, ref), Verifier: signer,
-		Jobcenters: jobcenters.NewService(db, ref), Reference: ref, Companies: companies.NewService(db, ref), KPIs: kpi.NewService(db, ref), Feed: feed.New(db, access.DBRelations{DB: db, Ref: ref}), Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
+		Orders: svc, Directory: s.Directory, Referrals: refs, Candidates: s.Candidates, Verifier: signer,
+		Jobcenters: s.Jobcenters, Reference: s.Reference, Companies: s.Companies, KPIs: s.KPIs, Feed: s.Feed, Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
 		Readiness: map[string]ReadinessCheck{"database": func(ctx context.Context) error { return store.Ping(ctx, db) }},
 	})
 	srv := httptest.NewServer(h)

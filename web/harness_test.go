@@ -18,21 +18,14 @@ import (
 	"gorm.io/gorm"
 
 	"jobordre/api"
-	"jobordre/internal/access"
 	"jobordre/internal/auth"
-	"jobordre/internal/candidates"
-	"jobordre/internal/companies"
 	"jobordre/internal/dbtest"
-	"jobordre/internal/directory"
 	"jobordre/internal/followups"
 	"jobordre/internal/inbox"
-	"jobordre/internal/jobcenters"
 	"jobordre/internal/joborder"
-	"jobordre/internal/kpi"
 	"jobordre/internal/orders"
 	"jobordre/internal/pgtest"
-	"jobordre/internal/refdata"
-	"jobordre/internal/referrals"
+	"jobordre/internal/servicestest"
 	"jobordre/web"
 	"jobordre/web/session"
 	"jobordre/workflows"
@@ -83,19 +76,19 @@ func newTestConsole(t *testing.T, o consoleOptions) *testConsole {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := refdata.Default()
 	var wf orders.Workflows = noWorkflows{}
 	if o.workflows != nil {
 		wf = o.workflows
 	}
-	svc := orders.NewService(db, ref, wf, access.DBRelations{DB: db, Ref: ref}, nil)
+	s := servicestest.New(db, wf)
+	ref, svc := s.Reference, s.Orders
 	deps := &api.Deps{
-		Orders: svc, Directory: directory.New(db), Referrals: referrals.NewService(db, svc, wf, nil), Candidates: candidates.NewService(db, svc, ref),
-		Jobcenters: jobcenters.NewService(db, ref), Companies: companies.NewService(db, ref), Reference: ref,
-		KPIs: kpi.NewService(db, ref), Verifier: signer, MaxBodyBytes: 1 << 20,
+		Orders: svc, Directory: s.Directory, Referrals: s.Referrals, Candidates: s.Candidates,
+		Jobcenters: s.Jobcenters, Companies: s.Companies, Reference: ref,
+		KPIs: s.KPIs, Verifier: signer, MaxBodyBytes: 1 << 20,
 	}
 	sessions := session.NewStore(db, o.idle, 0)
-	tc := &testConsole{t: t, db: db, sessions: sessions, signer: signer, orders: svc, inbox: inbox.NewService(db, access.DBRelations{DB: db, Ref: ref})}
+	tc := &testConsole{t: t, db: db, sessions: sessions, signer: signer, orders: svc, inbox: inbox.NewService(db, s.Relations)}
 	srv := httptest.NewUnstartedServer(nil)
 	base := o.baseURL
 	if base == "" {

@@ -8,11 +8,10 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/dbtest"
 	"jobordre/internal/orders"
-	"jobordre/internal/pgtest"
 	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
-	"jobordre/internal/store"
 )
 
 // A search for words within an occupation gives the same answer whichever way it reads it: the
@@ -20,14 +19,7 @@ import (
 // (they are rare there); boundedScan is lowered so both ways run on a small data set.
 func TestWordsWithinAnOccupationGiveTheSameAnswerWhicheverIndexIsRead(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, pgtest.NewDatabase(t), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(db) })
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Postgres(t)
 	ref := refdata.Default()
 	osvc := orders.NewService(db, ref, nil, access.DBRelations{DB: db, Ref: ref}, nil)
 	refs := referrals.NewService(db, osvc, nil, nil)

@@ -2,7 +2,6 @@ package candidates_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,10 +10,10 @@ import (
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
 	"jobordre/internal/candidates"
+	"jobordre/internal/dbtest"
 	"jobordre/internal/orders"
 	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
-	"jobordre/internal/store"
 	"jobordre/models"
 )
 
@@ -22,14 +21,7 @@ import (
 // run on PostgreSQL): FTS5 with the same Danish stemmer, the same index tables and orders.
 func TestSearchAndSuggestionsOnTheSQLiteDevDatabase(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "dev.db"), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(db) })
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.SQLite(t)
 	ref := refdata.Default()
 	osvc := orders.NewService(db, ref, nil, access.DBRelations{DB: db, Ref: ref}, nil)
 	refs := referrals.NewService(db, osvc, nil, nil)

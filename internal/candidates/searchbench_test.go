@@ -39,13 +39,11 @@ import (
 	"gorm.io/gorm"
 
 	"jobordre/api"
-	"jobordre/internal/access"
 	"jobordre/internal/auth"
-	"jobordre/internal/candidates"
 	"jobordre/internal/cvindex"
-	"jobordre/internal/orders"
 	"jobordre/internal/pgtest"
 	"jobordre/internal/refdata"
+	"jobordre/internal/servicestest"
 	"jobordre/internal/store"
 	"jobordre/internal/telemetry"
 	"jobordre/models"
@@ -245,13 +243,12 @@ func TestCandidateSearchBenchmark(t *testing.T) {
 	}
 	t.Log(seedLine)
 
-	ref := refdata.Default()
 	signer, err := auth.NewHS256("candidate-benchmark-secret-long-enough-for-hs256", "jobordre", "jobordre-api")
 	if err != nil {
 		t.Fatal(err)
 	}
-	osvc := orders.NewService(db, ref, nil, access.DBRelations{DB: db, Ref: ref}, nil)
-	srv := httptest.NewServer(api.New(api.Deps{Orders: osvc, Candidates: candidates.NewService(db, osvc, ref), Verifier: signer, Metrics: telemetry.NewMetrics()}))
+	s := servicestest.New(db, nil)
+	srv := httptest.NewServer(api.New(api.Deps{Orders: s.Orders, Candidates: s.Candidates, Verifier: signer, Metrics: telemetry.NewMetrics()}))
 	defer srv.Close()
 	cw := auth.Principal{Subject: "bench-cw-751", Role: auth.RoleCaseworker, Jobcenter: "751"}
 	tok, err := signer.Sign(cw, 2*time.Hour)

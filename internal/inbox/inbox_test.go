@@ -12,28 +12,14 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/dbtest"
 	"jobordre/internal/pgtest"
 	"jobordre/internal/policy"
 	"jobordre/internal/refdata"
-	"jobordre/internal/store"
 	"jobordre/models"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
-
-func migrated(t testing.TB) *gorm.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, pgtest.NewDatabase(t), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(db) })
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
 
 var (
 	cw      = auth.Principal{Subject: "cw-1", Role: auth.RoleCaseworker, Jobcenter: "751"}
@@ -67,7 +53,7 @@ func newService(db *gorm.DB) *Service {
 }
 
 func TestUnassignedOrdersOfMyJobcentreOldestFirstWithTheirCount(t *testing.T) {
-	db := migrated(t)
+	db := dbtest.Postgres(t)
 	db.Create(&models.Company{CVR: "10103940", Name: "Tømrerfirmaet A/S", CreatedAt: created, UpdatedAt: created})
 	for i := 0; i < MaxItems+5; i++ {
 		order(t, db, "751", models.StatusOpen, nil, created.Add(time.Duration(MaxItems+5-i)*time.Hour), fmt.Sprintf("ledig %02d", i))
@@ -100,7 +86,7 @@ func TestUnassignedOrdersOfMyJobcentreOldestFirstWithTheirCount(t *testing.T) {
 }
 
 func TestProposalsWaitForTheOrdersCoordinatorOrAManager(t *testing.T) {
-	db := migrated(t)
+	db := dbtest.Postgres(t)
 	mine := order(t, db, "751", models.StatusOpen, ptr("cw-1"), created, "mine")
 	theirs := order(t, db, "751", models.StatusOpen, ptr("cw-2"), created, "colleague's")
 	refer := func(o models.JobOrder, status string, at time.Time) {
@@ -133,7 +119,7 @@ func TestProposalsWaitForTheOrdersCoordinatorOrAManager(t *testing.T) {
 }
 
 func TestTheInboxIsForJobcentreStaff(t *testing.T) {
-	db := migrated(t)
+	db := dbtest.Postgres(t)
 	if _, err := newService(db).For(context.Background(), emp); err != ErrNotStaff {
 		t.Errorf("employer: %v", err)
 	}
@@ -154,7 +140,7 @@ func deadline(t testing.TB, db *gorm.DB, o models.JobOrder, name, kind string, d
 }
 
 func TestDueRemindersOfMyOpenOrdersLongestOverdueFirstWithWhatFallsToday(t *testing.T) {
-	db := migrated(t)
+	db := dbtest.Postgres(t)
 	cph := policy.Copenhagen
 	now := time.Date(2026, 12, 7, 10, 0, 0, 0, cph)
 	mine := order(t, db, "751", models.StatusOpen, ptr("cw-1"), created, "mine")
@@ -191,7 +177,7 @@ func TestDueRemindersOfMyOpenOrdersLongestOverdueFirstWithWhatFallsToday(t *test
 }
 
 func TestOrdersSharedWithMyJobcentreAreNewUntilIOpenThemOrMarkAllSeen(t *testing.T) {
-	db := migrated(t)
+	db := dbtest.Postgres(t)
 	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	share := func(o models.JobOrder, level string, when time.Time) models.JobOrder {
 		t.Helper()

@@ -9,10 +9,9 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/dbtest"
 	"jobordre/internal/orders"
-	"jobordre/internal/pgtest"
 	"jobordre/internal/refdata"
-	"jobordre/internal/store"
 	"jobordre/models"
 )
 
@@ -20,14 +19,7 @@ import (
 // not closed: the caller's own job centre's, and others' only when shared with it.
 func TestEmployerOrdersListsTheOpenOrdersOfThatEmployerTheCallerMayRead(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, pgtest.NewDatabase(t), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(db) })
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Postgres(t)
 	ref := refdata.Default()
 	svc := orders.NewService(db, ref, nil, access.DBRelations{DB: db, Ref: ref}, nil)
 	at := time.Now().UTC().Add(-time.Hour)

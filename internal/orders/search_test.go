@@ -13,12 +13,11 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/dbtest"
 	"jobordre/internal/orders"
-	"jobordre/internal/pgtest"
 	"jobordre/internal/policy"
 	"jobordre/internal/problem"
 	"jobordre/internal/refdata"
-	"jobordre/internal/store"
 	"jobordre/models"
 )
 
@@ -32,15 +31,7 @@ type searchFixture struct {
 }
 
 func newSearchFixture(t *testing.T) *searchFixture {
-	ctx := context.Background()
-	db, err := store.Open(ctx, pgtest.NewDatabase(t), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(db) })
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Postgres(t)
 	ref := refdata.Default()
 	db.Create(&models.Company{CVR: "10103940", Name: "Tømrerfirmaet A/S"})
 	return &searchFixture{t: t, db: db, svc: orders.NewService(db, ref, nil, access.DBRelations{DB: db, Ref: ref}, nil),

@@ -10,13 +10,12 @@ import (
 
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/dbtest"
 	"jobordre/internal/joborder"
 	"jobordre/internal/orders"
-	"jobordre/internal/pgtest"
 	"jobordre/internal/problem"
 	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
-	"jobordre/internal/store"
 	"jobordre/models"
 	"jobordre/workflows"
 )
@@ -38,14 +37,7 @@ func (quietWorkflows) Signal(context.Context, string, string, any) error { retur
 // the candidate's home job centre sees them.
 func TestCandidateReferralsListsEveryReferralOfTheCandidateForItsHomeJobcentreOnly(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, pgtest.NewDatabase(t), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(db) })
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Postgres(t)
 	ref := refdata.Default()
 	osvc := orders.NewService(db, ref, quietWorkflows{}, access.DBRelations{DB: db, Ref: ref}, nil)
 	svc := referrals.NewService(db, osvc, quietWorkflows{}, nil)

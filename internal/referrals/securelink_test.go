@@ -11,12 +11,11 @@ import (
 	"jobordre/activities"
 	"jobordre/internal/access"
 	"jobordre/internal/auth"
+	"jobordre/internal/dbtest"
 	"jobordre/internal/joborder"
 	"jobordre/internal/orders"
-	"jobordre/internal/pgtest"
 	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
-	"jobordre/internal/store"
 	"jobordre/models"
 )
 
@@ -34,14 +33,7 @@ func (c *codeMails) Deliver(context.Context, string) error { return nil }
 // own key and goes to the link's address.
 func TestSecureLinkCodesAreVoidAfterFiveWrongGuessesAndAtMostFiveAreSentAnHour(t *testing.T) {
 	ctx := context.Background()
-	db, err := store.Open(ctx, pgtest.NewDatabase(t), "", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close(db) })
-	if err := store.Migrate(ctx, db); err != nil {
-		t.Fatal(err)
-	}
+	db := dbtest.Postgres(t)
 	ref := refdata.Default()
 	svc := referrals.NewService(db, orders.NewService(db, ref, quietWorkflows{}, access.DBRelations{DB: db, Ref: ref}, nil), quietWorkflows{}, nil)
 	mails := &codeMails{}

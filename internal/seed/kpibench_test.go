@@ -37,17 +37,11 @@ import (
 	"gorm.io/gorm"
 
 	"jobordre/api"
-	"jobordre/internal/access"
 	"jobordre/internal/auth"
-	"jobordre/internal/companies"
 	"jobordre/internal/dbtest"
-	"jobordre/internal/directory"
-	"jobordre/internal/jobcenters"
 	"jobordre/internal/kpi"
-	"jobordre/internal/orders"
 	"jobordre/internal/pgtest"
-	"jobordre/internal/refdata"
-	"jobordre/internal/referrals"
+	"jobordre/internal/servicestest"
 	"jobordre/internal/telemetry"
 	"jobordre/models"
 )
@@ -157,16 +151,15 @@ func TestKPIBenchmark(t *testing.T) {
 	db.Raw("SELECT pg_database_size(current_database())").Scan(&dbSize)
 
 	// The real HTTP API with real HS256 tokens.
-	ref := refdata.Default()
 	signer, err := auth.NewHS256("kpi-benchmark-secret-long-enough-for-hs256", "jobordre", "jobordre-api")
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := orders.NewService(db, ref, nil, access.DBRelations{DB: db, Ref: ref}, nil)
+	s := servicestest.New(db, nil)
 	h := api.New(api.Deps{
-		Orders: svc, Directory: directory.New(db), Referrals: referrals.NewService(db, svc, nil, nil), Verifier: signer,
-		Jobcenters: jobcenters.NewService(db, ref), Companies: companies.NewService(db, ref), Reference: ref,
-		KPIs: kpi.NewService(db, ref), Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
+		Orders: s.Orders, Directory: s.Directory, Referrals: s.Referrals, Verifier: signer,
+		Jobcenters: s.Jobcenters, Companies: s.Companies, Reference: s.Reference,
+		KPIs: s.KPIs, Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
 	})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
