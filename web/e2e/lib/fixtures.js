@@ -75,9 +75,11 @@ async function checkPage(page, name) {
   }
   await page.setViewportSize({ width: 320, height: 720 });
   try {
+    // The page's scroller (the root element in standards mode): wider content than its
+    // viewport means horizontal scrolling (WCAG 1.4.10 reflow).
     const overflow = await page.evaluate(() => ({
-      scroll: document.documentElement.scrollWidth,
-      client: document.documentElement.clientWidth,
+      scroll: document.scrollingElement.scrollWidth,
+      client: document.scrollingElement.clientWidth,
       wide: [...document.querySelectorAll('body *')]
         .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && getComputedStyle(el).position !== 'fixed')
         .slice(0, 5).map((el) => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '')),
