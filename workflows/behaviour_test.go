@@ -463,3 +463,23 @@ func TestAPolicyChangeIsNotActivityAndDoesNotPostponeTheInactivityNudge(t *testi
 	h.run(in, min(35))
 	h.expectTimes(joborder.TemplateCloseOutNudge, min(30))
 }
+
+// A reminder that falls due after the delivery window closes waits for it to open and is then
+// sent at the opening plus the order's own offset (policy.SpreadOffset of its ID), not at 08:00
+// with every other reminder that waited.
+func TestAReminderThatWaitedForTheWindowIsSentAtTheOrdersOffsetIntoIt(t *testing.T) {
+	h := newHarness(t)
+	in := input("spread-4f1c")
+	in.Policy.WorkingDaysOnly = true
+	in.Policy.ContactDeadline = policy.MustParseDuration("PT7H") // Thursday 10:00 + 7 h: after 16:00
+	due := policy.AddDuration(created, in.Policy.ContactDeadline, true)
+	opening := policy.DeliveryTime(due, true)
+	if opening.Equal(due) || policy.SpreadOffset(in.JobOrderID) == 0 {
+		t.Fatalf("the fixture must wait for the window and have an offset: due %s, opening %s", due, opening)
+	}
+	h.run(in, opening.Add(2*time.Hour).Sub(created))
+	want := opening.Add(policy.SpreadOffset(in.JobOrderID))
+	if got := h.times(joborder.TemplateContactReminder); len(got) == 0 || !created.Add(got[0]).Equal(want) {
+		t.Errorf("contact reminder sent at %v after creation, want %s (%v)", got, want.In(policy.Copenhagen), want.Sub(created))
+	}
+}

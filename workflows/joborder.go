@@ -58,6 +58,8 @@ func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 	} else {
 		r.s = in.State
 	}
+	// Runs recorded before the spread keep delivering at the window's opening (replay).
+	r.s.SpreadReminders = workflow.GetVersion(ctx, spreadChangeID, workflow.DefaultVersion, spreadVersion) >= spreadVersion
 	maxEvents := in.MaxEventsBeforeContinueAsNew
 	if maxEvents <= 0 {
 		maxEvents = DefaultMaxEventsBeforeContinueAsNew
@@ -355,6 +357,14 @@ func (r *run) onPolicyChanged(ctx workflow.Context, sig joborder.PolicyChangedSi
 const (
 	rulesChangeID = "fidelity-rules"
 	rulesVersion  = 1
+)
+
+// spreadChangeID versions the spreading of reminders that waited for the delivery window
+// (policy.SpreadDeliveryTime, issue 14): runs recorded before it replay with DefaultVersion and
+// deliver at the window's opening, as they did.
+const (
+	spreadChangeID = "spread-window-reminders"
+	spreadVersion  = 1
 )
 
 // rulesApply tells whether this run follows the issue 11 rules (see rulesChangeID).

@@ -26,6 +26,9 @@ type Planned struct {
 // workflow's state its deadlines are computed from. Time spent paused before now is not known
 // to the database and counts as none.
 type Snapshot struct {
+	// JobOrderID, when given, spreads the reminders that wait for the delivery window as the
+	// workflow does (policy.SpreadDeliveryTime); without it they are shown at the window's opening.
+	JobOrderID          string
 	CreatedAt           time.Time
 	OccupationCode      string
 	Status, Sharing     string
@@ -110,7 +113,8 @@ func (s *State) chain(name string) *Chain {
 
 // snapshotState rebuilds the part of a workflow's state its deadlines come from.
 func snapshotState(o Snapshot, p policy.Policy, now time.Time) *State {
-	s := newState(JobOrderInput{CreatedAt: o.CreatedAt, OccupationCode: o.OccupationCode, ApplicationDeadline: o.ApplicationDeadline, Policy: p}, p)
+	s := newState(JobOrderInput{JobOrderID: o.JobOrderID, CreatedAt: o.CreatedAt, OccupationCode: o.OccupationCode, ApplicationDeadline: o.ApplicationDeadline, Policy: p}, p)
+	s.SpreadReminders = o.JobOrderID != ""
 	s.Status, s.Sharing, s.ManualSharing = o.Status, o.Sharing, o.ManualSharing
 	if s.Sharing == "" {
 		s.Sharing = models.SharingInternal

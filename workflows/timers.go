@@ -16,10 +16,21 @@ import (
 type pending struct {
 	name     string    // deadline name in the live view
 	due      time.Time // when the promise falls due
-	wake     time.Time // when the workflow acts (reminders: DeliveryTime(due))
+	wake     time.Time // when the workflow acts (reminders: deliveryTime(due))
 	paused   bool      // the order is inactive: this deadline waits with the time it has left
 	reminder bool      // acting sends a notification
 	fire     func(ctx workflow.Context, now time.Time) []workflow.Future
+}
+
+// deliveryTime is when a reminder due at due is sent: inside the delivery window on working
+// days, and, from spreadChangeID on, spread over the window's first hour by the order's ID when
+// it waited for the window (policy.SpreadDeliveryTime).
+func (r *run) deliveryTime(due time.Time) time.Time {
+	wd := r.s.Policy.WorkingDaysOnly
+	if r.s.SpreadReminders {
+		return policy.SpreadDeliveryTime(due, wd, r.s.JobOrderID)
+	}
+	return policy.DeliveryTime(due, wd)
 }
 
 // pendings derives every pending deadline from the state and the current policy. Deadlines are
@@ -54,7 +65,7 @@ func (r *run) pendings(now time.Time) []pending {
 		return policy.AddDuration(c.Ref, d, wd).Add(shift(c.PausedAtRef))
 	}
 	reminder := func(name string, due time.Time, fire func(workflow.Context, time.Time) []workflow.Future) {
-		out = append(out, pending{name: name, due: due, wake: policy.DeliveryTime(due, wd), paused: paused, reminder: true, fire: fire})
+		out = append(out, pending{name: name, due: due, wake: r.deliveryTime(due), paused: paused, reminder: true, fire: fire})
 	}
 
 	if s.Coordinator == nil && s.Coord.Active {
@@ -135,7 +146,7 @@ func (r *run) pendings(now time.Time) []pending {
 		if s.InactiveUntil != nil {
 			due = *s.InactiveUntil
 		}
-		out = append(out, pending{name: "inactive_end", due: due, wake: policy.DeliveryTime(due, wd), reminder: true, fire: r.fireInactiveEnded})
+		out = append(out, pending{name: "inactive_end", due: due, wake: r.deliveryTime(due), reminder: true, fire: r.fireInactiveEnded})
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].wake.Equal(out[j].wake) {

@@ -56,7 +56,10 @@ type ScheduledSharing struct {
 
 // State is the workflow's whole state; it is carried over on continue-as-new.
 type State struct {
-	JobOrderID           string        `json:"job_order_id"`
+	JobOrderID string `json:"job_order_id"`
+	// SpreadReminders: reminders that waited for the delivery window are spread over its first
+	// hour (spreadChangeID); false only for runs recorded before that change.
+	SpreadReminders      bool          `json:"spread_reminders,omitempty"`
 	ResponsibleJobcenter string        `json:"responsible_jobcenter"`
 	OccupationCode       string        `json:"occupation_code"`
 	CreatedAt            time.Time     `json:"created_at"`

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"hash/fnv"
 	"slices"
 	"time"
 	_ "time/tzdata" // Europe/Copenhagen must load the same way on every worker
@@ -140,4 +141,28 @@ func DeliveryTime(t time.Time, workingDaysOnly bool) time.Time {
 		next = time.Date(next.Year(), next.Month(), next.Day()+1, 0, 0, 0, 0, Copenhagen)
 	}
 	return next.Add(DeliveryStart).In(t.Location())
+}
+
+// DeliverySpread is how far into the delivery window the reminders that waited for it are spread.
+const DeliverySpread = time.Hour
+
+// SpreadDeliveryTime is DeliveryTime, except that a reminder that waited for the window (due at
+// night, on a weekend or a holiday) is delivered at the window's opening plus an offset within
+// DeliverySpread taken from key (the order's ID), in whole seconds. The same key always gets the
+// same offset, so a workflow's replay computes the same time; and the thousands of reminders that
+// fall due over a weekend arrive spread over Monday 08:00–09:00 instead of all at 08:00.
+func SpreadDeliveryTime(t time.Time, workingDaysOnly bool, key string) time.Time {
+	d := DeliveryTime(t, workingDaysOnly)
+	if d.Equal(t) {
+		return d
+	}
+	return d.Add(SpreadOffset(key))
+}
+
+// SpreadOffset is key's offset into the delivery window: FNV-1a of key, in whole seconds below
+// DeliverySpread.
+func SpreadOffset(key string) time.Duration {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	return time.Duration(h.Sum32()%uint32(DeliverySpread/time.Second)) * time.Second
 }

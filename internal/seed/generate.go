@@ -526,7 +526,7 @@ func (g *Generator) order(b *Batch) {
 
 	// The workflow's own view of the order (workflows.Snapshot) gives every reminder's time, so
 	// the synthetic reminders are the ones the workflow would have sent.
-	snap := workflows.Snapshot{CreatedAt: created, OccupationCode: occ, Status: models.StatusOpen, Sharing: models.SharingInternal, LastEventAt: created}
+	snap := workflows.Snapshot{JobOrderID: id, CreatedAt: created, OccupationCode: occ, Status: models.StatusOpen, Sharing: models.SharingInternal, LastEventAt: created}
 	if !deadline.IsZero() {
 		snap.ApplicationDeadline = &deadline
 	}
