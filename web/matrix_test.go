@@ -21,7 +21,8 @@ import (
 // 303 to the page that shows the result, 422 the form again with its errors; without a session
 // every page goes (303) to the login.
 //
-// A page route registered without a row fails TestConsoleMatrixCoversEveryPageRoute. Adding a
+// A page route registered without a row (here or in commandMatrix) fails
+// TestConsoleMatrixCoversEveryPageRoute. Adding a
 // row: the route as registered ("/candidates/:id"; :id, :cid and :oid are filled from the
 // fixture), the form it posts (nil for a GET), and one KEY=STATUS cell per caller of
 // consoleCallers: "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404".
@@ -68,8 +69,8 @@ type consoleRow struct {
 	want         string
 }
 
-// The rows. Routes that send a command to an order's workflow (the order page's forms) are in
-// needsWorkflows instead: this engine has no Temporal behind it.
+// The rows. The order page's command forms (POST /job-orders/:id/...) are in commandMatrix
+// (matrix_commands_test.go): each of its cells needs an order of its own and a workflow behind it.
 var consoleMatrix = []consoleRow{
 	{"GET", "/", nil, "anon=303 E=303 E2=303 C=200 M=200 N=200 K=200 A=303"},
 
@@ -145,18 +146,6 @@ var consoleMatrix = []consoleRow{
 }
 
 const all404 = "anon=404 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"
-
-// needsWorkflows are page routes that send a command to an order's workflow; their rules are the
-// order service's (access.OrderActions), proven by the API's matrix and web/joborder_test.go on
-// engines that have a workflow behind them.
-var needsWorkflows = map[string]bool{}
-
-func init() {
-	for _, r := range []string{"coordinator", "contacts", "sharing", "follow-ups", "follow-ups/:fid/done", "referrals", "referrals/:rid/approve",
-		"referrals/:rid/reject", "referrals/:rid/withdraw", "hires", "details", "status", "notes", "contact-person"} {
-		needsWorkflows["POST /job-orders/:id/"+r] = true
-	}
-}
 
 // employerPlanning marks the parts of the order page that are the job centre's own planning:
 // sharing, deadlines and the next reminder, follow-ups, contacts and notes. The employer's
@@ -297,13 +286,16 @@ func parseCells(t *testing.T, s string) map[string]int {
 	return out
 }
 
-// Every page route of the engine has a row (or is a workflow command listed in needsWorkflows),
-// and every row names a registered route.
+// Every page route of the engine has a row in consoleMatrix or commandMatrix, and every row
+// names a registered route.
 func TestConsoleMatrixCoversEveryPageRoute(t *testing.T) {
 	tc := newTestConsole(t, consoleOptions{})
 	rows := map[string]bool{}
 	for _, r := range consoleMatrix {
 		rows[r.method+" "+r.path] = true
+	}
+	for _, r := range commandMatrix {
+		rows[http.MethodPost+" "+r.path] = true
 	}
 	registered := map[string]bool{}
 	var missing []string
@@ -314,13 +306,13 @@ func TestConsoleMatrixCoversEveryPageRoute(t *testing.T) {
 		}
 		key := r.Method + " " + r.Path
 		registered[key] = true
-		if !rows[key] && !needsWorkflows[key] {
+		if !rows[key] {
 			missing = append(missing, key)
 		}
 	}
 	sort.Strings(missing)
 	for _, m := range missing {
-		t.Errorf("page route %s has no row in consoleMatrix", m)
+		t.Errorf("page route %s has no row in consoleMatrix or commandMatrix", m)
 	}
 	for key := range rows {
 		if !registered[key] {
