@@ -7,19 +7,10 @@
 // nothing the other specs see. The order is the dev stack's example employer's (CVR 10103940).
 const { test, expect, checkPage, loginWithToken } = require('../lib/fixtures');
 const { api, users, newOrder, newCandidate, copenhagenDay } = require('../lib/stack');
+const { flash, section } = require('../lib/page');
 
 /** A caseworker of Viborg (a principal of its own: `jobordre token` signs any). */
 const viborg = { role: 'caseworker', sub: 'caseworker-viborg', jobcenter: '791', name: 'Vibeke Viborg', email: 'caseworker-viborg@jobcenter.example' };
-
-/** The flash message a command's redirect shows. */
-function flash(page, text) {
-  return page.getByRole('status').filter({ hasText: text });
-}
-
-/** The page's section (by its h2) as a locator. */
-function section(page, heading) {
-  return page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: heading, exact: true }) });
-}
 
 /** An order of the example employer for a workplace in Viborg, handled by 791. */
 async function viborgOrder(title) {

@@ -11,6 +11,7 @@
 const { test, expect, checkPage, loginAs, loginWithToken } = require('../lib/fixtures');
 const { api, users, newOrder, setPolicy, newCandidate, copenhagenDay, stack } = require('../lib/stack');
 const { waitForMail, mailLink } = require('../lib/mailbox');
+const { flash, section, openDetails } = require('../lib/page');
 
 /** A new order of the dev stack's example employer for a workplace in Randers, handled by 730. */
 function randersOrder(overrides = {}) {
@@ -21,26 +22,6 @@ function randersOrder(overrides = {}) {
     positions: 1,
     ...overrides,
   });
-}
-
-/** The flash message a command's redirect shows. */
-function flash(page, text) {
-  return page.getByRole('status').filter({ hasText: text });
-}
-
-/** The page's section (by its h2: a text, exact, or a pattern) as a locator. */
-function section(page, heading) {
-  return page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: heading, exact: typeof heading === 'string' }) });
-}
-
-/** Opens a <details> of the page by its summary text (if it is not open yet) and returns it. */
-async function openDetails(scope, summary) {
-  const page = typeof scope.page === 'function' ? scope.page() : scope;
-  const details = scope.locator('details').filter({ has: page.locator('summary', { hasText: summary }) }).first();
-  if (!(await details.evaluate((d) => d.open))) {
-    await details.locator('summary').first().click();
-  }
-  return details;
 }
 
 test.describe('the caseworker flow', () => {

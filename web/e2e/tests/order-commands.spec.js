@@ -10,6 +10,7 @@
 // Rebild (840): no other spec uses either, so nothing they do changes what the other specs see.
 const { test, expect, checkPage, loginWithToken } = require('../lib/fixtures');
 const { api, users, newOrder, setPolicy, newCandidate, copenhagenDay } = require('../lib/stack');
+const { flash, section, openDetails } = require('../lib/page');
 
 const aalborg = { role: 'caseworker', sub: 'caseworker-aalborg', jobcenter: '851', name: 'Aase Aalborg', email: 'caseworker-aalborg@jobcenter.example' };
 const aalborg2 = { role: 'caseworker', sub: 'caseworker-aalborg-2', jobcenter: '851', name: 'Bent Bundgaard', email: 'caseworker-aalborg-2@jobcenter.example' };
@@ -45,26 +46,6 @@ function dateTime(at) {
 function date(at) {
   const p = parts(at);
   return `${p.day}. ${p.month} ${p.year}`;
-}
-
-/** The flash message a command's redirect shows. */
-function flash(page, text) {
-  return page.getByRole('status').filter({ hasText: text });
-}
-
-/** The page's section (by its h2) as a locator. */
-function section(page, heading) {
-  return page.locator('section').filter({ has: page.getByRole('heading', { level: 2, name: heading, exact: true }) });
-}
-
-/** Opens a <details> of the scope by its summary text (if it is not open yet) and returns it. */
-async function openDetails(scope, summary) {
-  const page = typeof scope.page === 'function' ? scope.page() : scope;
-  const details = scope.locator('details').filter({ has: page.locator('summary', { hasText: summary }) }).first();
-  if (!(await details.evaluate((d) => d.open))) {
-    await details.locator('summary').first().click();
-  }
-  return details;
 }
 
 /** A new order of the example employer for a workplace in Aalborg, handled by 851. */
