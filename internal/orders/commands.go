@@ -230,7 +230,7 @@ func (s *Service) SetStatus(ctx context.Context, p auth.Principal, id string, r 
 				Detail: "is not given by the employer: the job centre's close reasons are internal (the order is closed as " + joborder.CloseReasonClosedByEmployer + ")"}}}
 		}
 		r.Reason = joborder.CloseReasonClosedByEmployer
-	} else if r.Reason == joborder.CloseReasonClosedByEmployer {
+	} else if r.Status == models.StatusClosed && r.Reason == joborder.CloseReasonClosedByEmployer {
 		return View{}, &problem.ValidationError{Fields: []problem.FieldError{{Field: "reason", Detail: "is required when closing: one of " + strings.Join(joborder.CloseReasons, ", ")}}}
 	}
 	if fields := joborder.CheckStatus(s.now(), r.Status, r.Reason, r.Until); len(fields) > 0 {
