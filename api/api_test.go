@@ -50,6 +50,25 @@ type recordingWorkflows struct {
 }
 
 // setCoordinator makes the live state report id as the order's coordinator.
+// StartDelivery and ReplayDelivery stand in for starting webhook delivery workflows
+// (webhooks.Starter): they record the pair as an update named after the call.
+func (r *recordingWorkflows) StartDelivery(_ context.Context, sub, event string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.updates = append(r.updates, "start-delivery "+sub+"/"+event)
+	r.updateArgs = append(r.updateArgs, nil)
+	return nil
+}
+
+// ReplayDelivery records a replay (see StartDelivery).
+func (r *recordingWorkflows) ReplayDelivery(_ context.Context, sub, event string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.updates = append(r.updates, "replay-delivery "+sub+"/"+event)
+	r.updateArgs = append(r.updateArgs, nil)
+	return nil
+}
+
 func (r *recordingWorkflows) setCoordinator(order, id string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -200,7 +219,7 @@ func newTestAPI(t testing.TB) *testAPI {
 	refs.SetNotifier(notices)
 	h := New(Deps{
 		Orders: svc, Directory: s.Directory, Referrals: refs, Candidates: s.Candidates, Verifier: signer,
-		Jobcenters: s.Jobcenters, Reference: s.Reference, Companies: s.Companies, KPIs: s.KPIs, Feed: s.Feed, Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
+		Jobcenters: s.Jobcenters, Reference: s.Reference, Companies: s.Companies, KPIs: s.KPIs, Feed: s.Feed, Webhooks: s.Webhooks, Metrics: telemetry.NewMetrics(), MaxBodyBytes: 1 << 20,
 		Readiness: map[string]ReadinessCheck{"database": func(ctx context.Context) error { return store.Ping(ctx, db) }},
 	})
 	srv := httptest.NewServer(h)

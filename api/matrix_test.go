@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"jobordre/internal/auth"
 	"jobordre/internal/joborder"
+	"jobordre/internal/webhooks"
 	"jobordre/models"
 )
 
@@ -167,12 +169,16 @@ type matrixWorld struct {
 	sent, inactive, proposedByNeighbour, proposedByCommunity string
 	// fresh holds, per job centre, a searchable candidate the fixture never refers.
 	fresh map[string]string
+	// receiver is a webhook endpoint that answers 204 to everything.
+	receiver *httptest.Server
 }
 
 func newMatrixWorld(t *testing.T) *matrixWorld {
 	t.Helper()
 	a := newTestAPI(t)
 	w := &matrixWorld{api: a, fresh: map[string]string{}}
+	w.receiver = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(w.receiver.Close)
 	for _, c := range matrixCallers {
 		p := c.p // the first request registers the caller, so cw-1 and mgr-751 can be coordinators
 		if r := a.do(http.MethodGet, "/api/v1/jobcenters/751", &p, nil); r.status != http.StatusOK {
@@ -241,6 +247,8 @@ type matrixFixture struct {
 	consent        string // a consent of candidate for the order (routes outside orders only)
 	community      string // a community the community routes change (routes outside orders only)
 	contact        string // a contact person of the employer's company the removal acts on (routes outside orders only)
+	subscription   string // 751's webhook subscription, to the world's receiver (routes outside orders only)
+	delivery       string // a failed delivery of it (routes outside orders only)
 }
 
 // referralTarget names which referral of the fixture a :rid row acts on.
@@ -341,6 +349,18 @@ func (w *matrixWorld) outsideOrder(a *testAPI, f *matrixFixture) {
 	var c struct{ ID string }
 	a.do(http.MethodPost, "/api/v1/recruitment-communities", &admin, map[string]any{"name": "Fællesskab " + f.order[:8], "members": []string{"751", "101"}}).json(t, &c)
 	f.community = c.ID
+	now := time.Now().UTC()
+	sub := models.WebhookSubscription{ID: uuid.NewString(), URL: w.receiver.URL + "/hook", Jobcenter: "751", Enabled: true,
+		Secret: webhooks.NewSecret(), CreatedBy: "mgr-751", CreatedAt: now, UpdatedAt: now}
+	del := models.WebhookDelivery{SubscriptionID: sub.ID, EventID: uuid.NewString(), EventType: string(joborder.FeedCreated), Status: models.WebhookFailed,
+		Attempts: 10, LastStatusCode: 500, CreatedAt: now}
+	if err := a.db.Create(&sub).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := a.db.Create(&del).Error; err != nil {
+		t.Fatal(err)
+	}
+	f.subscription, f.delivery = sub.ID, strconv.FormatUint(del.ID, 10)
 	if f.consent == "" || f.community == "" {
 		t.Fatalf("fixture incomplete: %+v", f)
 	}
@@ -432,6 +452,17 @@ var matrix = []matrixRow{
 	// stored that has not registered (this one registered itself).
 	{"DELETE", "/api/v1/companies/:cvr/contacts/:contact", nil, "E=200 E2=404 C=403 C2=403 M=403 N=403 K=403 F=403 A=404"},
 	{"PUT", "/api/v1/companies/:cvr/main-contact", func(matrixFixture) any { return map[string]any{"contact_id": employer.Subject} }, "E=200 E2=404 C=404 C2=404 M=404 N=404 K=404 F=404 A=404"},
+	// Webhook subscriptions: admins and managers of the subscription's job centre (751's here);
+	// nobody else keeps any, so they are refused outright.
+	{"POST", "/api/v1/webhook-subscriptions", func(f matrixFixture) any { return map[string]any{"url": "http://127.0.0.1:9/hook"} }, "E=403 E2=403 C=403 C2=403 M=201 N=403 K=403 F=403 A=201"},
+	{"GET", "/api/v1/webhook-subscriptions", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200"},
+	{"GET", "/api/v1/webhook-subscriptions/:sid", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200"},
+	{"PATCH", "/api/v1/webhook-subscriptions/:sid", func(matrixFixture) any { return map[string]any{"description": "Momentum"} }, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200"},
+	{"DELETE", "/api/v1/webhook-subscriptions/:sid", nil, "E=403 E2=403 C=403 C2=403 M=204 N=403 K=403 F=403 A=204"},
+	{"POST", "/api/v1/webhook-subscriptions/:sid/rotate-secret", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200"},
+	{"POST", "/api/v1/webhook-subscriptions/:sid/ping", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200"},
+	{"GET", "/api/v1/webhook-subscriptions/:sid/deliveries", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200"},
+	{"POST", "/api/v1/webhook-subscriptions/:sid/deliveries/:did/replay", nil, "E=403 E2=403 C=403 C2=403 M=202 N=403 K=403 F=403 A=202"},
 	{"GET", "/api/v1/reference/municipalities", nil, all(200)},
 	{"GET", "/api/v1/reference/postal-codes", nil, all(200)},
 	{"GET", "/api/v1/reference/occupations", nil, all(200)},
@@ -478,6 +509,10 @@ func concrete(t *testing.T, path string, f matrixFixture, rid referralTarget) st
 			segments[i] = employer.CVR
 		case ":contact":
 			segments[i] = f.contact
+		case ":sid":
+			segments[i] = f.subscription
+		case ":did":
+			segments[i] = f.delivery
 		default:
 			t.Fatalf("concrete: no value for %s in %s; teach concrete (matrix_test.go) what the fixture has for it", s, path)
 		}

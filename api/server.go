@@ -24,6 +24,7 @@ import (
 	"jobordre/internal/refdata"
 	"jobordre/internal/referrals"
 	"jobordre/internal/telemetry"
+	"jobordre/internal/webhooks"
 )
 
 //go:embed openapi.yaml
@@ -47,7 +48,9 @@ type Deps struct {
 	Reference  *refdata.Data
 	KPIs       *kpi.Service
 	// Feed reads the event feed (GET /api/v1/events).
-	Feed         *feed.Service
+	Feed *feed.Service
+	// Webhooks keeps the webhook subscriptions and their delivery logs.
+	Webhooks     *webhooks.Service
 	Verifier     auth.Verifier
 	Logger       *slog.Logger
 	Metrics      *telemetry.Metrics
@@ -133,6 +136,7 @@ func New(d Deps) *gin.Engine {
 	registerCaseworkers(v1, d.Directory)
 	registerOutbox(v1, d.Orders)
 	registerEvents(v1, d.Feed)
+	registerWebhookSubscriptions(v1, d.Webhooks)
 	registerWebhooks(r, d.SendGridWebhook)
 	if d.Extra != nil {
 		d.Extra(r)

@@ -18,6 +18,10 @@ import (
 // schedule, or after a 410, it fails with joborder.ErrWebhookAbandoned, so a replay may start the
 // same workflow ID again; while it runs or after a success, its ID refuses a second start.
 //
+// Events of one order reach a subscription in sequence: while an earlier one is still pending
+// for the subscription, the activity answers WebhookWaiting and the workflow looks again later,
+// without using up an attempt.
+//
 // The input is two IDs; the activity reads the event, the URL and the secrets from the database.
 func WebhookDeliveryWorkflow(ctx workflow.Context, in joborder.WebhookDeliveryInput) error {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
@@ -36,13 +40,24 @@ func WebhookDeliveryWorkflow(ctx workflow.Context, in joborder.WebhookDeliveryIn
 			}
 		}
 		var res joborder.WebhookAttemptResult
-		if err := workflow.ExecuteActivity(actx, acts.AttemptWebhook, in).Get(ctx, &res); err != nil {
-			if isMisuse(err) {
+		// An earlier event of the same order still on its way: look again, 1 s later, then
+		// doubling up to WebhookMaxOrderWait; the waiting is no attempt of the schedule.
+		for pause := time.Second; ; pause = longerPause(pause) {
+			res = joborder.WebhookAttemptResult{}
+			if err := workflow.ExecuteActivity(actx, acts.AttemptWebhook, in).Get(ctx, &res); err != nil {
+				if isMisuse(err) {
+					return err
+				}
+				// The database failed through the activity's own retries: a failed attempt.
+				workflow.GetLogger(ctx).Warn("webhook attempt failed", "attempt", i+1, "error", err)
+				res = joborder.WebhookAttemptResult{Outcome: joborder.WebhookRetry}
+			}
+			if res.Outcome != joborder.WebhookWaiting {
+				break
+			}
+			if err := workflow.Sleep(ctx, pause); err != nil {
 				return err
 			}
-			// The database failed through the activity's own retries: a failed attempt.
-			workflow.GetLogger(ctx).Warn("webhook attempt failed", "attempt", i+1, "error", err)
-			res = joborder.WebhookAttemptResult{Outcome: joborder.WebhookRetry}
 		}
 		switch res.Outcome {
 		case joborder.WebhookDelivered, joborder.WebhookSkipped:
@@ -63,4 +78,12 @@ func WebhookDeliveryWorkflow(ctx workflow.Context, in joborder.WebhookDeliveryIn
 func isMisuse(err error) bool {
 	var appErr *temporal.ApplicationError
 	return errors.As(err, &appErr) && (appErr.Type() == joborder.ErrInvalidInput || appErr.Type() == joborder.ErrMisconfigured)
+}
+
+// longerPause doubles the pause between looks at an earlier event, up to WebhookMaxOrderWait.
+func longerPause(d time.Duration) time.Duration {
+	if d *= 2; d > joborder.WebhookMaxOrderWait {
+		return joborder.WebhookMaxOrderWait
+	}
+	return d
 }

@@ -131,3 +131,21 @@ func TestGoneStopsAtOnceAndASkippedDeliveryEndsQuietly(t *testing.T) {
 		t.Fatalf("skipped: %v attempts, %v", at, err)
 	}
 }
+
+// While an earlier event of the order is on its way, the attempt waits (1 s, 2 s, 4 s, ...)
+// without using up the schedule: the next failure still waits the schedule's 5 s.
+func TestWaitingForAnEarlierEventDoesNotUseUpTheSchedule(t *testing.T) {
+	at, _, err := webhookRun(t, func(n int) joborder.WebhookAttemptResult {
+		switch n {
+		case 1, 2, 3:
+			return joborder.WebhookAttemptResult{Outcome: joborder.WebhookWaiting}
+		case 4:
+			return joborder.WebhookAttemptResult{Outcome: joborder.WebhookRetry, StatusCode: 500}
+		}
+		return joborder.WebhookAttemptResult{Outcome: joborder.WebhookDelivered, StatusCode: 200}
+	})
+	assertTimes(t, at, cumulative([]time.Duration{0, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second}))
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -35,6 +35,10 @@ every job order and every running workflow with its timers. --ui-port 0 disables
 				"temporal-port": func() { cfg.TemporalPort = temporalPort },
 				"ui-port":       func() { cfg.UIPort = uiPort },
 			})
+			if os.Getenv("JOBORDRE_WEBHOOKS_ALLOW_PRIVATE") == "" {
+				// Webhook receivers on a developer's machine listen on loopback (jobordre webhook-receiver).
+				cfg.WebhooksAllowPrivate = true
+			}
 			ctx := cmd.Context()
 			if err := telemetry.ServeProfiling(ctx, cfg.PprofAddr, log); err != nil {
 				return err

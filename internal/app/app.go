@@ -32,6 +32,7 @@ import (
 	"jobordre/internal/referrals"
 	"jobordre/internal/store"
 	"jobordre/internal/telemetry"
+	"jobordre/internal/webhooks"
 	"jobordre/worker"
 )
 
@@ -153,6 +154,7 @@ func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier
 		Reference:    refdata.Default(),
 		KPIs:         kpi.NewService(db, refdata.Default()),
 		Feed:         feed.New(db, access.DBRelations{DB: db, Ref: refdata.Default()}),
+		Webhooks:     webhooks.NewService(db, webhookStarter(cfg, c), cfg.WebhooksAllowPrivate),
 		Verifier:     v,
 		Logger:       log,
 		Metrics:      m,
@@ -168,6 +170,11 @@ func NewAPIDeps(cfg config.Config, db *gorm.DB, c client.Client, v auth.Verifier
 			},
 		},
 	}
+}
+
+// webhookStarter starts webhook delivery workflows on the worker's task queue.
+func webhookStarter(cfg config.Config, c client.Client) webhooks.TemporalStarter {
+	return webhooks.TemporalStarter{Client: c, TaskQueue: cfg.TaskQueue}
 }
 
 // Serve runs an HTTP server on ln until ctx ends, then shuts it down gracefully.
@@ -202,12 +209,15 @@ type Worker struct {
 	w      sdkworker.Worker
 	cancel context.CancelFunc
 	done   chan struct{}
+	// dispatching closes when the webhook dispatcher has stopped.
+	dispatching chan struct{}
 }
 
 // StartWorker starts the worker on cfg.TaskQueue and the reconciler loop.
 func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logger) (*Worker, error) {
 	acts := activities.New(db)
 	acts.Temporal = c
+	acts.Webhooks = webhooks.NewSender(db, cfg.WebhooksAllowPrivate)
 	if err := configureMail(cfg, db, acts, log); err != nil {
 		return nil, err
 	}
@@ -220,6 +230,13 @@ func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logg
 	svc := NewOrderService(cfg, db, c, log)
 	refs := referrals.NewService(db, svc, temporalWorkflows(cfg, c), log)
 	go runUpgrades(ctx, db, temporalWorkflows(cfg, c).StartPolicyFanOut, log)
+	dispatcher := &webhooks.Dispatcher{DB: db, Feed: feed.New(db, access.DBRelations{DB: db, Ref: refdata.Default()}),
+		Starter: webhookStarter(cfg, c), Log: log}
+	wk.dispatching = make(chan struct{})
+	go func() {
+		defer close(wk.dispatching)
+		dispatcher.Run(ctx, cfg.WebhookDispatchInterval)
+	}()
 	go wk.reconcile(ctx, svc, refs, newOutboxSender(cfg, db, c), log)
 	return wk, nil
 }
@@ -265,5 +282,6 @@ func (wk *Worker) reconcile(ctx context.Context, svc *orders.Service, refs *refe
 func (wk *Worker) Stop() {
 	wk.cancel()
 	<-wk.done
+	<-wk.dispatching
 	wk.w.Stop()
 }

@@ -77,6 +77,13 @@ type Config struct {
 	// TemporalMetricsAddr, when set, serves the embedded Temporal server's own Prometheus
 	// metrics (persistence latency, shard locks, task queues) at /metrics on this address (dev only).
 	TemporalMetricsAddr string
+	// WebhooksAllowPrivate lets webhook subscriptions point at loopback, private and link-local
+	// addresses (JOBORDRE_WEBHOOKS_ALLOW_PRIVATE). Off by default, so an endpoint cannot reach
+	// the service's own network (SSRF); `jobordre dev` turns it on for local receivers.
+	WebhooksAllowPrivate bool
+	// WebhookDispatchInterval is how often the worker's dispatcher looks for new feed events to
+	// deliver (JOBORDRE_WEBHOOK_DISPATCH_INTERVAL, default 1s).
+	WebhookDispatchInterval time.Duration
 	// Console holds the web console's settings: its OIDC client and session lifetimes.
 	Console ConsoleConfig
 }
@@ -120,6 +127,8 @@ func Defaults() Config {
 		QueryTimeout:      3 * time.Second,
 		SecureLinkTTL:     14 * 24 * time.Hour,
 		ShutdownTimeout:   10 * time.Second,
+		// A second: receivers hear of an event soon after it happened, at one cheap query a second.
+		WebhookDispatchInterval: time.Second,
 		Console: ConsoleConfig{
 			OIDCScopes:         []string{"profile", "email"},
 			SessionIdleTimeout: 30 * time.Minute,
@@ -188,6 +197,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	dur("JOBORDRE_QUERY_TIMEOUT", &c.QueryTimeout)
 	dur("JOBORDRE_SECURE_LINK_TTL", &c.SecureLinkTTL)
 	dur("JOBORDRE_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	boolean("JOBORDRE_WEBHOOKS_ALLOW_PRIVATE", &c.WebhooksAllowPrivate)
+	dur("JOBORDRE_WEBHOOK_DISPATCH_INTERVAL", &c.WebhookDispatchInterval)
 	str("JOBORDRE_PPROF_ADDR", &c.PprofAddr)
 	str("JOBORDRE_TEMPORAL_METRICS_ADDR", &c.TemporalMetricsAddr)
 	str("JOBORDRE_OIDC_ISSUER", &c.OIDCIssuer)

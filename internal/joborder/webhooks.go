@@ -44,7 +44,15 @@ const (
 	WebhookGone = "gone"
 	// WebhookSkipped: the subscription is disabled or deleted, or the event is gone; nothing sent.
 	WebhookSkipped = "skipped"
+	// WebhookWaiting: an earlier event of the same order is still on its way to this
+	// subscription; nothing sent, and the attempt does not count against the schedule. Events
+	// of one order reach a subscription in sequence (data.sequence).
+	WebhookWaiting = "waiting"
 )
+
+// WebhookMaxOrderWait caps the delivery workflow's pause between two looks at whether an
+// earlier event of the order has been delivered (1 s, doubled each time, up to this).
+const WebhookMaxOrderWait = 10 * time.Minute
 
 // WebhookAttemptResult is what one delivery attempt came to.
 type WebhookAttemptResult struct {

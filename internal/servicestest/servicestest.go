@@ -15,8 +15,9 @@ import (
 	"jobordre/internal/jobcenters"
 	"jobordre/internal/kpi"
 	"jobordre/internal/orders"
-	"jobordre/internal/referrals"
 	"jobordre/internal/refdata"
+	"jobordre/internal/referrals"
+	"jobordre/internal/webhooks"
 )
 
 // Services are the services the API and the console call.
@@ -29,7 +30,10 @@ type Services struct {
 	Companies  *companies.Service
 	KPIs       *kpi.Service
 	Feed       *feed.Service
-	Reference  *refdata.Data
+	// Webhooks keeps webhook subscriptions; endpoints on loopback are allowed (test receivers
+	// listen there), and replays are started on wf when it is also a webhooks.Starter.
+	Webhooks  *webhooks.Service
+	Reference *refdata.Data
 	// Relations is the access rules' view of the database (who is whose neighbour, ...).
 	Relations access.Relations
 }
@@ -40,7 +44,9 @@ func New(db *gorm.DB, wf orders.Workflows) Services {
 	ref := refdata.Default()
 	rel := access.DBRelations{DB: db, Ref: ref}
 	svc := orders.NewService(db, ref, wf, rel, nil)
+	starter, _ := wf.(webhooks.Starter)
 	return Services{
+		Webhooks:   webhooks.NewService(db, starter, true),
 		Orders:     svc,
 		Referrals:  referrals.NewService(db, svc, wf, nil),
 		Candidates: candidates.NewService(db, svc, ref),

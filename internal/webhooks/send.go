@@ -62,8 +62,43 @@ func (s *Sender) Attempt(ctx context.Context, subscriptionID, eventID string) (j
 	if err := s.ensureDelivery(ctx, subscriptionID, eventID, ev.Type); err != nil {
 		return joborder.WebhookAttemptResult{}, err
 	}
+	if waiting, err := s.awaitEarlier(ctx, subscriptionID, &ev); err != nil || waiting {
+		return joborder.WebhookAttemptResult{Outcome: joborder.WebhookWaiting}, err
+	}
 	res, errText := s.send(ctx, &sub, eventID, body)
 	return res, s.record(ctx, &sub, eventID, res, errText)
+}
+
+// OrderWait is how long one attempt waits for an earlier event of the same order to be
+// delivered to the subscription before it answers WebhookWaiting; usually the earlier one is
+// a moment ahead, so the wait ends well before this.
+var OrderWait = 5 * time.Second
+
+// awaitEarlier waits up to OrderWait while a delivery of an earlier event (a lower sequence
+// number) of the same order to the same subscription is still pending, and tells whether one
+// still is. The dispatcher writes delivery rows in feed order, so an earlier event's row exists
+// before a later one's workflow starts.
+func (s *Sender) awaitEarlier(ctx context.Context, subscriptionID string, ev *models.FeedEvent) (bool, error) {
+	deadline := time.Now().Add(OrderWait)
+	for {
+		var n int64
+		err := s.DB.WithContext(ctx).Model(&models.WebhookDelivery{}).
+			Joins("JOIN feed_events ON feed_events.id = webhook_deliveries.event_id").
+			Where("webhook_deliveries.subscription_id = ? AND webhook_deliveries.status = ? AND feed_events.job_order_id = ? AND feed_events.sequence < ?",
+				subscriptionID, models.WebhookPending, ev.JobOrderID, ev.Sequence).
+			Count(&n).Error
+		if err != nil || n == 0 {
+			return false, err
+		}
+		if !time.Now().Before(deadline) {
+			return true, nil
+		}
+		select {
+		case <-ctx.Done():
+			return true, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // PingResult is what a test ping came to.

@@ -166,3 +166,45 @@ func TestLoopbackAndPrivateEndpointsAreRefusedInProduction(t *testing.T) {
 		t.Error("IsPublic")
 	}
 }
+
+// A later event of an order waits while an earlier one is still pending for the subscription
+// (nothing is sent, no attempt is counted), and goes once the earlier one is delivered.
+func TestALaterEventOfAnOrderWaitsForTheEarlierOne(t *testing.T) {
+	s, db, ep, sub, first := senderWorld(t, http.StatusOK, nil)
+	OrderWait = 100 * time.Millisecond
+	t.Cleanup(func() { OrderWait = 5 * time.Second })
+	second := &models.FeedEvent{ID: uuid.NewString(), Type: string(joborder.FeedCoordinatorAssigned), JobOrderID: first.JobOrderID, Sequence: 2,
+		Jobcenter: "751", HistoryKey: "k2", OccurredAt: time.Now().UTC(), Position: 2}
+	other := &models.FeedEvent{ID: uuid.NewString(), Type: string(joborder.FeedCreated), JobOrderID: uuid.NewString(), Sequence: 1,
+		Jobcenter: "751", HistoryKey: "k3", OccurredAt: time.Now().UTC(), Position: 3}
+	for _, ev := range []*models.FeedEvent{second, other} {
+		if err := db.Create(ev).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ev := range []*models.FeedEvent{first, second, other} {
+		if err := s.ensureDelivery(context.Background(), sub.ID, ev.ID, ev.Type); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := s.Attempt(context.Background(), sub.ID, second.ID)
+	if err != nil || res.Outcome != joborder.WebhookWaiting || len(ep.requests) != 0 {
+		t.Fatalf("the second event went before the first: %+v %v, %d requests", res, err, len(ep.requests))
+	}
+	if d := delivery(t, db, sub.ID, second.ID); d.Attempts != 0 || d.Status != models.WebhookPending {
+		t.Errorf("waiting counted as an attempt: %+v", d)
+	}
+	// Another order's event does not wait for this order's.
+	if res, err := s.Attempt(context.Background(), sub.ID, other.ID); err != nil || res.Outcome != joborder.WebhookDelivered {
+		t.Fatalf("another order's event: %+v %v", res, err)
+	}
+	if res, err := s.Attempt(context.Background(), sub.ID, first.ID); err != nil || res.Outcome != joborder.WebhookDelivered {
+		t.Fatalf("first: %+v %v", res, err)
+	}
+	if res, err := s.Attempt(context.Background(), sub.ID, second.ID); err != nil || res.Outcome != joborder.WebhookDelivered {
+		t.Fatalf("second after the first: %+v %v", res, err)
+	}
+	if got := []string{ep.requests[0].Header.Get(HeaderID), ep.requests[1].Header.Get(HeaderID), ep.requests[2].Header.Get(HeaderID)}; got[1] != first.ID || got[2] != second.ID {
+		t.Errorf("sent %v", got)
+	}
+}

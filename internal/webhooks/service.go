@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"jobordre/internal/access"
 	"jobordre/internal/auth"
 	"jobordre/internal/joborder"
 	"jobordre/internal/problem"
@@ -48,7 +49,7 @@ func NewService(db *gorm.DB, starter Starter, allowPrivate bool) *Service {
 type Subscription struct {
 	ID                      string     `json:"id"`
 	URL                     string     `json:"url"`
-	Types                   []string   `json:"types"`
+	EventTypes              []string   `json:"event_types"`
 	Jobcenter               *string    `json:"jobcenter"`
 	Description             string     `json:"description"`
 	Enabled                 bool       `json:"enabled"`
@@ -61,10 +62,10 @@ type Subscription struct {
 }
 
 func view(m *models.WebhookSubscription) Subscription {
-	v := Subscription{ID: m.ID, URL: m.URL, Types: []string{}, Description: m.Description, Enabled: m.Enabled,
+	v := Subscription{ID: m.ID, URL: m.URL, EventTypes: []string{}, Description: m.Description, Enabled: m.Enabled,
 		DisabledReason: m.DisabledReason, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 	if m.Types != "" {
-		v.Types = strings.Split(m.Types, ",")
+		v.EventTypes = strings.Split(m.Types, ",")
 	}
 	if m.Jobcenter != "" {
 		jc := m.Jobcenter
@@ -79,8 +80,8 @@ func view(m *models.WebhookSubscription) Subscription {
 // CreateRequest is the body of POST /api/v1/webhook-subscriptions.
 type CreateRequest struct {
 	URL string `json:"url"`
-	// Types: the event types to receive; empty or absent: all.
-	Types []string `json:"types"`
+	// EventTypes: the event types to receive; empty or absent: all.
+	EventTypes []string `json:"event_types"`
 	// Jobcenter: the job centre whose orders' events it receives. A manager's is its own job
 	// centre (the default); an admin's is any job centre, or absent for every order.
 	Jobcenter   *string `json:"jobcenter"`
@@ -90,7 +91,7 @@ type CreateRequest struct {
 // UpdateRequest is the body of PATCH /api/v1/webhook-subscriptions/{id}: only the fields sent change.
 type UpdateRequest struct {
 	URL         *string   `json:"url"`
-	Types       *[]string `json:"types"`
+	EventTypes  *[]string `json:"event_types"`
 	Description *string   `json:"description"`
 	Enabled     *bool     `json:"enabled"`
 }
@@ -98,17 +99,15 @@ type UpdateRequest struct {
 // ErrSubscriptionNotFound answers for a subscription the caller cannot see.
 var ErrSubscriptionNotFound = problem.NotFound("no such webhook subscription")
 
-// mayHold tells whether p keeps subscriptions at all: admins, and managers for their job centre.
-func mayHold(p auth.Principal) bool { return p.Role == auth.RoleAdmin || p.Role == auth.RoleManager }
-
+// visible tells whether p holds (sees and changes) the subscription.
 func visible(p auth.Principal, m *models.WebhookSubscription) bool {
-	return p.Role == auth.RoleAdmin || (p.Role == auth.RoleManager && m.Jobcenter == p.Jobcenter)
+	return access.CanSubscribeTo(p, m.Jobcenter)
 }
 
 // Create makes a subscription with a fresh secret, shown in this answer only.
 func (s *Service) Create(ctx context.Context, p auth.Principal, r CreateRequest) (Subscription, error) {
-	if !mayHold(p) {
-		return Subscription{}, problem.Forbidden("only admins and job centre managers keep webhook subscriptions")
+	if !access.CanKeepWebhookSubscriptions(p) {
+		return Subscription{}, access.ErrNotSubscriber
 	}
 	jobcenter := ""
 	switch {
@@ -117,13 +116,13 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, r CreateRequest)
 	case p.Role == auth.RoleManager:
 		jobcenter = p.Jobcenter
 	}
-	if p.Role == auth.RoleManager && jobcenter != p.Jobcenter {
-		return Subscription{}, problem.Forbidden("a manager subscribes to its own job centre's orders only")
+	if !access.CanSubscribeTo(p, jobcenter) {
+		return Subscription{}, access.ErrSubscriptionScope
 	}
 	v := &problem.ValidationError{}
 	url := strings.TrimSpace(r.URL)
 	s.checkURL(ctx, v, url)
-	types := s.checkTypes(v, r.Types)
+	types := s.checkTypes(v, r.EventTypes)
 	s.checkDescription(v, r.Description)
 	if jobcenter != "" {
 		var n int64
@@ -163,7 +162,7 @@ func (s *Service) checkTypes(v *problem.ValidationError, types []string) string 
 	var out []string
 	for _, t := range types {
 		if !joborder.IsFeedType(t) {
-			v.Add("types", "%q is not an event type", t)
+			v.Add("event_types", "%q is not an event type", t)
 			continue
 		}
 		if !seen[t] {
@@ -182,8 +181,8 @@ func (s *Service) checkDescription(v *problem.ValidationError, d string) {
 
 // List returns the subscriptions p holds: an admin all, a manager its job centre's.
 func (s *Service) List(ctx context.Context, p auth.Principal) ([]Subscription, error) {
-	if !mayHold(p) {
-		return nil, problem.Forbidden("only admins and job centre managers keep webhook subscriptions")
+	if !access.CanKeepWebhookSubscriptions(p) {
+		return nil, access.ErrNotSubscriber
 	}
 	q := s.db.WithContext(ctx).Order("created_at, id")
 	if p.Role != auth.RoleAdmin {
@@ -201,6 +200,9 @@ func (s *Service) List(ctx context.Context, p auth.Principal) ([]Subscription, e
 }
 
 func (s *Service) load(ctx context.Context, p auth.Principal, id string) (*models.WebhookSubscription, error) {
+	if !access.CanKeepWebhookSubscriptions(p) {
+		return nil, access.ErrNotSubscriber
+	}
 	if uuid.Validate(id) != nil {
 		return nil, ErrSubscriptionNotFound
 	}
@@ -234,8 +236,8 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id string, r Upd
 		s.checkURL(ctx, v, url)
 		updates["url"] = url
 	}
-	if r.Types != nil {
-		updates["types"] = s.checkTypes(v, *r.Types)
+	if r.EventTypes != nil {
+		updates["types"] = s.checkTypes(v, *r.EventTypes)
 	}
 	if r.Description != nil {
 		s.checkDescription(v, *r.Description)
