@@ -483,3 +483,43 @@ func TestAReminderThatWaitedForTheWindowIsSentAtTheOrdersOffsetIntoIt(t *testing
 		t.Errorf("contact reminder sent at %v after creation, want %s (%v)", got, want.In(policy.Copenhagen), want.Sub(created))
 	}
 }
+
+var employerActor = joborder.Actor{ID: "emp-1", Role: "employer"}
+
+func TestCloseOutAnswerStillRecruitingRestartsTheNudgesAfterThePolicysPeriod(t *testing.T) {
+	h := newHarness(t)
+	h.update(min(1), "hire", joborder.UpdateRegisterHire, joborder.RegisterHireInput{Actor: caseworker, HireID: "h1"})
+	h.update(min(7), "answer", joborder.UpdateAnswerCloseOut, joborder.AnswerCloseOutInput{Actor: employerActor, Answer: joborder.CloseOutAnswerStillRecruiting})
+	h.run(input("o1"), min(20))
+	// Without the answer the nudges would come at 6, 11, 16; after it the hire period (5m) counts
+	// from the answer at 7: the next nudge is at 12, then every 5 minutes; the question is not
+	// asked again.
+	h.expectTimes(joborder.TemplateCloseOutNudge, min(6), min(12), min(17))
+	h.expectTimes(joborder.TemplateCloseOutQuestion, min(6))
+	if st := h.results["answer"]; st.Status != models.StatusOpen {
+		t.Errorf("after still recruiting the order is %q", st.Status)
+	}
+	if !strings.Contains(h.eventTypes(), string(joborder.EventCloseOutAnswered)) {
+		t.Errorf("no %s in the history: %s", joborder.EventCloseOutAnswered, h.eventTypes())
+	}
+}
+
+func TestCloseOutAnswerCloseClosesTheOrderAsTheEmployer(t *testing.T) {
+	h := newHarness(t)
+	h.update(min(1), "hire", joborder.UpdateRegisterHire, joborder.RegisterHireInput{Actor: caseworker, HireID: "h1"})
+	h.update(min(7), "answer", joborder.UpdateAnswerCloseOut, joborder.AnswerCloseOutInput{Actor: employerActor, Answer: joborder.CloseOutAnswerClose})
+	h.update(min(8), "again", joborder.UpdateAnswerCloseOut, joborder.AnswerCloseOutInput{Actor: employerActor, Answer: joborder.CloseOutAnswerStillRecruiting})
+	h.update(min(8), "bad", joborder.UpdateAnswerCloseOut, joborder.AnswerCloseOutInput{Actor: employerActor, Answer: "maybe"})
+	h.run(input("o1"), min(20))
+	h.expectTimes(joborder.TemplateCloseOutNudge, min(6))
+	if st := h.results["answer"]; st.Status != models.StatusClosed || st.CloseReason != joborder.CloseReasonClosedByEmployer {
+		t.Errorf("after close: %q %q", st.Status, st.CloseReason)
+	}
+	var appErr *temporal.ApplicationError
+	if err := h.rejected["again"]; err == nil || !asApplicationError(err, &appErr) || appErr.Type() != joborder.ErrOrderClosed {
+		t.Errorf("still recruiting on a closed order: %v", err)
+	}
+	if err := h.rejected["bad"]; err == nil || !asApplicationError(err, &appErr) || appErr.Type() != joborder.ErrInvalidCommand {
+		t.Errorf("an unknown answer: %v", err)
+	}
+}

@@ -50,6 +50,7 @@ func (r *run) registerUpdates(ctx workflow.Context) error {
 		commandUpdate(joborder.UpdateRegisterHire, (*run).validateHire, (*run).applyHire),
 		commandUpdate(joborder.UpdateSetStatus, (*run).validateStatus, (*run).applyStatus),
 		commandUpdate(joborder.UpdateCorrectDetails, (*run).validateDetails, (*run).applyDetails),
+		commandUpdate(joborder.UpdateAnswerCloseOut, (*run).validateCloseOutAnswer, (*run).applyCloseOutAnswer),
 	} {
 		if err := register(ctx, r); err != nil {
 			return err
@@ -354,6 +355,45 @@ func (r *run) applyStatus(ctx workflow.Context, now time.Time, in joborder.SetSt
 	fs := []workflow.Future{r.recordEvent(ctx, joborder.EventStatusChanged, in.Actor.ID, in.Actor.Role, details, true)}
 	fs = append(fs, r.projectIfChanged(ctx)...)
 	return append(fs, r.notify(ctx, joborder.TemplateStatusChanged, joborder.RecipientEmployer, "", strconv.Itoa(s.StatusChanges)))
+}
+
+// ---- answer-close-out ----
+
+// closeOutAsStatus is the status change a "close" answer makes.
+func closeOutAsStatus(in joborder.AnswerCloseOutInput) joborder.SetStatusInput {
+	return joborder.SetStatusInput{Actor: in.Actor, Status: models.StatusClosed, Reason: joborder.CloseReasonClosedByEmployer}
+}
+
+func (r *run) validateCloseOutAnswer(now time.Time, in joborder.AnswerCloseOutInput) error {
+	switch in.Answer {
+	case joborder.CloseOutAnswerClose:
+		return r.validateStatus(now, closeOutAsStatus(in))
+	case joborder.CloseOutAnswerStillRecruiting:
+		if err := r.checkOpen(in.Actor); err != nil {
+			return err
+		}
+		if r.s.Status != models.StatusOpen {
+			return reject(joborder.ErrOrderClosed, "job order %s is not open", r.s.JobOrderID)
+		}
+		return nil
+	}
+	return reject(joborder.ErrInvalidCommand, "answer: must be %s or %s", joborder.CloseOutAnswerClose, joborder.CloseOutAnswerStillRecruiting)
+}
+
+// applyCloseOutAnswer closes the order as the employer, or (still recruiting) starts the
+// close-out chain over whatever started it: the employer said the order is alive, so the nudges
+// count again from now (command's touch restarts the inactivity clock).
+func (r *run) applyCloseOutAnswer(ctx workflow.Context, now time.Time, in joborder.AnswerCloseOutInput) []workflow.Future {
+	if in.Answer == joborder.CloseOutAnswerClose {
+		return r.applyStatus(ctx, now, closeOutAsStatus(in))
+	}
+	s := r.s
+	s.CloseOut.Fired = 0
+	s.CloseOutEscalated = false
+	s.CloseOutCause = ""
+	s.CloseOutAnsweredAt = timePtr(now)
+	return []workflow.Future{r.recordEvent(ctx, joborder.EventCloseOutAnswered, in.Actor.ID, in.Actor.Role,
+		map[string]string{"answer": in.Answer}, true)}
 }
 
 // ---- correct-details ----

@@ -130,6 +130,15 @@ func (r *run) pendings(now time.Time) []pending {
 			if s.ApplicationDeadline != nil {
 				triggers = append(triggers, trigger{"deadline", policy.AddDuration(*s.ApplicationDeadline, p.CloseOutAfterDeadline, wd).Add(current)})
 			}
+			if s.CloseOutAnsweredAt != nil {
+				// The employer said it is still recruiting: each trigger's period counts from the answer.
+				periods := map[string]policy.Duration{"inactivity": p.CloseOutAfterInactivity, "hire": p.CloseOutAfterHire, "deadline": p.CloseOutAfterDeadline}
+				for i, t := range triggers {
+					if from := policy.AddDuration(*s.CloseOutAnsweredAt, periods[t.cause], wd); from.After(t.due) {
+						triggers[i].due = from
+					}
+				}
+			}
 			best := triggers[0]
 			for _, t := range triggers[1:] {
 				if t.due.Before(best.due) || (t.due.Equal(best.due) && best.cause == "inactivity") {

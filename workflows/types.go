@@ -109,6 +109,10 @@ type State struct {
 	CloseOutNudges       int    `json:"close_out_nudges"`
 	CloseOutEscalations  int    `json:"close_out_escalations"`
 	CloseOutQuestionSent bool   `json:"close_out_question_sent"`
+	// CloseOutAnsweredAt is when the employer last answered "still recruiting": no close-out
+	// trigger falls due before the policy's period from then (unset in histories before the answer
+	// existed, so their timers are unchanged on replay).
+	CloseOutAnsweredAt *time.Time `json:"close_out_answered_at,omitempty"`
 
 	StatusChanges int `json:"status_changes"`
 	// CandidateChanges counts candidate active/inactive changes (notification keys).

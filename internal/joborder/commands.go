@@ -61,6 +61,22 @@ type SetStatusInput struct {
 	Until  *time.Time `json:"until,omitempty"`
 }
 
+// Answers to the close-out question (AnswerCloseOutInput.Answer).
+const (
+	// CloseOutAnswerClose: "yes, close it"; the order closes with CloseReasonClosedByEmployer.
+	CloseOutAnswerClose = "close"
+	// CloseOutAnswerStillRecruiting: "no, we are still recruiting"; the close-out chain starts
+	// over, so the next nudge comes only after the policy's period again.
+	CloseOutAnswerStillRecruiting = "still_recruiting"
+)
+
+// AnswerCloseOutInput is the employer's answer to the close-out question: one of the
+// CloseOutAnswer* values.
+type AnswerCloseOutInput struct {
+	Actor  Actor  `json:"actor"`
+	Answer string `json:"answer"`
+}
+
 // CorrectDetailsInput corrects the order details the workflow keeps time by: the number of
 // positions (close-out after hire) and the application deadline (close-out after the deadline).
 // Fields names every corrected field, for the history; the values themselves stay in the database.

@@ -91,5 +91,5 @@ var HistoryEvents = []Event{
 	EventSharingChanged, EventSharingScheduled, EventFollowUpAdded, EventFollowUpCompleted, EventHireRegistered,
 	EventStatusChanged, EventEscalated, EventNotificationSent, EventDeliveryFailed, EventDeliveryBounced,
 	EventReferralProposed, EventReferralSent, EventReferralApproved, EventReferralRejected, EventReferralWithdrawn,
-	EventContactPersonChanged,
+	EventContactPersonChanged, EventCloseOutAnswered,
 }

@@ -27,6 +27,9 @@ const (
 	EventReferralApproved    Event = "referral-approved"
 	EventReferralRejected    Event = "referral-rejected"
 	EventReferralWithdrawn   Event = "referral-withdrawn"
+	// EventCloseOutAnswered: the employer answered the close-out question (details answer:
+	// still_recruiting; a "close" answer is recorded as the status change it causes).
+	EventCloseOutAnswered Event = "close-out-answered"
 	// EventContactPersonChanged: the order has another employer contact person (details
 	// contact_id, previous_contact_id, reason: one of the ContactReason* values). Written by the
 	// services, not the workflow: the workflow never carries the contact person.

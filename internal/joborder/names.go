@@ -58,6 +58,9 @@ const (
 	UpdateRegisterHire      = "register-hire"      // RegisterHireInput
 	UpdateSetStatus         = "set-status"         // SetStatusInput
 	UpdateCorrectDetails    = "correct-details"    // CorrectDetailsInput
+	// UpdateAnswerCloseOut is the employer's answer to the close_out_question mail
+	// (AnswerCloseOutInput): close the order, or keep recruiting and restart the close-out nudges.
+	UpdateAnswerCloseOut = "answer-close-out"
 )
 
 // Signals (fire-and-forget events).
