@@ -283,3 +283,34 @@ func (s *Service) withNote(ctx context.Context, p auth.Principal, o *models.JobO
 	}
 	return view, err
 }
+
+// CloseOutAnswerRequest is the employer's answer to the close-out question: one of
+// joborder.CloseOutAnswerClose or joborder.CloseOutAnswerStillRecruiting.
+type CloseOutAnswerRequest struct {
+	Answer string `json:"answer"`
+}
+
+// AnswerCloseOut passes the employer's answer to the close_out_question mail to the order's
+// workflow. Only the order's employer answers (others do not see the order or get 403). A "close"
+// on an order already closed returns the closed order: the employer answering twice (two clicks,
+// two tabs) has what it asked for. Any answer on an order that is not open is otherwise a conflict.
+func (s *Service) AnswerCloseOut(ctx context.Context, p auth.Principal, id string, r CloseOutAnswerRequest) (View, error) {
+	o, err := s.readable(ctx, p, id)
+	if err != nil {
+		return View{}, err
+	}
+	if p.Role != auth.RoleEmployer || !access.CanSetStatus(p, o) {
+		return View{}, problem.Forbidden("only the order's employer answers the close-out question")
+	}
+	if r.Answer != joborder.CloseOutAnswerClose && r.Answer != joborder.CloseOutAnswerStillRecruiting {
+		return View{}, &problem.ValidationError{Fields: []problem.FieldError{{Field: "answer",
+			Detail: "must be " + joborder.CloseOutAnswerClose + " or " + joborder.CloseOutAnswerStillRecruiting}}}
+	}
+	if o.Status == models.StatusClosed && r.Answer == joborder.CloseOutAnswerClose {
+		return s.Describe(ctx, p, o)
+	}
+	if o.Status != models.StatusOpen {
+		return View{}, joborder.Rejection(joborder.ErrOrderClosed, "job order "+o.ID+" is not open")
+	}
+	return s.command(ctx, p, o, joborder.UpdateAnswerCloseOut, joborder.AnswerCloseOutInput{Actor: actor(p), Answer: r.Answer})
+}
