@@ -30,6 +30,10 @@ func (c *Console) inbox(gc *gin.Context) {
 	defer cancel()
 	in, err := c.d.Inbox.For(ctx, principal(gc))
 	if errors.Is(err, inbox.ErrNotStaff) {
+		if principal(gc).Role == auth.RoleEmployer {
+			c.jobOrders(gc) // an employer's start page is the company's order list (issue #13 point 5)
+			return
+		}
 		gc.Redirect(http.StatusSeeOther, "/job-orders")
 		return
 	}

@@ -72,7 +72,7 @@ type consoleRow struct {
 // The rows. The order page's command forms (POST /job-orders/:id/...) are in commandMatrix
 // (matrix_commands_test.go): each of its cells needs an order of its own and a workflow behind it.
 var consoleMatrix = []consoleRow{
-	{"GET", "/", nil, "anon=303 E=303 E2=303 C=200 M=200 N=200 K=200 A=303"},
+	{"GET", "/", nil, "anon=303 E=200 E2=200 C=200 M=200 N=200 K=200 A=303"},
 
 	// The manager's pages (web/dashboard.go, ...): a caseworker and an employer get the 404
 	// page, admins may read any job centre's key figures as the API's /kpis.

@@ -120,6 +120,16 @@ func (v *View) PageTitle() (string, error) {
 	return v.T("form.errors.title", "title", t)
 }
 
+// StyleSheet is the design system's style sheet for the user: the virk.dk theme for an employer,
+// as Danish business self-service looks, and the plain DKFDS theme for job-centre staff and for
+// public pages without a session.
+func (v *View) StyleSheet() string {
+	if v.User.Is(auth.RoleEmployer) {
+		return assets.DKFDSVirkCSS
+	}
+	return assets.DKFDSCSS
+}
+
 // User is the logged-in person as the layout shows them.
 type User struct {
 	auth.Principal
