@@ -189,6 +189,48 @@ func TestPolicyIsReadAndChangedByTheJobcentresManagersOnly(t *testing.T) {
 	}
 }
 
+func TestPolicyRetentionDefaultsNationallyIsChangedPerPeriodAndValidatedNamingTheField(t *testing.T) {
+	a := newTestAPI(t)
+	var p struct {
+		ContactDeadline string            `json:"contact_deadline"`
+		Retention       map[string]string `json:"retention"`
+	}
+	r := a.do(http.MethodGet, "/api/v1/jobcenters/751/policy", &manager, nil)
+	r.json(t, &p)
+	if r.status != 200 || p.Retention["referral_data"] != "P180D" || p.Retention["outbox_mail"] != "P30D" || p.Retention["inactive_candidates"] != "P365D" {
+		t.Fatalf("national defaults: %d %s", r.status, r.body)
+	}
+	// A stored policy from before retention existed (only contact_deadline changed) keeps the defaults.
+	a.do(http.MethodPut, "/api/v1/jobcenters/751/policy", &manager, map[string]any{"contact_deadline": "P1D"})
+	r = a.do(http.MethodPut, "/api/v1/jobcenters/751/policy", &manager, map[string]any{"retention": map[string]any{"outbox_mail": "P7D"}})
+	r.json(t, &p)
+	if r.status != 200 || p.Retention["outbox_mail"] != "P7D" || p.Retention["referral_data"] != "P180D" || p.ContactDeadline != "P1D" {
+		t.Fatalf("partial retention PUT: %d %s", r.status, r.body)
+	}
+	for name, tc := range map[string]struct {
+		body   any
+		status int
+		field  string
+	}{
+		"consents shorter than referrals": {map[string]any{"retention": map[string]any{"consents": "P10D"}}, 422, "retention.consents"},
+		"notes outliving referrals":       {map[string]any{"retention": map[string]any{"employer_notes": "P400D"}}, 422, "retention.employer_notes"},
+		"empty period":                    {map[string]any{"retention": map[string]any{"cv_access_log": "PT0S"}}, 422, "retention.cv_access_log"},
+		"misspelt period":                 {map[string]any{"retention": map[string]any{"outbox": "P1D"}}, 422, "retention"},
+		"malformed period":                {map[string]any{"retention": map[string]any{"outbox_mail": "a week"}}, 422, "retention"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := a.do(http.MethodPut, "/api/v1/jobcenters/751/policy", &manager, tc.body)
+			if r.status != tc.status || !namesField(problemOf(t, r), tc.field) {
+				t.Fatalf("%d %s", r.status, r.body)
+			}
+		})
+	}
+	a.do(http.MethodGet, "/api/v1/jobcenters/751/policy", &manager, nil).json(t, &p)
+	if p.Retention["outbox_mail"] != "P7D" || p.Retention["consents"] != "P180D" || p.Retention["cv_access_log"] != "P365D" {
+		t.Fatalf("refused retention changes were stored: %v", p.Retention)
+	}
+}
+
 func TestStaffPhoneComesFromTheTokensPhoneNumberClaimOrTheManagerAndIsKeptWhenATokenHasNone(t *testing.T) {
 	a := newTestAPI(t)
 	phoneOf := func(id string) string {

@@ -76,7 +76,12 @@ func DecodePolicyPatch(body []byte) (policy.Patch, error) {
 			continue
 		}
 		target := reflect.New(pv.Field(i).Type().Elem())
-		if err := json.Unmarshal(value, target.Interface()); err != nil {
+		dec := json.NewDecoder(bytes.NewReader(value))
+		if key == "retention" {
+			// A misspelt period would silently keep personal data longer than the job centre set.
+			dec.DisallowUnknownFields()
+		}
+		if err := dec.Decode(target.Interface()); err != nil {
 			v.Add(key, "%s", strings.TrimPrefix(err.Error(), "json: "))
 			continue
 		}

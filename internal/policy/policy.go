@@ -40,6 +40,9 @@ type Policy struct {
 	EscalateAfter           int                `json:"escalate_after"`
 	ReopenWindow            Duration           `json:"reopen_window"`
 	WorkingDaysOnly         bool               `json:"working_days_only"`
+	// Retention is empty in documents stored before it existed and in running orders' inputs:
+	// empty means DefaultRetention (see RetentionOrDefault), so those stay valid.
+	Retention Retention `json:"retention"`
 }
 
 // Defaults is the policy a job centre has until it sets its own:
@@ -80,7 +83,16 @@ func Defaults() Policy {
 		EscalateAfter:           3,
 		ReopenWindow:            MustParseDuration("P30D"),
 		WorkingDaysOnly:         true,
+		Retention:               DefaultRetention(),
 	}
+}
+
+// RetentionOrDefault is p's retention periods, or DefaultRetention when p has none set.
+func (p Policy) RetentionOrDefault() Retention {
+	if p.Retention == (Retention{}) {
+		return DefaultRetention()
+	}
+	return p.Retention
 }
 
 // IsZero reports whether p is the zero Policy (nothing set at all).
@@ -88,7 +100,8 @@ func (p Policy) IsZero() bool {
 	return p.CoordinatorDeadline.IsZero() && p.ContactDeadline.IsZero() && p.FirstReferralDeadline.IsZero() &&
 		len(p.SharingSteps) == 0 && len(p.ShareImmediately) == 0 && p.FollowUpAfterReferral.IsZero() &&
 		p.CloseOutAfterHire.IsZero() && p.CloseOutAfterDeadline.IsZero() && p.CloseOutAfterInactivity.IsZero() &&
-		p.InactiveMax.IsZero() && p.ReminderRepeat.IsZero() && p.EscalateAfter == 0 && p.ReopenWindow.IsZero() && !p.WorkingDaysOnly
+		p.InactiveMax.IsZero() && p.ReminderRepeat.IsZero() && p.EscalateAfter == 0 && p.ReopenWindow.IsZero() && !p.WorkingDaysOnly &&
+		p.Retention == (Retention{})
 }
 
 // ImmediateLevel is the sharing level an order for occupationCode gets at creation, or "" for none.
@@ -170,6 +183,9 @@ func (p Policy) Validate() []problem.FieldError {
 	if p.EscalateAfter < 1 || p.EscalateAfter > 20 {
 		add("escalate_after", "must be between 1 and 20, got %d", p.EscalateAfter)
 	}
+	if p.Retention != (Retention{}) {
+		errs = append(errs, p.Retention.Validate("retention.")...)
+	}
 	return errs
 }
 
@@ -189,6 +205,7 @@ type Patch struct {
 	EscalateAfter           *int                `json:"escalate_after,omitempty"`
 	ReopenWindow            *Duration           `json:"reopen_window,omitempty"`
 	WorkingDaysOnly         *bool               `json:"working_days_only,omitempty"`
+	Retention               *RetentionPatch     `json:"retention,omitempty"`
 }
 
 // Merge returns p with the fields set in patch replaced; p itself is not changed. Validate the result.
@@ -222,6 +239,9 @@ func (p Policy) Merge(patch Patch) Policy {
 	}
 	if patch.WorkingDaysOnly != nil {
 		out.WorkingDaysOnly = *patch.WorkingDaysOnly
+	}
+	if patch.Retention != nil {
+		out.Retention = p.RetentionOrDefault().Merge(*patch.Retention)
 	}
 	return out
 }

@@ -63,3 +63,34 @@ func TestRetentionPatchFromJSONChangesOnlyTheGivenPeriods(t *testing.T) {
 		t.Errorf("JSON %s", b)
 	}
 }
+
+func TestPolicyWithoutRetentionStaysValidAndMeansTheDefaults(t *testing.T) {
+	// A document stored before retention existed, or a running order's input.
+	var p Policy
+	if err := json.Unmarshal([]byte(`{"coordinator_deadline":"P1D","contact_deadline":"P2D","first_referral_deadline":"P10D","follow_up_after_referral":"P7D","close_out_after_hire":"P3D","close_out_after_deadline":"P7D","close_out_after_inactivity":"P30D","inactive_max":"P30D","reminder_repeat":"P2D","escalate_after":3,"reopen_window":"P30D","working_days_only":true}`), &p); err != nil {
+		t.Fatal(err)
+	}
+	if errs := p.Validate(); len(errs) != 0 {
+		t.Fatalf("old document invalid: %v", errs)
+	}
+	if p.RetentionOrDefault() != DefaultRetention() {
+		t.Errorf("retention %+v, want the defaults", p.RetentionOrDefault())
+	}
+	out := p.Merge(Patch{Retention: &RetentionPatch{OutboxMail: ptr(MustParseDuration("P7D"))}})
+	want := DefaultRetention()
+	want.OutboxMail = MustParseDuration("P7D")
+	if out.Retention != want {
+		t.Errorf("patched retention %+v, want defaults with outbox_mail P7D", out.Retention)
+	}
+}
+
+func TestPolicyValidateNamesRetentionFieldsUnderRetention(t *testing.T) {
+	p := Defaults()
+	p.Retention.Consents = MustParseDuration("P1D")
+	errs := p.Validate()
+	if len(errs) != 1 || errs[0].Field != "retention.consents" {
+		t.Fatalf("got %v, want one error on retention.consents", errs)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

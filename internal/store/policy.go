@@ -27,6 +27,8 @@ func LoadPolicy(ctx context.Context, db *gorm.DB, jobcenter string) (policy.Poli
 	if err := json.Unmarshal([]byte(row.Document), &p); err != nil {
 		return policy.Policy{}, fmt.Errorf("stored policy of job centre %s is unreadable: %w", jobcenter, err)
 	}
+	// Documents stored before retention periods existed have none: they mean the national defaults.
+	p.Retention = p.RetentionOrDefault()
 	return p, nil
 }
 
