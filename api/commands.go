@@ -47,6 +47,7 @@ func registerCommands(v1 *gin.RouterGroup, svc *orders.Service) {
 	}))
 	v1.POST("/job-orders/:id/hires", orderCommand(svc, http.StatusCreated, svc.RegisterHire))
 	v1.PUT("/job-orders/:id/status", orderCommand(svc, http.StatusOK, svc.SetStatus))
+	v1.POST("/job-orders/:id/close-out-answer", orderCommand(svc, http.StatusOK, svc.AnswerCloseOut))
 	v1.PATCH("/job-orders/:id", orderCommand(svc, http.StatusOK, svc.CorrectDetails))
 	v1.PUT("/job-orders/:id/contact-person", orderCommand(svc, http.StatusOK, svc.SetContactPerson))
 }

@@ -193,6 +193,14 @@ var sharingMatrix = []sharingRow{
 		community:  "E=200 E2=404 C=200 C2=200 M=200 N=403 K=403 F=404 A=403",
 		national:   "E=200 E2=404 C=200 C2=200 M=200 N=403 K=403 F=403 A=403",
 	}},
+	// Only the order's employer answers the close-out question (still_recruiting keeps the
+	// fixture's order open for the rows after it).
+	{route: "POST /api/v1/job-orders/:id/close-out-answer", body: func(matrixFixture) any { return map[string]any{"answer": "still_recruiting"} }, want: atLevels{
+		internal:   "E=200 E2=404 C=403 C2=403 M=403 N=404 K=404 F=404 A=403",
+		neighbours: "E=200 E2=404 C=403 C2=403 M=403 N=403 K=404 F=404 A=403",
+		community:  "E=200 E2=404 C=403 C2=403 M=403 N=403 K=403 F=404 A=403",
+		national:   "E=200 E2=404 C=403 C2=403 M=403 N=403 K=403 F=403 A=403",
+	}},
 	// Each job centre refers a candidate of its own: sent from 751, a proposal from a job centre
 	// the order is shared with, 403 from one it is not shared with (it learns the order exists).
 	{route: "POST /api/v1/job-orders/:id/referrals", body: func(f matrixFixture) any { return map[string]any{"candidate_id": f.freshCandidate} }, want: atLevels{
