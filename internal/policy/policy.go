@@ -124,10 +124,7 @@ func (p Policy) Validate() []problem.FieldError {
 	add := func(field, format string, args ...any) {
 		errs = append(errs, problem.Field(field, format, args...))
 	}
-	for _, f := range []struct {
-		name string
-		d    Duration
-	}{
+	errs = append(errs, positiveDurations("", "P2D", []namedDuration{
 		{"coordinator_deadline", p.CoordinatorDeadline},
 		{"contact_deadline", p.ContactDeadline},
 		{"first_referral_deadline", p.FirstReferralDeadline},
@@ -138,11 +135,7 @@ func (p Policy) Validate() []problem.FieldError {
 		{"inactive_max", p.InactiveMax},
 		{"reminder_repeat", p.ReminderRepeat},
 		{"reopen_window", p.ReopenWindow},
-	} {
-		if f.d.Days() < 0 || f.d.Clock() < 0 || f.d.IsZero() {
-			add(f.name, "must be a positive ISO 8601 duration such as P2D")
-		}
-	}
+	})...)
 	prevRank, prevAfter := models.SharingRank(models.SharingInternal), Duration{}
 	for i, s := range p.SharingSteps {
 		field := fmt.Sprintf("sharing_steps[%d]", i)
@@ -244,4 +237,22 @@ func (p Policy) Merge(patch Patch) Policy {
 		out.Retention = p.RetentionOrDefault().Merge(*patch.Retention)
 	}
 	return out
+}
+
+// namedDuration is a policy duration with its JSON field name, for positiveDurations.
+type namedDuration struct {
+	name string
+	d    Duration
+}
+
+// positiveDurations names (under prefix) every duration that is zero or negative: a period of
+// nothing would make a reminder fire at once or data vanish at once. example is shown in the error.
+func positiveDurations(prefix, example string, fields []namedDuration) []problem.FieldError {
+	var errs []problem.FieldError
+	for _, f := range fields {
+		if f.d.Days() < 0 || f.d.Clock() < 0 || f.d.IsZero() {
+			errs = append(errs, problem.Field(prefix+f.name, "must be a positive ISO 8601 duration such as %s", example))
+		}
+	}
+	return errs
 }

@@ -58,11 +58,7 @@ func (r Retention) Shortest() Duration {
 // Validate returns every problem with r, fields named as JSON paths under prefix (for example
 // "retention."); none means valid.
 func (r Retention) Validate(prefix string) []problem.FieldError {
-	var errs []problem.FieldError
-	for _, f := range []struct {
-		name string
-		d    Duration
-	}{
+	errs := positiveDurations(prefix, "P180D", []namedDuration{
 		{"referral_data", r.ReferralData},
 		{"employer_notes", r.EmployerNotes},
 		{"consents", r.Consents},
@@ -70,11 +66,7 @@ func (r Retention) Validate(prefix string) []problem.FieldError {
 		{"outbox_mail", r.OutboxMail},
 		{"order_free_text", r.OrderFreeText},
 		{"inactive_candidates", r.InactiveCandidates},
-	} {
-		if f.d.Days() < 0 || f.d.Clock() < 0 || f.d.IsZero() {
-			errs = append(errs, problem.Field(prefix+f.name, "must be a positive ISO 8601 duration such as P180D"))
-		}
-	}
+	})
 	if len(errs) > 0 {
 		return errs
 	}
