@@ -206,21 +206,16 @@ func (p Policy) Merge(patch Patch) Policy {
 	out := p
 	out.SharingSteps = append([]SharingStep(nil), p.SharingSteps...)
 	out.ShareImmediately = append([]ShareImmediately(nil), p.ShareImmediately...)
-	setD := func(dst *Duration, src *Duration) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	setD(&out.CoordinatorDeadline, patch.CoordinatorDeadline)
-	setD(&out.ContactDeadline, patch.ContactDeadline)
-	setD(&out.FirstReferralDeadline, patch.FirstReferralDeadline)
-	setD(&out.FollowUpAfterReferral, patch.FollowUpAfterReferral)
-	setD(&out.CloseOutAfterHire, patch.CloseOutAfterHire)
-	setD(&out.CloseOutAfterDeadline, patch.CloseOutAfterDeadline)
-	setD(&out.CloseOutAfterInactivity, patch.CloseOutAfterInactivity)
-	setD(&out.InactiveMax, patch.InactiveMax)
-	setD(&out.ReminderRepeat, patch.ReminderRepeat)
-	setD(&out.ReopenWindow, patch.ReopenWindow)
+	setDuration(&out.CoordinatorDeadline, patch.CoordinatorDeadline)
+	setDuration(&out.ContactDeadline, patch.ContactDeadline)
+	setDuration(&out.FirstReferralDeadline, patch.FirstReferralDeadline)
+	setDuration(&out.FollowUpAfterReferral, patch.FollowUpAfterReferral)
+	setDuration(&out.CloseOutAfterHire, patch.CloseOutAfterHire)
+	setDuration(&out.CloseOutAfterDeadline, patch.CloseOutAfterDeadline)
+	setDuration(&out.CloseOutAfterInactivity, patch.CloseOutAfterInactivity)
+	setDuration(&out.InactiveMax, patch.InactiveMax)
+	setDuration(&out.ReminderRepeat, patch.ReminderRepeat)
+	setDuration(&out.ReopenWindow, patch.ReopenWindow)
 	if patch.SharingSteps != nil {
 		out.SharingSteps = append([]SharingStep{}, (*patch.SharingSteps)...)
 	}
@@ -255,4 +250,11 @@ func positiveDurations(prefix, example string, fields []namedDuration) []problem
 		}
 	}
 	return errs
+}
+
+// setDuration copies a patch's duration over the current one when the patch sets it.
+func setDuration(dst, src *Duration) {
+	if src != nil {
+		*dst = *src
+	}
 }

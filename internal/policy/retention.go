@@ -95,17 +95,12 @@ type RetentionPatch struct {
 
 // Merge returns r with the periods set in patch replaced; validate the result.
 func (r Retention) Merge(patch RetentionPatch) Retention {
-	set := func(dst *Duration, src *Duration) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	set(&r.ReferralData, patch.ReferralData)
-	set(&r.EmployerNotes, patch.EmployerNotes)
-	set(&r.Consents, patch.Consents)
-	set(&r.CVAccessLog, patch.CVAccessLog)
-	set(&r.OutboxMail, patch.OutboxMail)
-	set(&r.OrderFreeText, patch.OrderFreeText)
-	set(&r.InactiveCandidates, patch.InactiveCandidates)
+	setDuration(&r.ReferralData, patch.ReferralData)
+	setDuration(&r.EmployerNotes, patch.EmployerNotes)
+	setDuration(&r.Consents, patch.Consents)
+	setDuration(&r.CVAccessLog, patch.CVAccessLog)
+	setDuration(&r.OutboxMail, patch.OutboxMail)
+	setDuration(&r.OrderFreeText, patch.OrderFreeText)
+	setDuration(&r.InactiveCandidates, patch.InactiveCandidates)
 	return r
 }
