@@ -41,6 +41,11 @@ type commandRow struct {
 const matrixReferralNote = "HEMMELIG-HENVISNINGSNOTE"
 
 var commandMatrix = []commandRow{
+	// The close-out question's answer (web/closeout.go): the order's employer only, as
+	// POST /api/v1/job-orders/{id}/close-out-answer (staff who may read the order: 403).
+	{"/job-orders/:id/close-out", func(commandFixture, *auth.Principal) url.Values {
+		return url.Values{"answer": {"still_recruiting"}}
+	}, "anon=303 E=303 E2=404 C=403 M=403 N=404 K=404 A=403"},
 	{"/job-orders/:id/coordinator", func(commandFixture, *auth.Principal) url.Values {
 		return url.Values{"coordinator_id": {manager.Subject}}
 	}, "anon=303 E=403 E2=404 C=303 M=303 N=404 K=404 A=403"},

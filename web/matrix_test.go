@@ -110,6 +110,9 @@ var consoleMatrix = []consoleRow{
 	// Order list (web/joborders.go): GET /api/v1/job-orders answers 200 to everyone it lists orders for.
 	{"GET", "/job-orders", nil, "anon=303 E=200 E2=200 C=200 M=200 N=200 K=200 A=200"},
 	{"GET", "/job-orders/:id", nil, "anon=303 E=200 E2=404 C=200 M=200 N=404 K=404 A=200"},
+	// The close-out question's page (web/closeout.go): the order's employer only; staff who may
+	// read the order get the 404 page too. Its answer form is in commandMatrix.
+	{"GET", "/job-orders/:id/close-out", nil, "anon=303 E=200 E2=404 C=404 M=404 N=404 K=404 A=404"},
 
 	// New order (web/neworder.go): POST /api/v1/job-orders "E=201 E2=422 C=201 M=201 N=422 K=422 A=403".
 	{"GET", "/job-orders/new", nil, "anon=303 E=200 E2=200 C=200 M=200 N=200 K=200 A=403"},

@@ -50,6 +50,9 @@ func (c *Console) routes(r *gin.Engine) {
 	in.GET("/job-orders", c.jobOrders)
 	in.GET("/job-orders/:id", c.jobOrder)
 	c.registerOrderForms(in)
+	// The close_out_question e-mail's page: the employer's one-click answer (closeout.go).
+	in.GET("/job-orders/:id/close-out", c.closeOut)
+	in.POST("/job-orders/:id/close-out", c.answerCloseOut)
 	in.GET("/job-orders/new", c.newOrder)
 	in.POST("/job-orders", c.createOrder)
 	in.GET("/candidates", c.candidates)
