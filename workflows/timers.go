@@ -119,22 +119,23 @@ func (r *run) pendings(now time.Time) []pending {
 				return r.fireCloseOutNudge(ctx, now, s.CloseOutCause)
 			})
 		} else {
+			// Each trigger keeps its policy period, so an answer can count the same period again.
 			type trigger struct {
-				cause string
-				due   time.Time
+				cause  string
+				due    time.Time
+				period policy.Duration
 			}
-			triggers := []trigger{{"inactivity", policy.AddDuration(s.LastEventAt, p.CloseOutAfterInactivity, wd).Add(shift(s.PausedAtLastEvent))}}
+			triggers := []trigger{{"inactivity", policy.AddDuration(s.LastEventAt, p.CloseOutAfterInactivity, wd).Add(shift(s.PausedAtLastEvent)), p.CloseOutAfterInactivity}}
 			if s.FilledAt != nil {
-				triggers = append(triggers, trigger{"hire", policy.AddDuration(*s.FilledAt, p.CloseOutAfterHire, wd).Add(shift(s.PausedAtFilled))})
+				triggers = append(triggers, trigger{"hire", policy.AddDuration(*s.FilledAt, p.CloseOutAfterHire, wd).Add(shift(s.PausedAtFilled)), p.CloseOutAfterHire})
 			}
 			if s.ApplicationDeadline != nil {
-				triggers = append(triggers, trigger{"deadline", policy.AddDuration(*s.ApplicationDeadline, p.CloseOutAfterDeadline, wd).Add(current)})
+				triggers = append(triggers, trigger{"deadline", policy.AddDuration(*s.ApplicationDeadline, p.CloseOutAfterDeadline, wd).Add(current), p.CloseOutAfterDeadline})
 			}
 			if s.CloseOutAnsweredAt != nil {
 				// The employer said it is still recruiting: each trigger's period counts from the answer.
-				periods := map[string]policy.Duration{"inactivity": p.CloseOutAfterInactivity, "hire": p.CloseOutAfterHire, "deadline": p.CloseOutAfterDeadline}
 				for i, t := range triggers {
-					if from := policy.AddDuration(*s.CloseOutAnsweredAt, periods[t.cause], wd); from.After(t.due) {
+					if from := policy.AddDuration(*s.CloseOutAnsweredAt, t.period, wd); from.After(t.due) {
 						triggers[i].due = from
 					}
 				}
