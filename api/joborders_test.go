@@ -66,6 +66,36 @@ func TestEmployerCreatesForItsOwnCVRAndJobcentreDefaultsFromTheWorkplace(t *test
 	}
 }
 
+// STAR's guide asks the company for the task, the workplace and the responsible job centre only:
+// an employer's order with just the description and the workplace is created (title from the
+// description's first line, one position, no occupation yet, the job centre serving the
+// workplace), while job-centre staff must still give the title, the occupation and the positions.
+func TestEmployerCreatesWithOnlyTheGuidesRequiredFieldsButStaffGiveTitleOccupationAndPositions(t *testing.T) {
+	a := newTestAPI(t)
+	minimal := map[string]any{
+		"description": "Vi søger en tømrer til renovering af tage.\nStart hurtigst muligt.",
+		"workplace":   map[string]any{"address": "Vesterbrogade 1", "postal_code": "1620"},
+	}
+	o := a.createOrder(employer, minimal)
+	if o.Title != "Vi søger en tømrer til renovering af tage." || o.Positions != 1 || o.OccupationCode != "" || o.ResponsibleJobcenter != "101" {
+		t.Fatalf("the employer's minimal order: title %q positions %d occupation %q jobcenter %q", o.Title, o.Positions, o.OccupationCode, o.ResponsibleJobcenter)
+	}
+	staff := map[string]any{"company_cvr": "10103940", "company_name": "Tømrerfirmaet ApS"}
+	for k, v := range minimal {
+		staff[k] = v
+	}
+	r := a.do(http.MethodPost, "/api/v1/job-orders", &caseworker, staff)
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("caseworker's minimal order: %d %s", r.status, r.body)
+	}
+	prob := problemOf(t, r)
+	for _, f := range []string{"title", "occupation_code", "positions"} {
+		if !namesField(prob, f) {
+			t.Errorf("a caseworker's order without %s is not refused naming it: %s", f, r.body)
+		}
+	}
+}
+
 func TestEmployerMayChooseAnyJobcentreButCaseworkersCreateForTheirOwn(t *testing.T) {
 	a := newTestAPI(t)
 	body := validOrder()

@@ -14,6 +14,7 @@ import (
 	"jobordre/internal/auth"
 	"jobordre/internal/companies"
 	"jobordre/internal/orders"
+	"jobordre/internal/problem"
 	"jobordre/models"
 	"jobordre/web/i18n"
 )
@@ -52,9 +53,15 @@ type newOrderData struct {
 	Municipalities []Option
 	PostalUnknown  bool
 	Jobcenters     []Option
-	Kinds          []Option
-	Occupations    []Option
-	Caseworkers    []string
+	// SuggestedJobcenter is, on an employer's form, the name of the job centre serving the
+	// workplace's postal code (orders.JobcenterForWorkplace), pre-selected until the employer
+	// chooses another; "" before a postal code that settles it is typed.
+	SuggestedJobcenter string
+	// OptionalOpen opens the employer's group of optional fields: one of them holds an error.
+	OptionalOpen bool
+	Kinds        []Option
+	Occupations  []Option
+	Caseworkers  []string
 }
 
 // newOrder shows the form, filled in as the order service would complete an empty order.
@@ -122,6 +129,17 @@ func (c *Console) newOrderForm(gc *gin.Context, status int, form *Form) {
 		c.fail(gc, err)
 		return
 	}
+	template := "neworder"
+	if d.Employer {
+		template = "neworder-employer"
+		if err := c.suggestJobcenter(ctx, form, &d); err != nil {
+			c.fail(gc, err)
+			return
+		}
+		for _, f := range employerOptionalFields {
+			d.OptionalOpen = d.OptionalOpen || form.Error(f) != ""
+		}
+	}
 	d.Kinds = []Option{
 		{Value: models.KindOrdinary, Label: l.Must("neworder.kind.ordinary"), Hint: l.Must("neworder.kind.ordinary.hint")},
 		{Value: kindOther, Label: l.Must("neworder.kind.other"), Hint: l.Must("neworder.kind.other.hint")},
@@ -138,7 +156,33 @@ func (c *Console) newOrderForm(gc *gin.Context, status int, form *Form) {
 			}
 		}
 	}
-	c.render(gc, status, Page{Template: "neworder", Title: "neworder.title", Nav: navJobOrders, Data: d, Form: form})
+	c.render(gc, status, Page{Template: template, Title: "neworder.title", Nav: navJobOrders, Data: d, Form: form})
+}
+
+// employerOptionalFields are the fields of the employer's form that STAR's guide does not ask
+// for (the "Valgfrit" group); the service fills in what is left empty.
+var employerOptionalFields = []string{"title", "occupation_code", "positions", "start_date", "application_deadline", "wished_coordinator"}
+
+// suggestJobcenter pre-selects, on an employer's form, the job centre that serves the workplace
+// (the order service's rule, the one Create applies when none is chosen). The hidden field
+// jobcenter_suggested remembers the last suggestion, so a job centre the employer chose stays
+// chosen when the postal code is looked up again, and one that was only suggested follows the
+// new postal code.
+func (c *Console) suggestJobcenter(ctx context.Context, form *Form, d *newOrderData) error {
+	code, err := c.d.Orders.JobcenterForWorkplace(ctx, form.Value("workplace.postal_code"), form.Value("workplace.municipality_code"))
+	if err != nil || code == "" {
+		return err
+	}
+	if chosen := form.Value("responsible_jobcenter"); chosen == "" || chosen == form.Value("jobcenter_suggested") {
+		form.Values.Set("responsible_jobcenter", code)
+	}
+	form.Values.Set("jobcenter_suggested", code)
+	for _, o := range d.Jobcenters {
+		if o.Value == code {
+			d.SuggestedJobcenter = o.Label
+		}
+	}
+	return nil
 }
 
 // orderCompany fills in what staff see of the typed CVR's company: its name, whether it has
@@ -216,11 +260,33 @@ func (c *Console) createOrder(gc *gin.Context) {
 		// The form was sent before and made an order; what it holds now is a new one.
 		form.Values.Set("idempotency_key", uuid.NewString())
 		form.Add("title", l.Must("neworder.error.resent"))
-	case !form.AddServiceErrors(l, "neworder", err, nil):
+	case !form.AddServiceErrors(l, "neworder", employerMessages(principal(gc), l, form, err), nil):
 		c.fail(gc, err)
 		return
 	}
 	c.newOrderForm(gc, http.StatusUnprocessableEntity, form)
+}
+
+// employerErrors are the messages of the employer's form that differ from the staff form's: the
+// task rather than the job, and any job centre rather than the caller's own.
+var employerErrors = map[string]string{
+	"description":           "neworder.employer.error.description",
+	"responsible_jobcenter": "neworder.employer.error.responsible_jobcenter",
+}
+
+// employerMessages puts the employer's own words on the fields whose staff message does not fit
+// an employer (the first message of a field wins), and returns err for the rest.
+func employerMessages(p auth.Principal, l *i18n.Localizer, form *Form, err error) error {
+	var ve *problem.ValidationError
+	if p.Role != auth.RoleEmployer || !errors.As(err, &ve) {
+		return err
+	}
+	for _, f := range ve.Fields {
+		if key, ok := employerErrors[f.Field]; ok {
+			form.Add(f.Field, l.Must(key))
+		}
+	}
+	return err
 }
 
 // orderRequest reads the new-order form. A number or date the form cannot read is left out of
@@ -244,7 +310,11 @@ func orderRequest(l *i18n.Localizer, form *Form) orders.CreateRequest {
 		if n, err := strconv.Atoi(s); err == nil {
 			r.Positions = &n
 		} else {
+			// Sent on as 0, which the service refuses too: left out, an employer's order would
+			// be created with one position (the default) although the form could not read it.
 			form.Add("positions", l.Must("neworder.error.positions_format"))
+			zero := 0
+			r.Positions = &zero
 		}
 	}
 	return r

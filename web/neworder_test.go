@@ -53,7 +53,7 @@ func TestNewOrderFormStartsAsTheServiceWouldCompleteIt(t *testing.T) {
 	eb.follow(eb.login(tc, employer))
 	form = eb.get("/job-orders/new")
 	if form.status != http.StatusOK || strings.Contains(form.body, `name="company_cvr"`) || !strings.Contains(form.body, `<option value="" selected>Ud fra arbejdsstedets kommune</option>`) ||
-		!strings.Contains(form.body, "CVR 10103940") {
+		!strings.Contains(form.body, "CVR 10103940") || !strings.Contains(form.body, `class="details neworder-optional"`) {
 		t.Errorf("the employer's form: %d\n%s", form.status, form.body)
 	}
 }

@@ -527,6 +527,11 @@ func (s *Service) Suggest(ctx context.Context, p auth.Principal, orderID string,
 		return SuggestionList{}, invalidQuery(problem.Field("limit", "must be a whole number from 1 to %d", MaxLimit))
 	}
 	unit := o.OccupationCode
+	if unit == "" {
+		// An employer's order without an occupation yet: nothing to match on until the job
+		// centre adds it (a minor group of "" would match every CV).
+		return SuggestionList{JobOrderID: o.ID, Items: []Suggestion{}}, nil
+	}
 	minor := unit[:min(3, len(unit))]
 	// Four groups in rank order, each read from an index in order until the page is full.
 	type group struct {

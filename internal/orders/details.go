@@ -44,6 +44,9 @@ func (s *Service) CorrectDetails(ctx context.Context, p auth.Principal, id strin
 		ResponsibleJobcenter: o.ResponsibleJobcenter, OccupationCode: o.OccupationCode, Positions: &o.Positions,
 		StartDate: dateString(o.StartDate), ApplicationDeadline: dateString(o.ApplicationDeadline),
 		Kind: o.Kind, WishedCoordinator: o.WishedCoordinator,
+		// An employer's order may have come without an occupation: a correction adds it when
+		// the job centre knows it, and other corrections need not wait for it.
+		occupationOptional: o.OccupationCode == "",
 	}
 	if patch == (DetailsPatch{}) {
 		return View{}, problem.Invalid(problem.Field("body", "name at least one field to correct"))

@@ -55,6 +55,10 @@ type CreateRequest struct {
 	// correction keeps both).
 	creating bool
 	company  *models.Company
+	// occupationOptional lets the occupation be left out: an employer's new order (STAR's guide
+	// asks the company for the task, the workplace and the job centre only; the job centre adds
+	// the occupation when it corrects the order), and a correction of an order that has none yet.
+	occupationOptional bool
 }
 
 // Workplace is where the work is done.
@@ -102,7 +106,45 @@ func normalize(p auth.Principal, r CreateRequest) CreateRequest {
 	if r.Kind == "" {
 		r.Kind = models.KindOrdinary
 	}
+	if p.Role == auth.RoleEmployer {
+		// STAR's guide promises the company few required fields: the description of the task,
+		// the workplace and the responsible job centre. The rest gets what the job centre would
+		// assume until it has spoken with the company: one position, a title from the task.
+		if r.Positions == nil {
+			one := 1
+			r.Positions = &one
+		}
+		if r.Title == "" {
+			r.Title = TitleFromDescription(r.Description)
+		}
+	}
 	return r
+}
+
+// titleFromDescriptionLength is how long a title taken from a description may be, in characters:
+// short enough for an order list's row.
+const titleFromDescriptionLength = 80
+
+// TitleFromDescription is the title of an order whose employer gave none: the description's
+// first non-empty line, cut at a word before 80 characters with "…" when it is longer; "" for an
+// empty description (the description's own error then says what to fix).
+func TitleFromDescription(description string) string {
+	line := ""
+	for _, l := range strings.Split(description, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			line = l
+			break
+		}
+	}
+	runes := []rune(line)
+	if len(runes) <= titleFromDescriptionLength {
+		return line
+	}
+	cut := string(runes[:titleFromDescriptionLength-1])
+	if i := strings.LastIndex(cut, " "); i > titleFromDescriptionLength/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,.;:-") + "…"
 }
 
 // validate checks every field and resolves the workplace municipality and responsible job centre.
@@ -120,6 +162,7 @@ func (s *Service) validate(ctx context.Context, p auth.Principal, r *CreateReque
 	case p.Role == auth.RoleEmployer && r.CompanyCVR != p.CVR:
 		v.Add("company_cvr", "an employer can only create job orders for its own CVR number")
 	case r.creating:
+		r.occupationOptional = r.occupationOptional || p.Role == auth.RoleEmployer
 		var err error
 		if r.company, err = s.companyFor(ctx, v, p, r); err != nil {
 			return err
@@ -130,7 +173,11 @@ func (s *Service) validate(ctx context.Context, p auth.Principal, r *CreateReque
 			}
 		}
 	}
-	text(v, "title", r.Title, MaxTitleLength)
+	if r.Title != "" || p.Role != auth.RoleEmployer {
+		// An employer's title left out comes from the description (normalize); when that is
+		// empty too, the description's error says what to fix.
+		text(v, "title", r.Title, MaxTitleLength)
+	}
 	text(v, "description", r.Description, MaxDescriptionLength)
 	text(v, "workplace.address", r.Workplace.Address, MaxAddressLength)
 	s.resolveWorkplace(v, &r.Workplace)
@@ -138,6 +185,7 @@ func (s *Service) validate(ctx context.Context, p auth.Principal, r *CreateReque
 		return err
 	}
 	switch {
+	case r.OccupationCode == "" && r.occupationOptional:
 	case r.OccupationCode == "":
 		v.Add("occupation_code", "is required")
 	case !occupationPattern.MatchString(r.OccupationCode):
@@ -249,15 +297,14 @@ func (s *Service) resolveJobcenter(ctx context.Context, v *problem.ValidationErr
 		if r.Workplace.MunicipalityCode == "" || v.Has("workplace.municipality_code") {
 			return nil // the workplace error already says what to fix
 		}
-		var link models.JobcenterMunicipality
-		err := s.db.WithContext(ctx).Where("municipality_code = ?", r.Workplace.MunicipalityCode).Take(&link).Error
+		code, err := s.servingJobcenter(ctx, r.Workplace.MunicipalityCode)
 		switch {
-		case errIsNotFound(err):
-			v.Add("responsible_jobcenter", "no job centre serves municipality %s; name one", r.Workplace.MunicipalityCode)
 		case err != nil:
 			return err
+		case code == "":
+			v.Add("responsible_jobcenter", "no job centre serves municipality %s; name one", r.Workplace.MunicipalityCode)
 		default:
-			r.ResponsibleJobcenter = link.JobcenterCode
+			r.ResponsibleJobcenter = code
 		}
 		return nil
 	}
@@ -273,6 +320,35 @@ func (s *Service) resolveJobcenter(ctx context.Context, v *problem.ValidationErr
 		v.Add("responsible_jobcenter", "%s is not a known job centre", r.ResponsibleJobcenter)
 	}
 	return nil
+}
+
+// JobcenterForWorkplace is the job centre an employer's order for this workplace goes to unless
+// the employer chooses another: the one serving the municipality the postal code lies in, or
+// municipalityCode when the postal code spans several (it must be one of them). It is the rule
+// Create applies when responsible_jobcenter is left out, so the new-order page can pre-select
+// what the service would choose. "" when the postal code is unknown, spans municipalities and
+// none (or a wrong one) is given, or no job centre serves the municipality.
+func (s *Service) JobcenterForWorkplace(ctx context.Context, postalCode, municipalityCode string) (string, error) {
+	w := Workplace{PostalCode: strings.TrimSpace(postalCode), MunicipalityCode: strings.TrimSpace(municipalityCode)}
+	v := &problem.ValidationError{}
+	s.resolveWorkplace(v, &w)
+	if v.Err() != nil || w.MunicipalityCode == "" {
+		return "", nil
+	}
+	return s.servingJobcenter(ctx, w.MunicipalityCode)
+}
+
+// servingJobcenter is the job centre that serves a municipality, or "" when none does.
+func (s *Service) servingJobcenter(ctx context.Context, municipalityCode string) (string, error) {
+	var link models.JobcenterMunicipality
+	err := s.db.WithContext(ctx).Where("municipality_code = ?", municipalityCode).Take(&link).Error
+	switch {
+	case errIsNotFound(err):
+		return "", nil
+	case err != nil:
+		return "", err
+	}
+	return link.JobcenterCode, nil
 }
 
 func contains(list []string, s string) bool {
