@@ -79,10 +79,14 @@ type JobOrderResponse struct {
 	Sharing              string                `json:"sharing"`
 	Coordinator          *CoordinatorRef       `json:"coordinator"`
 	WishedCoordinator    string                `json:"wished_coordinator,omitempty"`
-	CreatedAt            time.Time             `json:"created_at"`
-	UpdatedAt            time.Time             `json:"updated_at"`
-	Live                 *LiveState            `json:"live,omitempty"`
-	LiveError            string                `json:"live_error,omitempty"`
+	// SourceSystem and ExternalID are the case system's key of an order a system client
+	// registered; absent otherwise.
+	SourceSystem string     `json:"source_system,omitempty"`
+	ExternalID   string     `json:"external_id,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	Live         *LiveState `json:"live,omitempty"`
+	LiveError    string     `json:"live_error,omitempty"`
 }
 
 // CoordinatorRef names the order's coordinator (tovholder).
@@ -115,6 +119,9 @@ func toResponse(o *models.JobOrder) JobOrderResponse {
 	}
 	if o.CoordinatorID != nil {
 		r.Coordinator = &CoordinatorRef{CaseworkerID: *o.CoordinatorID}
+	}
+	if o.SourceSystem != nil && o.ExternalID != nil {
+		r.SourceSystem, r.ExternalID = *o.SourceSystem, *o.ExternalID
 	}
 	return r
 }
@@ -172,7 +179,13 @@ func (h *jobOrderHandlers) create(c *gin.Context) {
 		c.JSON(http.StatusCreated, view)
 		return
 	}
-	c.JSON(http.StatusCreated, h.created(c, res.Order))
+	status := http.StatusCreated
+	if res.Registered {
+		// A case system's registration found the order its source_system and external_id
+		// name (and applied what changed): nothing new was created.
+		status = http.StatusOK
+	}
+	c.JSON(status, h.created(c, res.Order))
 }
 
 // created is a new order's response: the order as stored, with its company's name and contact

@@ -34,7 +34,7 @@ import (
 //
 // Adding a row: write the route as registered (e.g. "/api/v1/jobcenters/:code/kpis"; concrete
 // fills :id, :rid, :fid, :cid, :code and :cvr from the fixture) and one KEY=STATUS cell per
-// caller, in the order of matrixCallers: "E=403 E2=403 C=403 C2=403 M=200 N=404 K=404 F=404 A=200".
+// caller, in the order of matrixCallers: "E=403 E2=403 C=403 C2=403 M=200 N=404 K=404 F=404 A=200 S=403".
 
 // matrixCaller is one kind of caller; key names its cells.
 type matrixCaller struct {
@@ -55,6 +55,9 @@ var matrixCallers = []matrixCaller{
 	{"K", otherCW},     // a caseworker of 101, in 751's recruitment community, not a neighbour
 	{"F", auth.Principal{Subject: "cw-461", Role: auth.RoleCaseworker, Jobcenter: "461"}}, // far away: neither
 	{"A", admin},
+	// 751's case system (role system): acts as its job centre on its orders, but is no person
+	// (no candidates, referrals, inbox, policy or subscriptions).
+	{"S", auth.Principal{Subject: "momentum-751", Role: auth.RoleSystem, Jobcenter: "751"}},
 }
 
 func callerByKey(key string) (matrixCaller, bool) {
@@ -110,6 +113,7 @@ var forbiddenTexts = map[string][]string{
 		pendingName, neighbourCV, communityName, communityCV, inactiveName, inactiveCV, closeReason}, employerNeverSees...),
 	"C":  {employerOwnNote, pendingName, neighbourCV, communityName, communityCV},
 	"C2": {employerOwnNote, pendingName, neighbourCV, communityName, communityCV},
+	"S":  {employerOwnNote, pendingName, neighbourCV, communityName, communityCV},
 	"M":  {employerOwnNote, pendingName, neighbourCV, communityName, communityCV},
 	"N": {secretNote, secretReferral, communityProposalNote, employerOwnNote, sentName, sentCV, communityName, communityCV,
 		inactiveName, inactiveCV},
@@ -406,63 +410,63 @@ func future() string { return time.Now().Add(48 * time.Hour).UTC().Format(time.R
 type matrixRow struct {
 	method, path string // path as registered, e.g. /api/v1/candidates/:id
 	body         func(f matrixFixture) any
-	want         string // "E=... E2=... C=... C2=... M=... N=... K=... F=... A=..."
+	want         string // "E=... E2=... C=... C2=... M=... N=... K=... F=... A=... S=..."
 }
 
 var matrix = []matrixRow{
-	{"POST", "/api/v1/job-orders", func(matrixFixture) any { return validOrder() }, "E=201 E2=422 C=201 C2=201 M=201 N=422 K=422 F=422 A=403"},
-	{"POST", "/api/v1/candidates", func(matrixFixture) any { return candidateBody("Ny Person", true) }, "E=403 E2=403 C=201 C2=201 M=201 N=201 K=201 F=201 A=403"},
-	{"GET", "/api/v1/candidates", nil, "E=403 E2=403 C=200 C2=200 M=200 N=200 K=200 F=200 A=403"},
-	{"GET", "/api/v1/candidates/:id", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404"},
-	{"PATCH", "/api/v1/candidates/:id", func(matrixFixture) any { return map[string]any{"active": true} }, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404"},
+	{"POST", "/api/v1/job-orders", func(matrixFixture) any { return validOrder() }, "E=201 E2=422 C=201 C2=201 M=201 N=422 K=422 F=422 A=403 S=422"},
+	{"POST", "/api/v1/candidates", func(matrixFixture) any { return candidateBody("Ny Person", true) }, "E=403 E2=403 C=201 C2=201 M=201 N=201 K=201 F=201 A=403 S=403"},
+	{"GET", "/api/v1/candidates", nil, "E=403 E2=403 C=200 C2=200 M=200 N=200 K=200 F=200 A=403 S=403"},
+	{"GET", "/api/v1/candidates/:id", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
+	{"PATCH", "/api/v1/candidates/:id", func(matrixFixture) any { return map[string]any{"active": true} }, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
 	{"POST", "/api/v1/candidates/:id/consents", func(f matrixFixture) any {
 		return map[string]any{"employer_cvr": employer.CVR, "job_order_id": f.order, "purpose": "Formidling", "data_categories": []string{"cv"},
 			"given_at": time.Now().Add(-time.Hour).UTC(), "method": "written"}
-	}, "E=404 E2=404 C=201 C2=201 M=201 N=404 K=404 F=404 A=404"},
-	{"GET", "/api/v1/candidates/:id/consents", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404"},
-	{"DELETE", "/api/v1/candidates/:id/consents/:cid", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404"},
-	{"GET", "/api/v1/candidates/:id/access-log", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404"},
+	}, "E=404 E2=404 C=201 C2=201 M=201 N=404 K=404 F=404 A=404 S=404"},
+	{"GET", "/api/v1/candidates/:id/consents", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
+	{"DELETE", "/api/v1/candidates/:id/consents/:cid", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
+	{"GET", "/api/v1/candidates/:id/access-log", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
 	{"GET", "/api/v1/jobcenters", nil, all(200)},
 	{"GET", "/api/v1/jobcenters/:code", nil, all(200)},
-	{"PUT", "/api/v1/jobcenters/:code", func(matrixFixture) any { return map[string]any{"mailbox_email": "jobcenter@aarhus.example"} }, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=200"},
-	{"GET", "/api/v1/jobcenters/:code/caseworkers", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=200"},
+	{"PUT", "/api/v1/jobcenters/:code", func(matrixFixture) any { return map[string]any{"mailbox_email": "jobcenter@aarhus.example"} }, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=200 S=403"},
+	{"GET", "/api/v1/jobcenters/:code/caseworkers", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=200 S=200"},
 	{"POST", "/api/v1/jobcenters/:code/caseworkers", func(f matrixFixture) any {
 		return map[string]any{"id": "cw-ny-" + f.order[:8], "name": "Ny Kollega", "email": "ny@aarhus.example", "role": "caseworker"}
-	}, "E=404 E2=404 C=403 C2=403 M=201 N=404 K=404 F=404 A=201"},
-	{"GET", "/api/v1/jobcenters/:code/policy", nil, "E=404 E2=404 C=403 C2=403 M=200 N=404 K=404 F=404 A=404"},
-	{"PUT", "/api/v1/jobcenters/:code/policy", func(matrixFixture) any { return map[string]any{"escalate_after": 2} }, "E=404 E2=404 C=403 C2=403 M=200 N=404 K=404 F=404 A=404"},
-	{"GET", "/api/v1/jobcenters/:code/kpis", nil, "E=404 E2=404 C=403 C2=403 M=200 N=404 K=404 F=404 A=200"},
-	{"GET", "/api/v1/kpis", nil, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=200"},
-	{"GET", "/api/v1/outbox", nil, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=200"},
+	}, "E=404 E2=404 C=403 C2=403 M=201 N=404 K=404 F=404 A=201 S=403"},
+	{"GET", "/api/v1/jobcenters/:code/policy", nil, "E=404 E2=404 C=403 C2=403 M=200 N=404 K=404 F=404 A=404 S=403"},
+	{"PUT", "/api/v1/jobcenters/:code/policy", func(matrixFixture) any { return map[string]any{"escalate_after": 2} }, "E=404 E2=404 C=403 C2=403 M=200 N=404 K=404 F=404 A=404 S=403"},
+	{"GET", "/api/v1/jobcenters/:code/kpis", nil, "E=404 E2=404 C=403 C2=403 M=200 N=404 K=404 F=404 A=200 S=403"},
+	{"GET", "/api/v1/kpis", nil, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=200 S=403"},
+	{"GET", "/api/v1/outbox", nil, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=200 S=403"},
 	{"GET", "/api/v1/recruitment-communities", nil, all(200)},
 	{"POST", "/api/v1/recruitment-communities", func(f matrixFixture) any {
 		return map[string]any{"name": "Nyt fællesskab " + f.order[:8], "members": []string{"751", "746"}}
-	}, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=201"},
+	}, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=201 S=403"},
 	{"PUT", "/api/v1/recruitment-communities/:cid", func(f matrixFixture) any {
 		return map[string]any{"name": "Omdøbt " + f.order[:8], "members": []string{"751", "101", "147"}}
-	}, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=200"},
-	{"DELETE", "/api/v1/recruitment-communities/:cid", nil, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=204"},
-	{"POST", "/api/v1/companies", func(matrixFixture) any { return map[string]any{"cvr": employer.CVR, "name": "Tømrerfirmaet ApS"} }, "E=409 E2=422 C=403 C2=403 M=403 N=403 K=403 F=403 A=403"},
-	{"GET", "/api/v1/companies/:cvr", nil, "E=200 E2=404 C=200 C2=200 M=200 N=200 K=200 F=200 A=200"},
-	{"PATCH", "/api/v1/companies/:cvr", func(matrixFixture) any { return map[string]any{"industry_code": "43.32.00"} }, "E=200 E2=404 C=404 C2=404 M=404 N=404 K=404 F=404 A=404"},
+	}, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=200 S=403"},
+	{"DELETE", "/api/v1/recruitment-communities/:cid", nil, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=204 S=403"},
+	{"POST", "/api/v1/companies", func(matrixFixture) any { return map[string]any{"cvr": employer.CVR, "name": "Tømrerfirmaet ApS"} }, "E=409 E2=422 C=403 C2=403 M=403 N=403 K=403 F=403 A=403 S=403"},
+	{"GET", "/api/v1/companies/:cvr", nil, "E=200 E2=404 C=200 C2=200 M=200 N=200 K=200 F=200 A=200 S=200"},
+	{"PATCH", "/api/v1/companies/:cvr", func(matrixFixture) any { return map[string]any{"industry_code": "43.32.00"} }, "E=200 E2=404 C=404 C2=404 M=404 N=404 K=404 F=404 A=404 S=404"},
 	{"POST", "/api/v1/companies/:cvr/contacts", func(f matrixFixture) any {
 		return map[string]any{"id": "kontakt-" + f.order[:8], "name": "Ny Kontakt", "email": "kontakt@firma.example"}
-	}, "E=201 E2=404 C=404 C2=404 M=404 N=404 K=404 F=404 A=404"},
+	}, "E=201 E2=404 C=404 C2=404 M=404 N=404 K=404 F=404 A=404 S=404"},
 	// Removing a contact: the main contact; job-centre staff only for a company their job centre
 	// stored that has not registered (this one registered itself).
-	{"DELETE", "/api/v1/companies/:cvr/contacts/:contact", nil, "E=200 E2=404 C=403 C2=403 M=403 N=403 K=403 F=403 A=404"},
-	{"PUT", "/api/v1/companies/:cvr/main-contact", func(matrixFixture) any { return map[string]any{"contact_id": employer.Subject} }, "E=200 E2=404 C=404 C2=404 M=404 N=404 K=404 F=404 A=404"},
+	{"DELETE", "/api/v1/companies/:cvr/contacts/:contact", nil, "E=200 E2=404 C=403 C2=403 M=403 N=403 K=403 F=403 A=404 S=403"},
+	{"PUT", "/api/v1/companies/:cvr/main-contact", func(matrixFixture) any { return map[string]any{"contact_id": employer.Subject} }, "E=200 E2=404 C=404 C2=404 M=404 N=404 K=404 F=404 A=404 S=404"},
 	// Webhook subscriptions: admins and managers of the subscription's job centre (751's here);
 	// nobody else keeps any, so they are refused outright.
-	{"POST", "/api/v1/webhook-subscriptions", func(f matrixFixture) any { return map[string]any{"url": "http://127.0.0.1:9/hook"} }, "E=403 E2=403 C=403 C2=403 M=201 N=403 K=403 F=403 A=201"},
-	{"GET", "/api/v1/webhook-subscriptions", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200"},
-	{"GET", "/api/v1/webhook-subscriptions/:sid", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200"},
-	{"PATCH", "/api/v1/webhook-subscriptions/:sid", func(matrixFixture) any { return map[string]any{"description": "Momentum"} }, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200"},
-	{"DELETE", "/api/v1/webhook-subscriptions/:sid", nil, "E=403 E2=403 C=403 C2=403 M=204 N=403 K=403 F=403 A=204"},
-	{"POST", "/api/v1/webhook-subscriptions/:sid/rotate-secret", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200"},
-	{"POST", "/api/v1/webhook-subscriptions/:sid/ping", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200"},
-	{"GET", "/api/v1/webhook-subscriptions/:sid/deliveries", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200"},
-	{"POST", "/api/v1/webhook-subscriptions/:sid/deliveries/:did/replay", nil, "E=403 E2=403 C=403 C2=403 M=202 N=403 K=403 F=403 A=202"},
+	{"POST", "/api/v1/webhook-subscriptions", func(f matrixFixture) any { return map[string]any{"url": "http://127.0.0.1:9/hook"} }, "E=403 E2=403 C=403 C2=403 M=201 N=403 K=403 F=403 A=201 S=403"},
+	{"GET", "/api/v1/webhook-subscriptions", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200 S=403"},
+	{"GET", "/api/v1/webhook-subscriptions/:sid", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200 S=403"},
+	{"PATCH", "/api/v1/webhook-subscriptions/:sid", func(matrixFixture) any { return map[string]any{"description": "Momentum"} }, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200 S=403"},
+	{"DELETE", "/api/v1/webhook-subscriptions/:sid", nil, "E=403 E2=403 C=403 C2=403 M=204 N=403 K=403 F=403 A=204 S=403"},
+	{"POST", "/api/v1/webhook-subscriptions/:sid/rotate-secret", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200 S=403"},
+	{"POST", "/api/v1/webhook-subscriptions/:sid/ping", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200 S=403"},
+	{"GET", "/api/v1/webhook-subscriptions/:sid/deliveries", nil, "E=403 E2=403 C=403 C2=403 M=200 N=403 K=403 F=403 A=200 S=403"},
+	{"POST", "/api/v1/webhook-subscriptions/:sid/deliveries/:did/replay", nil, "E=403 E2=403 C=403 C2=403 M=202 N=403 K=403 F=403 A=202 S=403"},
 	{"GET", "/api/v1/reference/municipalities", nil, all(200)},
 	{"GET", "/api/v1/reference/postal-codes", nil, all(200)},
 	{"GET", "/api/v1/reference/occupations", nil, all(200)},

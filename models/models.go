@@ -101,9 +101,14 @@ type JobOrder struct {
 	// ContactID is the employer's contact person for the order (a CompanyContact), when known.
 	ContactID *string `gorm:"size:200"`
 	// WishedCoordinator is the caseworker the employer asked for, shown to caseworkers.
-	WishedCoordinator string     `gorm:"size:200"`
-	CloseReason       string     `gorm:"size:40"`
-	CreatedByRole     string     `gorm:"size:20;not null"`
+	WishedCoordinator string `gorm:"size:200"`
+	CloseReason       string `gorm:"size:40"`
+	CreatedByRole     string `gorm:"size:20;not null"`
+	// SourceSystem and ExternalID are the case system's key of an order it registered
+	// (POST /api/v1/job-orders as a system client); both are NULL otherwise. The pair is unique,
+	// so a registration sent twice finds its order instead of creating another.
+	SourceSystem      *string    `gorm:"size:100;uniqueIndex:idx_job_orders_source_external,priority:1"`
+	ExternalID        *string    `gorm:"size:200;uniqueIndex:idx_job_orders_source_external,priority:2"`
 	WorkflowID        string     `gorm:"size:60;not null;uniqueIndex"`
 	WorkflowStartedAt *time.Time `gorm:"index"`
 	// SharedAt is when the order reached its current sharing level (ProjectState sets it when

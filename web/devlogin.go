@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"jobordre/internal/access"
 	"jobordre/internal/auth"
 )
 
@@ -74,6 +75,11 @@ func (c *Console) devLogin(gc *gin.Context, d *devTokenLogin) {
 	p, err := d.verifier.Verify(token)
 	if err != nil {
 		form.Add("token", l.Must("login.error.token_invalid", "reason", err.Error()))
+		c.showLogin(gc, http.StatusUnprocessableEntity, form)
+		return
+	}
+	if !access.CanUseConsole(p) {
+		form.Add("token", l.Must("login.error.system"))
 		c.showLogin(gc, http.StatusUnprocessableEntity, form)
 		return
 	}

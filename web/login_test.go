@@ -206,6 +206,25 @@ func TestDevLoginRefusesABadTokenAtTheFieldAndKeepsIt(t *testing.T) {
 	}
 }
 
+func TestDevLoginRefusesASystemTokenAtTheField(t *testing.T) {
+	tc := newTestConsole(t, consoleOptions{})
+	b := tc.browser()
+	lp := b.get("/login")
+	sys := tc.token(auth.Principal{Subject: "momentum-751", Role: auth.RoleSystem, Jobcenter: "751"})
+	res := b.post("/login", url.Values{"csrf_token": {lp.csrf(t)}, "token": {sys}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a system token at the console's login: %d", res.status)
+	}
+	for _, want := range []string{`data-module="error-summary"`, `href="#field-token"`, "ikke til konsollen"} {
+		if !strings.Contains(res.body, want) {
+			t.Errorf("the refused form lacks %q", want)
+		}
+	}
+	if inbox := b.get("/"); inbox.status != http.StatusSeeOther {
+		t.Errorf("after a refused system login the console must still ask for a login; / answered %d", inbox.status)
+	}
+}
+
 func TestConsoleWithoutDevLoginHasNoTokenLogin(t *testing.T) {
 	tc := newTestConsole(t, consoleOptions{noDev: true})
 	b := tc.browser()
@@ -296,6 +315,10 @@ func TestOIDCLoginRefusesWhatTheAPIWouldRefuse(t *testing.T) {
 	// A caseworker token without a job centre is refused by the API, so by the console too.
 	if res := attempt(jwt.MapClaims{"sub": "x", "role": "caseworker"}); res.status != http.StatusBadRequest || !strings.Contains(res.body, "Login kunne ikke gennemføres") {
 		t.Errorf("a principal the API refuses: %d", res.status)
+	}
+	// A case system's principal is the API's, never a console user's.
+	if res := attempt(jwt.MapClaims{"sub": "momentum-751", "role": "system", "jobcenter": "751"}); res.status != http.StatusBadRequest || !strings.Contains(res.body, "ikke til konsollen") {
+		t.Errorf("a system principal at the console's OIDC login: %d", res.status)
 	}
 	// The user cancels at the identity provider.
 	if res := attempt(nil); res.status != http.StatusBadRequest || !strings.Contains(res.body, "afbrudt") {

@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"golang.org/x/oauth2"
 
+	"jobordre/internal/access"
 	"jobordre/internal/auth"
 	"jobordre/web/session"
 )
@@ -141,6 +142,10 @@ func (c *Console) oidcCallback(gc *gin.Context) {
 	if err != nil {
 		c.log.WarnContext(ctx, "oidc login failed", "error", err)
 		c.loginFailed(gc, "login.error.failed")
+		return
+	}
+	if !access.CanUseConsole(p) {
+		c.loginFailed(gc, "login.error.system")
 		return
 	}
 	c.completeLogin(gc, p, pending.ReturnTo)

@@ -29,7 +29,8 @@ func CanReadJobOrder(ctx context.Context, p auth.Principal, o *models.JobOrder, 
 		return true, nil
 	case auth.RoleEmployer:
 		return o.CompanyCVR == p.CVR, nil
-	case auth.RoleCaseworker, auth.RoleManager:
+	case auth.RoleCaseworker, auth.RoleManager, auth.RoleSystem:
+		// A job centre's case system sees what its job centre sees.
 		if o.ResponsibleJobcenter == p.Jobcenter {
 			return true, nil
 		}
@@ -47,9 +48,14 @@ func CanReadJobOrder(ctx context.Context, p auth.Principal, o *models.JobOrder, 
 	return false, nil
 }
 
-// IsOwnJobcenter tells whether p works at the order's responsible job centre (full rights).
+// CanUseConsole tells whether p logs in to the console: people do; a system client (a job
+// centre's case system) works through the API only.
+func CanUseConsole(p auth.Principal) bool { return p.Role != auth.RoleSystem }
+
+// IsOwnJobcenter tells whether p works at the order's responsible job centre, or is its case
+// system (full rights).
 func IsOwnJobcenter(p auth.Principal, o *models.JobOrder) bool {
-	return p.IsJobcenterStaff() && o.ResponsibleJobcenter == p.Jobcenter
+	return p.ActsForJobcenter() && o.ResponsibleJobcenter == p.Jobcenter
 }
 
 // ScopeJobOrders narrows a job_orders query to the orders p may read.
@@ -59,7 +65,7 @@ func ScopeJobOrders(ctx context.Context, q *gorm.DB, p auth.Principal, rel Relat
 		return q, nil
 	case auth.RoleEmployer:
 		return q.Where("company_cvr = ?", p.CVR), nil
-	case auth.RoleCaseworker, auth.RoleManager:
+	case auth.RoleCaseworker, auth.RoleManager, auth.RoleSystem:
 		visible, err := sharedWith(ctx, p.Jobcenter, rel)
 		if err != nil {
 			return nil, err

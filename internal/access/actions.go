@@ -35,9 +35,10 @@ func CanReopen(p auth.Principal, o *models.JobOrder) bool { return IsOwnJobcente
 func CanRefer(p auth.Principal) bool { return p.IsJobcenterStaff() }
 
 // CanWithdrawReferral tells whether p takes back a referral of the order that proposedBy made:
-// the responsible job centre, or the proposer.
+// the responsible job centre's staff, or the proposer. Referrals are people's work (a case
+// system keeps orders, not candidates).
 func CanWithdrawReferral(p auth.Principal, o *models.JobOrder, proposedBy string) bool {
-	return IsOwnJobcenter(p, o) || (p.IsJobcenterStaff() && proposedBy == p.Subject)
+	return p.IsJobcenterStaff() && (IsOwnJobcenter(p, o) || proposedBy == p.Subject)
 }
 
 // Actions is what a caller may do to one order, as OrderActions works it out.

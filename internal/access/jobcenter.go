@@ -13,7 +13,7 @@ var (
 )
 
 // ManagesJobcenter tells whether p oversees job centre code: its managers and admins do; its
-// caseworkers get ErrNotManager, everyone else ErrJobcenterOutside. Whether the job centre
+// caseworkers and its case system get ErrNotManager, everyone else ErrJobcenterOutside. Whether the job centre
 // exists is the caller's to check (an unknown code is ErrJobcenterOutside too).
 func ManagesJobcenter(p auth.Principal, code string) error {
 	switch {
@@ -21,7 +21,7 @@ func ManagesJobcenter(p auth.Principal, code string) error {
 		return nil
 	case p.Role == auth.RoleManager && p.Jobcenter == code:
 		return nil
-	case p.IsJobcenterStaff() && p.Jobcenter == code:
+	case p.ActsForJobcenter() && p.Jobcenter == code:
 		return ErrNotManager
 	}
 	return ErrJobcenterOutside

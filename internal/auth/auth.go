@@ -25,10 +25,14 @@ const (
 	RoleCaseworker = "caseworker"
 	RoleManager    = "manager"
 	RoleAdmin      = "admin"
+	// RoleSystem is a machine client: a job centre's case system (KMD Momentum, Fasit, Viregos)
+	// with an OAuth 2.0 client-credentials token. It acts as its job centre (the jobcenter
+	// claim) on that job centre's orders and has no console login.
+	RoleSystem = "system"
 )
 
 // Roles lists every role.
-var Roles = []string{RoleEmployer, RoleCaseworker, RoleManager, RoleAdmin}
+var Roles = []string{RoleEmployer, RoleCaseworker, RoleManager, RoleAdmin, RoleSystem}
 
 // Principal is the authenticated caller.
 type Principal struct {
@@ -46,6 +50,13 @@ type Principal struct {
 // IsJobcenterStaff tells whether the principal works at a job centre (caseworker or manager).
 func (p Principal) IsJobcenterStaff() bool {
 	return p.Role == RoleCaseworker || p.Role == RoleManager
+}
+
+// ActsForJobcenter tells whether the principal has a job centre's rights on that job centre's
+// orders: its staff, and its case system (RoleSystem). What only a person does (candidates and
+// their CVs, referrals, the inbox, deciding proposals) stays with IsJobcenterStaff.
+func (p Principal) ActsForJobcenter() bool {
+	return p.IsJobcenterStaff() || p.Role == RoleSystem
 }
 
 var (
@@ -86,6 +97,16 @@ func (p Principal) Validate() error {
 	case RoleCaseworker, RoleManager:
 		if !jobcenterPattern.MatchString(p.Jobcenter) {
 			return errors.New("a caseworker or manager token needs a 3-digit jobcenter claim")
+		}
+	case RoleSystem:
+		if !jobcenterPattern.MatchString(p.Jobcenter) {
+			return errors.New("a system token needs a 3-digit jobcenter claim: the job centre whose orders the system keeps")
+		}
+		if p.CVR != "" {
+			return errors.New("a system token has no cvr claim: it acts for a job centre, not a company")
+		}
+		if p.Subject == "system" {
+			return errors.New(`a system token's sub cannot be "system": the histories use that for the service's own steps`)
 		}
 	case RoleAdmin:
 	default:

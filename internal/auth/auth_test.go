@@ -34,6 +34,27 @@ func TestSignedTokenVerifiesToTheSamePrincipal(t *testing.T) {
 	}
 }
 
+func TestSystemTokenCarriesItsJobcenterAndActsForIt(t *testing.T) {
+	h := signer(t)
+	p := Principal{Subject: "momentum-751", Role: RoleSystem, Jobcenter: "751", Name: "KMD Momentum"}
+	tok, err := h.Sign(p, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.Verify(tok)
+	if err != nil || got != p {
+		t.Fatalf("got %+v, %v", got, err)
+	}
+	if !got.ActsForJobcenter() || got.IsJobcenterStaff() {
+		t.Fatalf("a system acts for its job centre but is not staff: ActsForJobcenter=%v IsJobcenterStaff=%v", got.ActsForJobcenter(), got.IsJobcenterStaff())
+	}
+	for _, other := range []Principal{{Role: RoleEmployer}, {Role: RoleAdmin}} {
+		if other.ActsForJobcenter() {
+			t.Errorf("%s must not act for a job centre", other.Role)
+		}
+	}
+}
+
 func TestTokensAreRefusedWhenExpiredForeignOrUnsigned(t *testing.T) {
 	h := signer(t)
 	p := Principal{Subject: "e", Role: RoleEmployer, CVR: "10103940"}
@@ -70,6 +91,10 @@ func TestClaimsMustFitTheRole(t *testing.T) {
 		{Subject: "a\x00b", Role: RoleAdmin},
 		{Subject: "a", Role: RoleAdmin, Name: "Ida\x00"},
 		{Subject: "a", Role: RoleAdmin, Phone: strings.Repeat("1", MaxPhoneLength+1)},
+		{Subject: "momentum", Role: RoleSystem},
+		{Subject: "momentum", Role: RoleSystem, Jobcenter: "75"},
+		{Subject: "momentum", Role: RoleSystem, Jobcenter: "751", CVR: "10103940"},
+		{Subject: "system", Role: RoleSystem, Jobcenter: "751"},
 	} {
 		if err := p.Validate(); err == nil {
 			t.Errorf("%+v must be refused", p)

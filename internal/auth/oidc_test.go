@@ -65,6 +65,26 @@ func TestOIDCTokensMapToPrincipals(t *testing.T) {
 	}
 }
 
+// A case system authenticates with OAuth 2.0 client credentials: the identity provider issues the
+// access token to the client itself (sub is its service account, azp/client_id the client), with
+// the role and jobcenter claims its mappers add (docs/integration.md).
+func TestOIDCClientCredentialsTokenMapsToASystemPrincipal(t *testing.T) {
+	idp := authtest.New(t)
+	v := newOIDC(t, idp)
+	tok := idp.RS256(t, idp.Claims("service-account-momentum-751", RoleSystem, map[string]any{
+		"jobcenter": "751", "azp": "momentum-751", "client_id": "momentum-751", "scope": "jobordre",
+	}))
+	got, err := v.Verify(tok)
+	want := Principal{Subject: "service-account-momentum-751", Role: RoleSystem, Jobcenter: "751"}
+	if err != nil || got != want {
+		t.Fatalf("got %+v, %v; want %+v", got, err, want)
+	}
+	noJobcenter := idp.RS256(t, idp.Claims("service-account-momentum", RoleSystem, map[string]any{"azp": "momentum"}))
+	if _, err := v.Verify(noJobcenter); !errors.Is(err, ErrInvalidToken) {
+		t.Fatalf("a system token without a jobcenter claim: got %v, want ErrInvalidToken", err)
+	}
+}
+
 func TestOIDCRefusesBadTokens(t *testing.T) {
 	idp := authtest.New(t)
 	v := newOIDC(t, idp)

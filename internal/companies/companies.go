@@ -395,8 +395,8 @@ func (s *Service) RemoveContact(ctx context.Context, p auth.Principal, cvrNumber
 	case p.Role == auth.RoleEmployer && p.CVR == cvrNumber && co.Registered() && co.MainContactID == p.Subject:
 	case p.Role == auth.RoleEmployer && p.CVR == cvrNumber:
 		return Company{}, problem.Forbidden("only the company's main contact (hovedkontaktperson) may do this")
-	case p.IsJobcenterStaff() && !co.Registered() && co.CreatedByJobcenter == p.Jobcenter:
-	case p.IsJobcenterStaff():
+	case p.ActsForJobcenter() && !co.Registered() && co.CreatedByJobcenter == p.Jobcenter:
+	case p.ActsForJobcenter():
 		return Company{}, problem.Forbidden("the company's own main contact removes its contact persons (a job centre only those of a company it stored that has not registered)")
 	default:
 		return Company{}, ErrNotFound

@@ -228,9 +228,13 @@ var examplePrincipals = []auth.Principal{
 	{Subject: "caseworker-kbh", Role: auth.RoleCaseworker, Jobcenter: ExampleFarJobcenter, Name: "Far Caseworker", Email: "caseworker-kbh@jobcenter.example"},
 	{Subject: "employer-1", Role: auth.RoleEmployer, CVR: ExampleCVR, Name: "Example Employer", Email: "employer-1@firma.example"},
 	{Subject: "admin-1", Role: auth.RoleAdmin, Name: "Example Admin", Email: "admin-1@jobordre.example"},
+	// Aarhus's case system: registers orders through the API (docs/integration.md); it has a
+	// token but no console login.
+	{Subject: "system-" + ExampleJobcenter, Role: auth.RoleSystem, Jobcenter: ExampleJobcenter, Name: "Example case system"},
 }
 
-// exampleUsers signs a 30-day token for every example principal.
+// exampleUsers signs a 30-day token for every example principal; the console's dev login offers
+// the people among them (a system client has no console).
 func exampleUsers(v *auth.HS256) ([]web.DevUser, map[string]string, error) {
 	users := make([]web.DevUser, 0, len(examplePrincipals))
 	byRole := map[string]string{}
@@ -239,7 +243,9 @@ func exampleUsers(v *auth.HS256) ([]web.DevUser, map[string]string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		users = append(users, web.DevUser{Principal: p, Token: tok})
+		if p.Role != auth.RoleSystem {
+			users = append(users, web.DevUser{Principal: p, Token: tok})
+		}
 		if _, ok := byRole[p.Role]; !ok {
 			byRole[p.Role] = tok
 		}

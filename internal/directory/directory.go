@@ -208,7 +208,8 @@ func (d *Directory) AuthorizeStaff(ctx context.Context, p auth.Principal, code s
 		return ErrStaffOutside
 	case p.Role == auth.RoleAdmin:
 		return nil
-	case p.IsJobcenterStaff() && p.Jobcenter == code:
+	case p.ActsForJobcenter() && p.Jobcenter == code:
+		// The job centre's case system reads its staff too (whom to name as coordinator).
 		if managersOnly && p.Role != auth.RoleManager {
 			return ErrStaffManagers
 		}

@@ -61,7 +61,7 @@ func (s *Service) checkContactPerson(ctx context.Context, v *problem.ValidationE
 		if !ok {
 			v.Add(prefix+"contact_id", "%s is not a contact person of CVR %s (GET /api/v1/companies/%s lists them)", r.ContactID, cvrNumber, cvrNumber)
 		}
-	case !p.IsJobcenterStaff():
+	case !p.ActsForJobcenter():
 		v.Add(prefix+"contact_id", "is required: name one of the company's contact persons (its main contact adds new ones at /api/v1/companies/%s/contacts)", cvrNumber)
 	default:
 		person.Check(v, prefix)
@@ -152,7 +152,7 @@ func (s *Service) companyFor(ctx context.Context, v *problem.ValidationError, p 
 	if err != nil && !errIsNotFound(err) {
 		return nil, err
 	}
-	if !p.IsJobcenterStaff() || (found && co.Registered()) {
+	if !p.ActsForJobcenter() || (found && co.Registered()) {
 		return companyOrNil(found, &co), nil
 	}
 	if r.CompanyName == "" && !found {
@@ -181,7 +181,7 @@ func companyOrNil(found bool, c *models.Company) *models.Company {
 // storeCompany stores (or corrects) the company of an order a job centre creates for a CVR that
 // has not registered, in the order's transaction.
 func storeCompany(tx *gorm.DB, p auth.Principal, r *CreateRequest, existing *models.Company, now time.Time) error {
-	if !p.IsJobcenterStaff() || (existing != nil && existing.Registered()) {
+	if !p.ActsForJobcenter() || (existing != nil && existing.Registered()) {
 		return nil
 	}
 	if existing == nil {

@@ -5,10 +5,11 @@ import (
 	"jobordre/internal/problem"
 )
 
-// mayCreate tells whether p may create job orders: employers and job-centre staff may.
+// mayCreate tells whether p may create job orders: employers, job-centre staff and a job
+// centre's case system may.
 func mayCreate(p auth.Principal) error {
-	if !(p.Role == auth.RoleEmployer || p.IsJobcenterStaff()) {
-		return problem.Forbidden("only employers and job-centre staff create job orders")
+	if !(p.Role == auth.RoleEmployer || p.ActsForJobcenter()) {
+		return problem.Forbidden("only employers, job-centre staff and job centres' case systems create job orders")
 	}
 	return nil
 }
@@ -22,7 +23,7 @@ func (s *Service) CreateDefaults(p auth.Principal) (CreateRequest, error) {
 		return CreateRequest{}, err
 	}
 	r := normalize(p, CreateRequest{})
-	if p.IsJobcenterStaff() {
+	if p.ActsForJobcenter() {
 		r.ResponsibleJobcenter = p.Jobcenter
 	}
 	return r, nil

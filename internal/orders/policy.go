@@ -25,7 +25,7 @@ func (s *Service) LoadPolicy(ctx context.Context, jobcenter string) (policy.Poli
 // policyManager checks that p manages the job centre: other roles of the same job centre get
 // ErrForbidden, everyone else ErrNotFound (the policy is not theirs to know about).
 func (s *Service) policyManager(ctx context.Context, p auth.Principal, code string) error {
-	if p.IsJobcenterStaff() && p.Jobcenter == code {
+	if p.ActsForJobcenter() && p.Jobcenter == code {
 		if p.Role != auth.RoleManager {
 			return problem.Forbidden("only the job centre's managers read and set its policy")
 		}

@@ -75,6 +75,10 @@ func NewService(db *gorm.DB, ref *refdata.Data, wf Workflows, rel access.Relatio
 type CreateResult struct {
 	Order    *models.JobOrder
 	Replayed bool
+	// Registered says a system client's registration found the order its source_system and
+	// external_id already name (and Updated, that the registration changed its details): the
+	// API answers 200 instead of 201.
+	Registered, Updated bool
 }
 
 // Create validates and stores a new job order and starts its workflow. With an idempotency key,
@@ -84,6 +88,9 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 		return CreateResult{}, err
 	}
 	req = normalize(p, req)
+	if res, found, err := s.registered(ctx, p, req); found || err != nil {
+		return res, err
+	}
 	hash := requestHash(p, req)
 	if idempotencyKey != "" {
 		if res, found, err := s.replay(ctx, p, idempotencyKey, hash); found || err != nil {
@@ -116,6 +123,8 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 		Sharing:                   models.SharingInternal,
 		CreatedBySubject:          p.Subject,
 		CreatedByRole:             p.Role,
+		SourceSystem:              nonEmptyOrNil(req.SourceSystem),
+		ExternalID:                nonEmptyOrNil(req.ExternalID),
 		WorkflowID:                joborder.WorkflowID(id),
 		CreatedAt:                 now,
 		UpdatedAt:                 now,
@@ -149,6 +158,13 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, req CreateReques
 	if errors.Is(err, gorm.ErrDuplicatedKey) && idempotencyKey != "" {
 		// A concurrent request with the same key won the race: answer with its order.
 		if res, found, rerr := s.replay(ctx, p, idempotencyKey, hash); found || rerr != nil {
+			return res, rerr
+		}
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) && req.SourceSystem != "" {
+		// A concurrent registration of the same source_system and external_id stored it first
+		// (idx_job_orders_source_external): answer with that order, as a later one would get.
+		if res, found, rerr := s.registered(ctx, p, req); found || rerr != nil {
 			return res, rerr
 		}
 	}

@@ -49,6 +49,12 @@ type CreateRequest struct {
 	// ContactPerson is the employer's contact person for the order. Without it: the employer
 	// who creates the order, or for job-centre staff the company's main contact once there is one.
 	ContactPerson *ContactPersonRequest `json:"contact_person"`
+	// SourceSystem and ExternalID are a case system's own key of the order: a system client
+	// (role system) sends both with every registration, and the pair finds the order again, so
+	// sending a registration twice gives one order and a changed one updates it
+	// (registration.go). Nobody else sends them.
+	SourceSystem string `json:"source_system"`
+	ExternalID   string `json:"external_id"`
 
 	startDate, applicationDeadline *models.Date
 	// creating is set for a new order: only then are the company and contact person checked (a
@@ -93,6 +99,8 @@ func normalize(p auth.Principal, r CreateRequest) CreateRequest {
 	r.CompanyName = strings.TrimSpace(r.CompanyName)
 	r.CompanyAddress = strings.TrimSpace(r.CompanyAddress)
 	r.CompanyPostalCode = strings.TrimSpace(r.CompanyPostalCode)
+	r.SourceSystem = strings.TrimSpace(r.SourceSystem)
+	r.ExternalID = strings.TrimSpace(r.ExternalID)
 	if p.Role == auth.RoleEmployer {
 		// An employer's company is the one it registered; it names no other.
 		r.CompanyName, r.CompanyAddress, r.CompanyPostalCode = "", "", ""
@@ -172,6 +180,9 @@ func (s *Service) validate(ctx context.Context, p auth.Principal, r *CreateReque
 				return err
 			}
 		}
+	}
+	if r.creating {
+		checkSourceKey(v, p, r)
 	}
 	if r.Title != "" || p.Role != auth.RoleEmployer {
 		// An employer's title left out comes from the description (normalize); when that is
@@ -285,7 +296,7 @@ func (s *Service) resolveWorkplace(v *problem.ValidationError, w *Workplace) {
 // the job centre serving the workplace's municipality; an employer may choose any job centre.
 // It returns an error only when the database fails.
 func (s *Service) resolveJobcenter(ctx context.Context, v *problem.ValidationError, p auth.Principal, r *CreateRequest) error {
-	if p.IsJobcenterStaff() {
+	if p.ActsForJobcenter() {
 		if r.ResponsibleJobcenter == "" {
 			r.ResponsibleJobcenter = p.Jobcenter
 		} else if r.ResponsibleJobcenter != p.Jobcenter {

@@ -422,8 +422,12 @@ func (s *Service) List(ctx context.Context, p auth.Principal, orderID string) (a
 // named columns of their candidates: the responsible job centre sees every referral, another
 // job centre only its own proposals. Admins read no referrals.
 func (s *Service) staffReferrals(ctx context.Context, p auth.Principal, o *models.JobOrder, columns ...string) ([]models.Referral, map[string]models.Candidate, error) {
-	if p.Role == auth.RoleAdmin || !p.IsJobcenterStaff() {
+	if p.Role == auth.RoleAdmin {
 		return nil, nil, problem.Forbidden("admins do not read CVs or referrals")
+	}
+	if !p.IsJobcenterStaff() {
+		// A job centre's case system (role system) keeps its orders, not its candidates.
+		return nil, nil, problem.Forbidden("only job-centre staff read CVs and referrals")
 	}
 	q := s.db.WithContext(ctx).Where("job_order_id = ?", o.ID)
 	if !access.IsOwnJobcenter(p, o) {
