@@ -62,7 +62,7 @@ histories: ## re-record the replay histories in workflows/testdata from the inte
 
 # The check builds with the production tag only (not -trimpath/CGO_ENABLED=0), so it reuses the
 # test build's cache; the link set is decided by the tag, which is what it checks.
-check-production: ## prove the production binary links no Temporal server code and has no dev subcommand
+check-production: ## prove the production binary links no Temporal server code and has no dev or webhook-receiver subcommand
 	$(GO) build -tags production -o $(BIN)/jobordre-production-check ./cmd/jobordre
 	@if $(GO) version -m $(BIN)/jobordre-production-check | grep -q 'go.temporal.io/server'; then \
 		echo "FAIL: the production binary contains go.temporal.io/server"; exit 1; \
@@ -73,6 +73,13 @@ check-production: ## prove the production binary links no Temporal server code a
 		echo "FAIL: the production binary still has the dev subcommand"; exit 1; \
 	else \
 		echo "ok: the production binary has no dev subcommand"; \
+	fi
+	@if $(BIN)/jobordre-production-check webhook-receiver --help >/dev/null 2>&1; then \
+		echo "FAIL: the production binary still has the webhook-receiver subcommand"; exit 1; \
+	elif $(GO) list -tags production -deps ./cmd/jobordre | grep -qx 'jobordre/internal/webhooks/receiver'; then \
+		echo "FAIL: the production binary links the reference webhook receiver"; exit 1; \
+	else \
+		echo "ok: the production binary has no webhook-receiver subcommand and links no receiver"; \
 	fi
 	@if $(GO) list -tags production -f '{{join .GoFiles " "}}' ./web | grep -qw devlogin.go; then \
 		echo "FAIL: the production build of the console contains the dev login"; exit 1; \
