@@ -24,8 +24,14 @@ func TestAnEmployerClosesItsOrderWithoutPickingAnInternalReason(t *testing.T) {
 	a := newTestAPI(t)
 	o := a.createOrder(employer, validOrder())
 	r := a.do(http.MethodPut, "/api/v1/job-orders/"+o.ID+"/status", &employer, map[string]any{"status": "closed", "reason": "filled"})
-	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), `"field":"reason"`) {
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), `"field":"reason"`) || !strings.Contains(string(r.body), "must be left out") {
 		t.Fatalf("employer naming a reason: %d %s", r.status, r.body)
+	}
+	// A reason is refused with every other problem of the request, not alone: here an until,
+	// which only a pause takes.
+	r = a.do(http.MethodPut, "/api/v1/job-orders/"+o.ID+"/status", &employer, map[string]any{"status": "closed", "reason": "filled", "until": "2099-01-01T08:00:00Z"})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), `"field":"reason"`) || !strings.Contains(string(r.body), `"field":"until"`) {
+		t.Fatalf("employer naming a reason and an until: %d %s, want both fields named", r.status, r.body)
 	}
 	if r := a.do(http.MethodPut, "/api/v1/job-orders/"+o.ID+"/status", &employer, map[string]any{"status": "closed"}); r.status != http.StatusOK {
 		t.Fatalf("employer closing: %d %s", r.status, r.body)

@@ -223,17 +223,20 @@ func (s *Service) SetStatus(ctx context.Context, p auth.Principal, id string, r 
 	if !access.CanSetStatus(p, o) {
 		return View{}, problem.Forbidden("only the employer and the responsible job centre change an order's status")
 	}
-	// The employer gives no reason: the job centre's close reasons are internal.
+	// The employer gives no reason: the job centre's close reasons are internal (STAR's guide:
+	// the employer cannot see them). A reason the employer sends anyway is refused together with
+	// every other problem of the request, so one answer names all that must change.
+	var fields []problem.FieldError
 	if p.Role == auth.RoleEmployer && r.Status == models.StatusClosed {
 		if r.Reason != "" {
-			return View{}, &problem.ValidationError{Fields: []problem.FieldError{{Field: "reason",
-				Detail: "is not given by the employer: the job centre's close reasons are internal (the order is closed as " + joborder.CloseReasonClosedByEmployer + ")"}}}
+			fields = append(fields, problem.FieldError{Field: "reason",
+				Detail: "must be left out when the employer closes its order: close reasons are the job centre's own; without one the order is closed as " + joborder.CloseReasonClosedByEmployer})
 		}
 		r.Reason = joborder.CloseReasonClosedByEmployer
 	} else if r.Status == models.StatusClosed && r.Reason == joborder.CloseReasonClosedByEmployer {
 		return View{}, &problem.ValidationError{Fields: []problem.FieldError{{Field: "reason", Detail: "is required when closing: one of " + strings.Join(joborder.CloseReasons, ", ")}}}
 	}
-	if fields := joborder.CheckStatus(s.now(), r.Status, r.Reason, r.Until); len(fields) > 0 {
+	if fields = append(fields, joborder.CheckStatus(s.now(), r.Status, r.Reason, r.Until)...); len(fields) > 0 {
 		return View{}, &problem.ValidationError{Fields: fields}
 	}
 	// The projection's status is the workflow's as of its last answer; the workflow checks again

@@ -1,0 +1,61 @@
+package referrals
+
+import (
+	"context"
+	"time"
+
+	"jobordre/internal/auth"
+	"jobordre/internal/problem"
+	"jobordre/models"
+)
+
+// EmployerReferrals is what the order's employer is shown of the candidates referred to it
+// ("alle formidlede kandidater" in STAR's guide): the CVs it may read, each as it is now, and
+// the referrals whose CV is gone.
+type EmployerReferrals struct {
+	// Items are the sent (or hired) referrals whose candidate's CV is active and whose consent,
+	// if they relied on one, stands: exactly what GET /api/v1/job-orders/{id}/referrals answers
+	// the employer, and, like it, every one of them is in the CV access log before it is returned.
+	Items []EmployerReferral
+	// Gone are the sent referrals whose CV the employer no longer sees (the candidate's CV is
+	// inactive, or the consent it was sent on was withdrawn): when they were sent, never who.
+	Gone []GoneReferral
+}
+
+// GoneReferral is a referral whose CV is no longer shown to the employer. It carries no
+// personal data: the guide's rule is that an inactive CV is simply not visible any more.
+type GoneReferral struct {
+	ID     string
+	SentAt *time.Time
+}
+
+// ForEmployer lists the order's referrals as its employer sees them. The CVs come from the
+// same read as the API's employer view (employerView), so a console page that shows them logs
+// every read in the CV access log exactly as the API does.
+func (s *Service) ForEmployer(ctx context.Context, p auth.Principal, orderID string) (EmployerReferrals, error) {
+	if p.Role != auth.RoleEmployer {
+		return EmployerReferrals{}, problem.Forbidden("only the order's employer reads its referred CVs this way")
+	}
+	o, err := s.orders.Readable(ctx, p, orderID)
+	if err != nil {
+		return EmployerReferrals{}, err
+	}
+	items, err := s.employerView(ctx, p, o)
+	if err != nil {
+		return EmployerReferrals{}, err
+	}
+	var gone []models.Referral
+	err = s.db.WithContext(ctx).Select("referrals.id", "referrals.sent_at").
+		Joins("JOIN candidates ON candidates.id = referrals.candidate_id").
+		Where("referrals.job_order_id = ? AND referrals.status IN ?", o.ID, []string{models.ReferralSent, models.ReferralHired}).
+		Where("NOT (candidates.active = ? AND "+consentStillValid+")", true).
+		Order("referrals.sent_at, referrals.id").Find(&gone).Error
+	if err != nil {
+		return EmployerReferrals{}, err
+	}
+	out := EmployerReferrals{Items: items, Gone: make([]GoneReferral, 0, len(gone))}
+	for _, r := range gone {
+		out.Gone = append(out.Gone, GoneReferral{ID: r.ID, SentAt: r.SentAt})
+	}
+	return out, nil
+}
