@@ -35,6 +35,12 @@ type orderPage struct {
 	// caller is the employer: the page then shows the job centre's contact person and none of
 	// the job centre's planning (sharing, deadlines, reminders, follow-ups, contact notes).
 	Employer *orders.EmployerView
+	// Candidates are, for the employer, the referred CVs it may read now and has not archived,
+	// Archived the ones it has filed in its archive, both from referrals.ForEmployer (so every
+	// CV the page shows is in the CV access log, as when the API hands it out); Gone are the
+	// referrals whose CV is no longer active (said, not shown).
+	Candidates, Archived []referrals.EmployerReferral
+	Gone                 []referrals.GoneReferral
 	// channels are the referral channels that can deliver for this order now (the service's
 	// AvailableChannels): the referral form offers only these.
 	channels []string
@@ -194,6 +200,18 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 			return nil, err
 		}
 		d.Employer = &ev
+		cvs, err := c.d.Referrals.ForEmployer(ctx, p, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range cvs.Items {
+			if r.Archived {
+				d.Archived = append(d.Archived, r)
+			} else {
+				d.Candidates = append(d.Candidates, r)
+			}
+		}
+		d.Gone = cvs.Gone
 	}
 	coordinator := o.CoordinatorID
 	if v.Live != nil {
@@ -370,6 +388,9 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 	names := map[string]string{}
 	for _, r := range refs {
 		names[r.ID] = r.CandidateName
+	}
+	for _, r := range append(d.Candidates, d.Archived...) {
+		names[r.ID] = r.Candidate.Name // the employer's history names the candidates whose CV it may read
 	}
 	for i := len(history) - 1; i >= 0; i-- { // newest first
 		row := c.historyRow(l, history[i], person, jcName, names)

@@ -250,7 +250,9 @@ func (c *Console) registerOrderForms(in gin.IRoutes) {
 		refused: map[string]string{"conflict": "joborder.status.refused.conflict", "order_closed": "joborder.status.refused.order_closed"},
 		run: func(ctx context.Context, gc *gin.Context, p auth.Principal, id string, f *Form) error {
 			req := orders.StatusRequest{Status: f.Value("status")}
-			if req.Status == models.StatusClosed {
+			// The employer's page asks for no reason (the job centre's close reasons are its own),
+			// and none is passed on for an employer even if a crafted form holds one.
+			if req.Status == models.StatusClosed && p.Role != auth.RoleEmployer {
 				req.Reason = f.Value("close_reason")
 			}
 			if req.Status == models.StatusTemporarilyInactive {
@@ -262,6 +264,30 @@ func (c *Console) registerOrderForms(in gin.IRoutes) {
 			}
 			_, err := o.SetStatus(ctx, p, id, req)
 			return err
+		},
+	}))
+	// The employer's archive and its own note on a referred CV (referrals.Archive and
+	// SetEmployerNote, the API's PUT .../referrals/{rid}/archive and .../employer-note).
+	in.POST("/job-orders/:id/referrals/:rid/archive", c.handle(orderForm{
+		name: "joborder.archive", flash: "flash.joborder.archive", anchor: "candidates",
+		target: func(gc *gin.Context) string { return "archive_" + gc.Param("rid") },
+		run: func(ctx context.Context, gc *gin.Context, p auth.Principal, id string, f *Form) error {
+			archived, err := strconv.ParseBool(f.Value("archived"))
+			if err != nil {
+				f.Add("archive_"+gc.Param("rid"), localizer(gc).Must("joborder.archive.error.archived"))
+				return errFormInvalid
+			}
+			return r.Archive(ctx, p, id, gc.Param("rid"), referrals.ArchiveRequest{Archived: archived})
+		},
+	}))
+	in.POST("/job-orders/:id/referrals/:rid/employer-note", c.handle(orderForm{
+		name: "joborder.employer_note", flash: "flash.joborder.employer_note", anchor: "candidates",
+		fields: func(gc *gin.Context) map[string]string {
+			return map[string]string{"note": "employer_note_" + gc.Param("rid")}
+		},
+		target: func(gc *gin.Context) string { return "employer_note_" + gc.Param("rid") },
+		run: func(ctx context.Context, gc *gin.Context, p auth.Principal, id string, f *Form) error {
+			return r.SetEmployerNote(ctx, p, id, gc.Param("rid"), referrals.EmployerNoteRequest{Note: f.Value("employer_note_" + gc.Param("rid"))})
 		},
 	}))
 	in.POST("/job-orders/:id/notes", c.handle(orderForm{

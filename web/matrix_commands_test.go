@@ -92,6 +92,15 @@ var commandMatrix = []commandRow{
 	{"/job-orders/:id/status", func(commandFixture, *auth.Principal) url.Values {
 		return url.Values{"status": {models.StatusTemporarilyInactive}, "inactive_until": {time.Now().AddDate(0, 0, 7).Format("2006-01-02")}}
 	}, "anon=303 E=303 E2=404 C=303 M=303 N=404 K=404 A=403"},
+	// The employer's archive and its own note on a sent referral's CV (web/joborder_forms.go):
+	// as PUT /api/v1/job-orders/{id}/referrals/{rid}/archive and .../employer-note, the order's
+	// employer only (403 for everyone else who is logged in, 404 for another company).
+	{"/job-orders/:id/referrals/:rid/archive", func(commandFixture, *auth.Principal) url.Values {
+		return url.Values{"archived": {"true"}}
+	}, "anon=303 E=303 E2=404 C=403 M=403 N=403 K=403 A=403"},
+	{"/job-orders/:id/referrals/:rid/employer-note", func(f commandFixture, _ *auth.Principal) url.Values {
+		return url.Values{"employer_note_" + f.sent: {"Ring mandag"}}
+	}, "anon=303 E=303 E2=404 C=403 M=403 N=403 K=403 A=403"},
 	{"/job-orders/:id/notes", func(commandFixture, *auth.Principal) url.Values {
 		return url.Values{"note_text": {"x"}, "note_visibility": {models.NoteInternal}}
 	}, "anon=303 E=403 E2=404 C=303 M=303 N=404 K=404 A=403"},

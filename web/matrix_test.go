@@ -121,12 +121,14 @@ var consoleMatrix = []consoleRow{
 			"kind": {"ordinary"}, "workplace.address": {"Vej 1"}, "workplace.postal_code": {"8000"}, "responsible_jobcenter": {"751"}}
 	}, "anon=303 E=303 E2=422 C=303 M=303 N=422 K=422 A=403"},
 
-	// Candidates (web/candidates.go, web/consents.go): the API's /api/v1/candidates rows.
-	{"GET", "/candidates", nil, "anon=303 E=403 E2=403 C=200 M=200 N=200 K=200 A=403"},
-	{"GET", "/candidates/new", nil, "anon=303 E=403 E2=403 C=200 M=200 N=200 K=200 A=403"},
+	// Candidates (web/candidates.go, web/consents.go): the API's /api/v1/candidates rows, except
+	// that an employer gets the 404 page for the register, as for every job-centre page
+	// (the API answers it 403).
+	{"GET", "/candidates", nil, "anon=303 E=404 E2=404 C=200 M=200 N=200 K=200 A=403"},
+	{"GET", "/candidates/new", nil, "anon=303 E=404 E2=404 C=200 M=200 N=200 K=200 A=403"},
 	{"POST", "/candidates", func(consoleFixture) url.Values {
 		return url.Values{"name": {"Ny Person"}, "email": {"ny@example.dk"}, "language": {"da"}, "searchable": {"true"}, "cv.headline": {"Smed"}}
-	}, "anon=303 E=403 E2=403 C=303 M=303 N=303 K=303 A=403"},
+	}, "anon=303 E=404 E2=404 C=303 M=303 N=303 K=303 A=403"},
 	{"GET", "/candidates/:id", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
 	{"GET", "/candidates/:id/edit", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
 	{"POST", "/candidates/:id", func(consoleFixture) url.Values {

@@ -144,6 +144,19 @@ func (c *Console) requireLogin(gc *gin.Context) {
 	gc.Next()
 }
 
+// notForEmployers answers an employer the 404 page on the job centres' own pages (the
+// candidate register): to an employer they do not exist, as every job-centre page it may not
+// open (issue #13: "the employer gets a 404 page for every job-centre page"). Other callers go
+// on to the page, whose service decides.
+func (c *Console) notForEmployers(gc *gin.Context) {
+	if p, ok := principalOf(gc); ok && p.Role == auth.RoleEmployer {
+		c.renderError(gc, http.StatusNotFound)
+		gc.Abort()
+		return
+	}
+	gc.Next()
+}
+
 func (c *Console) redirectToLogin(gc *gin.Context) {
 	next := gc.Request.URL.RequestURI()
 	if gc.Request.Method != http.MethodGet {
