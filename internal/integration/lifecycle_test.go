@@ -34,7 +34,11 @@ type lifecycleStack struct {
 }
 
 func newLifecycleStack(t *testing.T) *lifecycleStack {
-	s := startStack(t, stackConfig(t.TempDir(), pgtest.NewDatabase(t)))
+	return lifecycleOn(t, startStack(t, stackConfig(t.TempDir(), pgtest.NewDatabase(t))))
+}
+
+// lifecycleOn registers the lifecycle tests' people on a started stack.
+func lifecycleOn(t *testing.T, s *devstack.Stack) *lifecycleStack {
 	ls := &lifecycleStack{Stack: s, t: t, manager: s.Tokens["manager"], employer: s.Tokens["employer"], admin: s.Tokens["admin"]}
 	ls.cw = ls.token(auth.Principal{Subject: "cw-ida", Role: auth.RoleCaseworker, Jobcenter: "751", Name: "Ida Kristensen", Email: "ida@aarhus.example"})
 	// Register the people who receive mail: a manager and a caseworker with addresses.
