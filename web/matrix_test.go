@@ -148,6 +148,19 @@ var consoleMatrix = []consoleRow{
 	{"GET", "/secure-links/:token", nil, all404},
 	{"POST", "/secure-links/:token/code", nil, all404},
 	{"POST", "/secure-links/:token", func(consoleFixture) url.Values { return url.Values{"code": {"123456"}} }, all404},
+
+	// The company page (web/company.go), as /api/v1/companies/{cvr}: its own people, job-centre
+	// staff and admins read it (another company's employer: 404). The fixture's company is one a
+	// job centre stored; the rows run in this order, so E registers it first (taking it over and
+	// becoming its main contact; E2 registers its own), then adds a contact and hands the role to
+	// them. Registering is for employers (403), adding and handing over for the main contact
+	// (everyone else: 404).
+	{"GET", "/companies/:cvr", nil, "anon=303 E=200 E2=404 C=200 M=200 N=200 K=200 A=200"},
+	{"POST", "/companies", func(consoleFixture) url.Values { return url.Values{"name": {"Byg & Tag ApS"}} }, "anon=303 E=303 E2=303 C=403 M=403 N=403 K=403 A=403"},
+	{"POST", "/companies/:cvr/contacts", func(consoleFixture) url.Values {
+		return url.Values{"contact.id": {"emp-matrix"}, "contact.name": {"Matrix Kontakt"}, "contact.email": {"matrix@firma.dk"}}
+	}, "anon=303 E=303 E2=404 C=404 M=404 N=404 K=404 A=404"},
+	{"POST", "/companies/:cvr/main-contact", func(consoleFixture) url.Values { return url.Values{"contact_id": {"emp-matrix"}} }, "anon=303 E=303 E2=404 C=404 M=404 N=404 K=404 A=404"},
 }
 
 const all404 = "anon=404 E=404 E2=404 C=404 M=404 N=404 K=404 A=404"
@@ -171,7 +184,8 @@ var hiddenFrom = map[string][]string{
 
 func consoleFixtures(t *testing.T, tc *testConsole) consoleFixture {
 	t.Helper()
-	if err := tc.db.Create(&models.Company{CVR: "10103940", Name: "Byg & Tag ApS"}).Error; err != nil {
+	// Stored by job centre 751 before the company registered (the company-page rows register it).
+	if err := tc.db.Create(&models.Company{CVR: "10103940", Name: "Byg & Tag ApS", CreatedByJobcenter: "751"}).Error; err != nil {
 		t.Fatal(err)
 	}
 	f := consoleFixture{order: tc.createOrder("Matrixordre").ID}
@@ -185,7 +199,7 @@ func consoleFixtures(t *testing.T, tc *testConsole) consoleFixture {
 }
 
 func (f consoleFixture) fill(path string) string {
-	return strings.NewReplacer(":id", pick(strings.HasPrefix(path, "/candidates/"), f.candidate, f.order), ":cid", f.consent, ":lang", "da", ":code", "751", ":list", "no-coordinator", ":token", "no-such-link-token").Replace(path)
+	return strings.NewReplacer(":id", pick(strings.HasPrefix(path, "/candidates/"), f.candidate, f.order), ":cid", f.consent, ":lang", "da", ":code", "751", ":list", "no-coordinator", ":token", "no-such-link-token", ":cvr", "10103940").Replace(path)
 }
 
 func pick(cond bool, a, b string) string {

@@ -18,6 +18,7 @@ const (
 	navDashboard  = "dashboard"
 	navPolicy     = "policy"
 	navStaff      = "caseworkers"
+	navCompany    = "company"
 )
 
 // routes is the one list of the console's routes. A page is a path, a handler in a file of its
@@ -67,6 +68,11 @@ func (c *Console) routes(r *gin.Engine) {
 	in.GET("/candidates/:id/consents/:cid/withdraw", c.notForEmployers, c.confirmWithdrawConsent)
 	in.POST("/candidates/:id/consents/:cid/withdraw", c.notForEmployers, c.withdrawConsent)
 	// The manager's pages (dashboard.go, ...): a job centre's key figures.
+	// The company page (company.go): profile, contact persons, registering, hand-over.
+	in.GET("/companies/:cvr", c.company)
+	in.POST("/companies", c.registerCompany)
+	in.POST("/companies/:cvr/contacts", c.addCompanyContact)
+	in.POST("/companies/:cvr/main-contact", c.handOverMainContact)
 	in.GET("/jobcenters/:code/kpis", c.dashboard)
 	in.GET("/jobcenters/:code/kpis.csv", c.kpiCSVDownload)
 	in.GET("/jobcenters/:code/follow-up/:list", c.followUp)
@@ -91,6 +97,8 @@ type menuItem struct {
 	managerOnly bool
 	// notManager: hidden from managers (their start page "/" is the dashboard, navDashboard).
 	notManager bool
+	// employerOnly: shown to employers only; "{cvr}" in Href is their company's CVR number.
+	employerOnly bool
 }
 
 // menu is the main menu, in order.
@@ -101,6 +109,7 @@ var menu = []menuItem{
 	{Nav: navDashboard, Href: "/jobcenters/{code}/kpis", Label: "nav.dashboard", managerOnly: true},
 	{Nav: navPolicy, Href: "/jobcenters/{code}/policy", Label: "nav.policy", managerOnly: true},
 	{Nav: navStaff, Href: "/jobcenters/{code}/caseworkers", Label: "nav.staff", managerOnly: true},
+	{Nav: navCompany, Href: "/companies/{cvr}", Label: "nav.company", employerOnly: true},
 }
 
 // MenuEntry is a main-menu entry as the layout shows it.
@@ -116,12 +125,13 @@ func (v *View) MenuItems() []MenuEntry {
 		if m.staffOnly && (v.User == nil || !v.User.IsJobcenterStaff()) {
 			continue
 		}
-		if (m.managerOnly && !v.User.Is(auth.RoleManager)) || (m.notManager && v.User.Is(auth.RoleManager)) {
+		if (m.managerOnly && !v.User.Is(auth.RoleManager)) || (m.notManager && v.User.Is(auth.RoleManager)) ||
+			(m.employerOnly && !v.User.Is(auth.RoleEmployer)) {
 			continue
 		}
 		href := m.Href
 		if v.User != nil {
-			href = strings.ReplaceAll(href, "{code}", v.User.Jobcenter)
+			href = strings.NewReplacer("{code}", v.User.Jobcenter, "{cvr}", v.User.CVR).Replace(href)
 		}
 		out = append(out, MenuEntry{Href: href, Label: m.Label, Current: m.Nav == v.Nav})
 	}
