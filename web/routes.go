@@ -67,12 +67,12 @@ func (c *Console) routes(r *gin.Engine) {
 	in.POST("/candidates/:id/consents", c.notForEmployers, c.addConsent)
 	in.GET("/candidates/:id/consents/:cid/withdraw", c.notForEmployers, c.confirmWithdrawConsent)
 	in.POST("/candidates/:id/consents/:cid/withdraw", c.notForEmployers, c.withdrawConsent)
-	// The manager's pages (dashboard.go, ...): a job centre's key figures.
 	// The company page (company.go): profile, contact persons, registering, hand-over.
 	in.GET("/companies/:cvr", c.company)
 	in.POST("/companies", c.registerCompany)
 	in.POST("/companies/:cvr/contacts", c.addCompanyContact)
 	in.POST("/companies/:cvr/main-contact", c.handOverMainContact)
+	// The manager's pages (dashboard.go, ...): a job centre's key figures.
 	in.GET("/jobcenters/:code/kpis", c.dashboard)
 	in.GET("/jobcenters/:code/kpis.csv", c.kpiCSVDownload)
 	in.GET("/jobcenters/:code/follow-up/:list", c.followUp)
