@@ -62,6 +62,16 @@ func (s *Sender) Attempt(ctx context.Context, subscriptionID, eventID string) (j
 	if err := s.ensureDelivery(ctx, subscriptionID, eventID, ev.Type); err != nil {
 		return joborder.WebhookAttemptResult{}, err
 	}
+	// A worker that stopped after recording the endpoint's 2xx but before Temporal heard of it
+	// gets this attempt again: the log says it was delivered, so it is not sent twice. (A replay
+	// starts only from failed, so a succeeded delivery is never meant to be sent again.)
+	var d models.WebhookDelivery
+	if err := db.Take(&d, "subscription_id = ? AND event_id = ?", subscriptionID, eventID).Error; err != nil {
+		return joborder.WebhookAttemptResult{}, err
+	}
+	if d.Status == models.WebhookSucceeded {
+		return joborder.WebhookAttemptResult{Outcome: joborder.WebhookDelivered, StatusCode: d.LastStatusCode}, nil
+	}
 	if waiting, err := s.awaitEarlier(ctx, subscriptionID, &ev); err != nil || waiting {
 		return joborder.WebhookAttemptResult{Outcome: joborder.WebhookWaiting}, err
 	}

@@ -95,6 +95,22 @@ func TestADeliveryIsASignedThinEventTheReceiverVerifies(t *testing.T) {
 	}
 }
 
+// The activity run again after its worker stopped between recording a 2xx and reporting it to
+// Temporal finds the delivery succeeded in the log and sends nothing.
+func TestAnAttemptOfADeliveryTheLogHasAsSucceededSendsNothing(t *testing.T) {
+	s, db, ep, sub, ev := senderWorld(t, http.StatusNoContent, nil)
+	if res, err := s.Attempt(context.Background(), sub.ID, ev.ID); err != nil || res.Outcome != joborder.WebhookDelivered {
+		t.Fatalf("first attempt: %+v %v", res, err)
+	}
+	res, err := s.Attempt(context.Background(), sub.ID, ev.ID)
+	if err != nil || res.Outcome != joborder.WebhookDelivered || res.StatusCode != http.StatusNoContent || len(ep.requests) != 1 {
+		t.Fatalf("the retried attempt: %+v %v, %d requests; want delivered without a second request", res, err, len(ep.requests))
+	}
+	if d := delivery(t, db, sub.ID, ev.ID); d.Attempts != 1 || d.Status != models.WebhookSucceeded {
+		t.Errorf("log %+v", d)
+	}
+}
+
 // 410 Gone disables the subscription; later attempts send nothing.
 func TestGoneDisablesTheSubscription(t *testing.T) {
 	s, db, ep, sub, ev := senderWorld(t, http.StatusGone, nil)
