@@ -6,15 +6,18 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"sync"
 	"testing"
 	"time"
 
 	"jobordre/internal/auth"
+	"jobordre/internal/feed"
 	"jobordre/internal/joborder"
 	"jobordre/internal/mail/mailtest"
 	"jobordre/internal/prodshape"
+	"jobordre/internal/webhooks/receiver"
 )
 
 // The production shape of docker-compose.yml (Temporal on PostgreSQL, `jobordre api` and two
@@ -22,7 +25,8 @@ import (
 // sendgrid-go client to a stand-in) runs the lifecycle of a dozen orders while one worker is
 // killed with SIGKILL mid-run and the API process is killed and started again: every order
 // finishes, every command sent is applied, every e-mail the workflows wrote is delivered and none
-// of them twice.
+// of them twice, and every event of the orders reaches the job centre's webhook subscription, in
+// sequence per order, taken once by the receiver.
 func TestProductionShapeKilledMidRunLosesNothingAndSendsNothingTwice(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the production shape (Temporal server on PostgreSQL, four processes)")
@@ -35,6 +39,8 @@ func TestProductionShapeKilledMidRunLosesNothingAndSendsNothingTwice(t *testing.
 		// SendGrid's signed delivery events settle the sends a killed worker could not record.
 		"JOBORDRE_SENDGRID_WEBHOOK_PUBLIC_KEY=" + key.PublicKey(),
 		"JOBORDRE_RATE_LIMIT_RPS=0", "JOBORDRE_RATE_LIMIT_BURST=0",
+		// The webhook endpoint below listens on loopback.
+		"JOBORDRE_WEBHOOKS_ALLOW_PRIVATE=true",
 	}})
 	tally.SetWebhook(s.HTTPURL+"/api/v1/webhooks/sendgrid", key)
 
@@ -66,6 +72,11 @@ func TestProductionShapeKilledMidRunLosesNothingAndSendsNothingTwice(t *testing.
 		must(http.MethodGet, "/api/v1/job-orders", tok, nil, 200)
 	}
 	must(http.MethodPut, "/api/v1/jobcenters/751/policy", manager, secondsPolicy(), 200)
+	// The job centre's case system subscribes before the orders exist.
+	hook := newEndpoint(t, s.HTTPURL, manager)
+	var sub subscription
+	must(http.MethodPost, "/api/v1/webhook-subscriptions", manager, map[string]any{"url": hook.srv.URL + "/events"}, 201).decode(t, &sub)
+	hook.rcv = receiver.New(receiver.Config{Secrets: []string{sub.Secret}})
 
 	const n = 12
 	ids := make([]string, n)
@@ -223,4 +234,72 @@ func TestProductionShapeKilledMidRunLosesNothingAndSendsNothingTwice(t *testing.
 	}
 	sort.Strings(summary)
 	t.Logf("delivered once each: %v (%d send requests)", summary, tally.Requests())
+
+	// Every event of the orders reached the subscription; the receiver took each once (a
+	// worker killed between the endpoint's answer and its record would send one again, which
+	// the receiver's deduplication on webhook-id absorbs), in sequence per order.
+	inOrders := map[string]bool{}
+	for _, id := range ids {
+		inOrders[id] = true
+	}
+	var events []feed.Event
+	for cursor := ""; ; {
+		var p feed.Page
+		must(http.MethodGet, "/api/v1/events?limit=200&after="+url.QueryEscape(cursor), admin, nil, 200).decode(t, &p)
+		for _, ev := range p.Items {
+			if inOrders[ev.Data.JobOrderID] {
+				events = append(events, ev)
+			}
+		}
+		if len(p.Items) == 0 {
+			break
+		}
+		cursor = p.NextCursor
+	}
+	taken := func() map[string]int {
+		m := map[string]int{}
+		for _, g := range hook.rcv.Received() {
+			if !g.Duplicate {
+				m[g.ID]++
+			}
+		}
+		return m
+	}
+	waitFor(t, 3*time.Minute, func() (bool, string) {
+		got := taken()
+		missing := 0
+		for _, ev := range events {
+			if got[ev.ID] == 0 {
+				missing++
+			}
+		}
+		return missing == 0, fmt.Sprintf("%d of %d events not delivered to the webhook", missing, len(events))
+	})
+	got := hook.rcv.Received()
+	last := map[string]int64{}
+	duplicates := 0
+	for _, g := range got {
+		if g.Duplicate {
+			duplicates++
+			continue
+		}
+		if g.Data.Sequence != last[g.Data.JobOrderID]+1 {
+			t.Errorf("order %s: event %d arrived after %d", g.Data.JobOrderID, g.Data.Sequence, last[g.Data.JobOrderID])
+		}
+		last[g.Data.JobOrderID] = g.Data.Sequence
+	}
+	for id, c := range taken() {
+		if c != 1 {
+			t.Errorf("event %s taken %d times", id, c)
+		}
+	}
+	if len(got)-duplicates != len(events) || hook.rcv.Refused() != 0 {
+		t.Errorf("the receiver took %d events (refused %d) for the orders' %d", len(got)-duplicates, hook.rcv.Refused(), len(events))
+	}
+	for _, a := range hook.captured() {
+		if n := len(hook.attempts(a.id)); n > 2 {
+			t.Errorf("event %s sent %d times", a.id, n)
+		}
+	}
+	t.Logf("webhook: %d events delivered in sequence per order, %d sent again after the kill (taken once)", len(events), duplicates)
 }
