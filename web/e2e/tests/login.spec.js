@@ -37,6 +37,21 @@ test('a bearer token from jobordre token logs in; a bad one is refused at the fi
   await checkPage(page);
 });
 
+test("a case system's token (role system) is refused at the field: it is for the API, not the console", async ({ page }) => {
+  await page.goto('/login');
+  // The dev stack's example case system has a token but is not offered as a console user.
+  await expect(page.getByRole('button', { name: /Example case system/ })).toHaveCount(0);
+  await page.getByLabel('Token').fill(token({ role: 'system', sub: 'system-751', jobcenter: '751' }));
+  await page.getByRole('button', { name: 'Log ind med token' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Der er problemer' })).toBeVisible();
+  await expect(page.locator('#field-token-error')).toContainText('giver adgang til API\'et, ikke til konsollen');
+  await expect(page.getByLabel('Token')).toHaveAttribute('aria-invalid', 'true');
+  await checkPage(page);
+  // Still not logged in: a page sends the browser back to the login.
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login/);
+});
+
 test('the session cookie is HttpOnly and SameSite=Lax, and login replaces it', async ({ page, context }) => {
   await page.goto('/login');
   await checkPage(page);
