@@ -30,4 +30,5 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.PolicyFanOutWorkflow, workflow.RegisterOptions{Name: joborder.PolicyFanOutWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.DeliverOutboxWorkflow, workflow.RegisterOptions{Name: joborder.DeliverOutboxWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.WebhookDeliveryWorkflow, workflow.RegisterOptions{Name: joborder.WebhookDeliveryWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.RetentionWorkflow, workflow.RegisterOptions{Name: joborder.RetentionWorkflowName})
 }

@@ -225,6 +225,13 @@ func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logg
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("start worker: %w", err)
 	}
+	sctx, scancel := context.WithTimeout(context.Background(), 30*time.Second)
+	_, err := EnsureRetentionSchedule(sctx, cfg, c)
+	scancel()
+	if err != nil {
+		w.Stop()
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	wk := &Worker{w: w, cancel: cancel, done: make(chan struct{})}
 	svc := NewOrderService(cfg, db, c, log)

@@ -84,6 +84,13 @@ type Config struct {
 	// WebhookDispatchInterval is how often the worker's dispatcher looks for new feed events to
 	// deliver (JOBORDRE_WEBHOOK_DISPATCH_INTERVAL, default 1s).
 	WebhookDispatchInterval time.Duration
+	// RetentionCron is when the deletion schedule starts the retention workflow, a cron
+	// expression in Copenhagen time (JOBORDRE_RETENTION_CRON, default "30 2 * * *": every night at
+	// 02:30, when nobody works with the data).
+	RetentionCron string
+	// RetentionBatchSize is how many rows one deletion batch (one transaction) changes at most
+	// (JOBORDRE_RETENTION_BATCH_SIZE, default 500).
+	RetentionBatchSize int
 	// Console holds the web console's settings: its OIDC client and session lifetimes.
 	Console ConsoleConfig
 }
@@ -129,6 +136,8 @@ func Defaults() Config {
 		ShutdownTimeout:   10 * time.Second,
 		// A second: receivers hear of an event soon after it happened, at one cheap query a second.
 		WebhookDispatchInterval: time.Second,
+		RetentionCron:           "30 2 * * *",
+		RetentionBatchSize:      500,
 		Console: ConsoleConfig{
 			OIDCScopes:         []string{"profile", "email"},
 			SessionIdleTimeout: 30 * time.Minute,
@@ -199,6 +208,15 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	dur("JOBORDRE_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	boolean("JOBORDRE_WEBHOOKS_ALLOW_PRIVATE", &c.WebhooksAllowPrivate)
 	dur("JOBORDRE_WEBHOOK_DISPATCH_INTERVAL", &c.WebhookDispatchInterval)
+	str("JOBORDRE_RETENTION_CRON", &c.RetentionCron)
+	if v := strings.TrimSpace(getenv("JOBORDRE_RETENTION_BATCH_SIZE")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			errs = append(errs, fmt.Sprintf("JOBORDRE_RETENTION_BATCH_SIZE: %q is not a number of rows from 1 to 10000", v))
+		} else {
+			c.RetentionBatchSize = n
+		}
+	}
 	str("JOBORDRE_PPROF_ADDR", &c.PprofAddr)
 	str("JOBORDRE_TEMPORAL_METRICS_ADDR", &c.TemporalMetricsAddr)
 	str("JOBORDRE_OIDC_ISSUER", &c.OIDCIssuer)

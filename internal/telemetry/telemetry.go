@@ -61,3 +61,13 @@ func (m *Metrics) Handler() http.Handler {
 
 // Close flushes and stops the SDK metrics scope.
 func (m *Metrics) Close() error { return m.closer.Close() }
+
+// RetentionDeletedMetric counts the rows the deletion workflow deleted or anonymised, by kind
+// (joborder.Retention*). It is reported through the Temporal SDK's handler of the activity, so it
+// lands in the worker's registry as temporal_jobordre_retention_deleted_total{kind=...}.
+const RetentionDeletedMetric = "jobordre_retention_deleted"
+
+// CountRetention adds n rows of kind to RetentionDeletedMetric.
+func CountRetention(h client.MetricsHandler, kind string, n int) {
+	h.WithTags(map[string]string{"kind": kind}).Counter(RetentionDeletedMetric).Inc(int64(n))
+}

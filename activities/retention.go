@@ -1,0 +1,28 @@
+package activities
+
+import (
+	"context"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"jobordre/internal/joborder"
+	"jobordre/internal/retention"
+	"jobordre/internal/telemetry"
+)
+
+// DeleteExpired runs one batch of the deletion workflow: at most in.BatchSize rows of in.Kind
+// whose retention period ran out before in.NowUnixMilli, in one transaction (internal/retention).
+// Re-running it after a kill or a lost completion changes nothing twice. The count goes into the
+// result and into the process's metrics (telemetry.RetentionDeletedMetric, by kind).
+func (a *Activities) DeleteExpired(ctx context.Context, in joborder.RetentionBatchInput) (joborder.RetentionBatchResult, error) {
+	d := retention.Deleter{DB: a.DB}
+	n, err := d.Batch(ctx, in.Kind, in.BatchSize, time.UnixMilli(in.NowUnixMilli).UTC())
+	if err != nil {
+		return joborder.RetentionBatchResult{}, err
+	}
+	if n > 0 && activity.IsActivity(ctx) {
+		telemetry.CountRetention(activity.GetMetricsHandler(ctx), in.Kind, n)
+	}
+	return joborder.RetentionBatchResult{Count: n}, nil
+}

@@ -1,0 +1,77 @@
+package joborder
+
+// RetentionWorkflowName is the registered name of the daily deletion workflow: it deletes or
+// anonymises, in batches, the personal data whose retention period (policy.Retention) has run out.
+const RetentionWorkflowName = "RetentionWorkflow"
+
+// RetentionScheduleID is the ID of the Temporal Schedule that starts RetentionWorkflow every day;
+// the worker creates it, or updates it to the configured spec, at start-up.
+const RetentionScheduleID = "retention-daily"
+
+// RetentionWorkflowID is the workflow ID the schedule starts RetentionWorkflow with (Temporal
+// appends the scheduled time, so each day's run has its own ID).
+const RetentionWorkflowID = "retention"
+
+// Retention kinds: what one batch of the deletion workflow deletes or anonymises. Each is counted
+// from the close of the order the data belongs to, with the period of the order's job centre.
+const (
+	// RetentionReferralData unlinks a referral from its candidate (the CV the employer saw is gone
+	// from the employer's view) and clears its free text; the row stays for the key figures.
+	RetentionReferralData = "referral_data"
+	// RetentionEmployerNotes clears the employer's note and archive mark on a referral.
+	RetentionEmployerNotes = "employer_notes"
+	// RetentionConsents deletes the consents given for one order.
+	RetentionConsents = "consents"
+	// RetentionCVAccessLog deletes the CV access log's entries of an order.
+	RetentionCVAccessLog = "cv_access_log"
+	// RetentionOutboxMail clears the addresses of the outbox rows of an order and deletes the
+	// rendered copies of those mails (the dev mailbox).
+	RetentionOutboxMail = "outbox_mail"
+	// RetentionOrderDescription clears a closed order's description.
+	RetentionOrderDescription = "order_description"
+	// RetentionOrderNotes clears the text of a closed order's notes.
+	RetentionOrderNotes = "order_notes"
+)
+
+// RetentionKinds lists every kind in the order the workflow runs them: the consents after the
+// referral data they are the ground of.
+var RetentionKinds = []string{RetentionReferralData, RetentionEmployerNotes, RetentionConsents,
+	RetentionCVAccessLog, RetentionOutboxMail, RetentionOrderDescription, RetentionOrderNotes}
+
+// RetentionInput starts the deletion workflow: the rows per batch (each batch its own transaction)
+// and at most how many batches of one kind a run does (the rest waits for the next day's run, so
+// one run's history stays bounded).
+type RetentionInput struct {
+	BatchSize  int `json:"batch_size"`
+	MaxBatches int `json:"max_batches"`
+}
+
+// RetentionBatchInput is one batch of one kind; Now is the run's time the periods are counted back from.
+type RetentionBatchInput struct {
+	Kind      string `json:"kind"`
+	BatchSize int    `json:"batch_size"`
+	// NowUnixMilli is the workflow's time at the start of the run, so every batch of a run uses
+	// the same cut-off.
+	NowUnixMilli int64 `json:"now_unix_milli"`
+}
+
+// RetentionBatchResult is how many rows one batch deleted or anonymised; fewer than the batch
+// size means the kind has nothing more due.
+type RetentionBatchResult struct {
+	Count int `json:"count"`
+}
+
+// RetentionCount is how many rows of one kind a run deleted or anonymised.
+type RetentionCount struct {
+	Kind  string `json:"kind"`
+	Count int    `json:"count"`
+	// Batches is how many batches of the kind ran.
+	Batches int `json:"batches"`
+	// More says the run stopped at MaxBatches with rows of the kind still due.
+	More bool `json:"more,omitempty"`
+}
+
+// RetentionResult is the deletion workflow's result: counts only, no IDs of people.
+type RetentionResult struct {
+	Counts []RetentionCount `json:"counts"`
+}

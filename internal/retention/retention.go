@@ -1,0 +1,247 @@
+// Package retention deletes or anonymises the personal data whose retention period has run out
+// (policy.Retention, per job centre, counted from the close of the order the data belongs to).
+// One call of Batch is one transaction over at most a batch of rows of one kind; every write is
+// conditioned on the row still holding what it clears, so a batch killed before its commit
+// changes nothing, and a batch run again after its commit finds nothing: each row is counted once.
+//
+// The key figures (job_order_facts and the kpi_monthly* aggregates) are never written here, and
+// the rows they are derived from keep what they need: a referral is unlinked from its candidate
+// but keeps its order, status and times, so a fact rebuilt later comes out the same.
+package retention
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"jobordre/internal/joborder"
+	"jobordre/internal/policy"
+	"jobordre/internal/store"
+	"jobordre/models"
+)
+
+// mailboxTable is the dev mailbox's copy of delivered mails (internal/mail.MailboxMessage),
+// present only where the local mailbox is the sender.
+const mailboxTable = "mailbox_messages"
+
+// Deleter runs the deletion batches on DB.
+type Deleter struct {
+	DB *gorm.DB
+	// beforeCommit, when set (tests), runs inside each batch's transaction after its writes.
+	beforeCommit func(ctx context.Context, kind string) error
+}
+
+// kind is one kind of data with its period, the rows of it due for deletion, and what deleting
+// one batch of them does.
+type kind struct {
+	period func(policy.Retention) policy.Duration
+	// due selects the keys of at most limit rows due in the given closed orders (a subquery).
+	due func(tx *gorm.DB, orders *gorm.DB, limit int) ([]any, error)
+	// apply deletes or anonymises the rows with the keys, only those still holding data, and
+	// returns how many it changed.
+	apply func(tx *gorm.DB, keys []any, now time.Time) (int64, error)
+}
+
+var kinds = map[string]kind{
+	joborder.RetentionReferralData: {
+		period: func(r policy.Retention) policy.Duration { return r.ReferralData },
+		due: func(tx *gorm.DB, orders *gorm.DB, limit int) ([]any, error) {
+			return stringKeys(tx.Model(&models.Referral{}).Where("job_order_id IN (?) AND anonymised_at IS NULL", orders), "id", limit)
+		},
+		apply: func(tx *gorm.DB, keys []any, now time.Time) (int64, error) {
+			// The secure link holds the recipient's address and opens the CV: it goes with the referral.
+			if err := tx.Where("referral_id IN ?", keys).Delete(&models.SecureLink{}).Error; err != nil {
+				return 0, err
+			}
+			// CandidateID becomes the referral's own ID: unique within the order like a candidate's,
+			// and pointing at nobody. Status, channel and times stay for the key figures.
+			res := tx.Model(&models.Referral{}).Where("id IN ? AND anonymised_at IS NULL", keys).UpdateColumns(map[string]any{
+				"candidate_id": gorm.Expr("id"), "note": "", "reject_reason": "", "employer_note": "",
+				"employer_archived": false, "consent_id": nil, "anonymised_at": now,
+			})
+			return res.RowsAffected, res.Error
+		},
+	},
+	joborder.RetentionEmployerNotes: {
+		period: func(r policy.Retention) policy.Duration { return r.EmployerNotes },
+		due: func(tx *gorm.DB, orders *gorm.DB, limit int) ([]any, error) {
+			return stringKeys(tx.Model(&models.Referral{}).Where("job_order_id IN (?)", orders).Where(employerNoted, true), "id", limit)
+		},
+		apply: func(tx *gorm.DB, keys []any, _ time.Time) (int64, error) {
+			res := tx.Model(&models.Referral{}).Where("id IN ?", keys).Where(employerNoted, true).
+				UpdateColumns(map[string]any{"employer_note": "", "employer_archived": false})
+			return res.RowsAffected, res.Error
+		},
+	},
+	joborder.RetentionConsents: {
+		period: func(r policy.Retention) policy.Duration { return r.Consents },
+		due: func(tx *gorm.DB, orders *gorm.DB, limit int) ([]any, error) {
+			return stringKeys(tx.Model(&models.Consent{}).Where("job_order_id IN (?)", orders), "id", limit)
+		},
+		apply: func(tx *gorm.DB, keys []any, _ time.Time) (int64, error) {
+			if err := tx.Model(&models.Referral{}).Where("consent_id IN ?", keys).UpdateColumn("consent_id", nil).Error; err != nil {
+				return 0, err
+			}
+			res := tx.Where("id IN ?", keys).Delete(&models.Consent{})
+			return res.RowsAffected, res.Error
+		},
+	},
+	joborder.RetentionCVAccessLog: {
+		period: func(r policy.Retention) policy.Duration { return r.CVAccessLog },
+		due: func(tx *gorm.DB, orders *gorm.DB, limit int) ([]any, error) {
+			return uintKeys(tx.Model(&models.CVAccess{}).Where("job_order_id IN (?)", orders), limit)
+		},
+		apply: func(tx *gorm.DB, keys []any, _ time.Time) (int64, error) {
+			res := tx.Where("id IN ?", keys).Delete(&models.CVAccess{})
+			return res.RowsAffected, res.Error
+		},
+	},
+	joborder.RetentionOutboxMail: {
+		period: func(r policy.Retention) policy.Duration { return r.OutboxMail },
+		due: func(tx *gorm.DB, orders *gorm.DB, limit int) ([]any, error) {
+			return uintKeys(tx.Model(&models.OutboxMessage{}).Where("job_order_id IN (?)", orders).Scopes(outboxSettled).Where(outboxAddressed), limit)
+		},
+		apply: func(tx *gorm.DB, keys []any, _ time.Time) (int64, error) {
+			if tx.Migrator().HasTable(mailboxTable) {
+				if err := tx.Exec("DELETE FROM "+mailboxTable+" WHERE outbox_id IN ?", keys).Error; err != nil {
+					return 0, err
+				}
+			}
+			// A row still pending or sending is being delivered and keeps its address; a settled
+			// row keeps its template, status and times (the order's history and the key figures
+			// read them), not whom it went to.
+			res := tx.Model(&models.OutboxMessage{}).Where("id IN ?", keys).Scopes(outboxSettled).Where(outboxAddressed).
+				UpdateColumns(map[string]any{"recipient_email": "", "last_error": ""})
+			return res.RowsAffected, res.Error
+		},
+	},
+	joborder.RetentionOrderDescription: {
+		period: func(r policy.Retention) policy.Duration { return r.OrderFreeText },
+		due: func(tx *gorm.DB, orders *gorm.DB, limit int) ([]any, error) {
+			return stringKeys(tx.Model(&models.JobOrder{}).Where("id IN (?) AND description <> ''", orders), "id", limit)
+		},
+		apply: func(tx *gorm.DB, keys []any, _ time.Time) (int64, error) {
+			// UpdateColumns leaves updated_at alone: a closed order's updated_at decides whether a
+			// policy change still reaches it (store.PolicyRecipients).
+			res := tx.Model(&models.JobOrder{}).Where("id IN ? AND description <> ''", keys).UpdateColumn("description", "")
+			return res.RowsAffected, res.Error
+		},
+	},
+	joborder.RetentionOrderNotes: {
+		period: func(r policy.Retention) policy.Duration { return r.OrderFreeText },
+		due: func(tx *gorm.DB, orders *gorm.DB, limit int) ([]any, error) {
+			return stringKeys(tx.Model(&models.JobOrderNote{}).Where("job_order_id IN (?) AND text <> ''", orders), "id", limit)
+		},
+		apply: func(tx *gorm.DB, keys []any, _ time.Time) (int64, error) {
+			res := tx.Model(&models.JobOrderNote{}).Where("id IN ? AND text <> ''", keys).UpdateColumn("text", "")
+			return res.RowsAffected, res.Error
+		},
+	},
+}
+
+// employerNoted matches referrals with an employer's note or archive mark.
+const employerNoted = "(employer_note <> '' OR employer_archived = ?)"
+
+// outboxAddressed matches outbox rows that still name a recipient's address or an error text
+// (which may quote it).
+const outboxAddressed = "(COALESCE(recipient_email, '') <> '' OR COALESCE(last_error, '') <> '')"
+
+// outboxSettled keeps the outbox rows no delivery is working on (not pending, not sending).
+func outboxSettled(q *gorm.DB) *gorm.DB {
+	return q.Where("status NOT IN ?", []string{models.OutboxPending, models.OutboxSending})
+}
+
+// Batch deletes or anonymises at most batchSize rows of kind that are due at now, in one
+// transaction, and returns how many rows it changed.
+func (d *Deleter) Batch(ctx context.Context, kindName string, batchSize int, now time.Time) (int, error) {
+	k, ok := kinds[kindName]
+	if !ok {
+		return 0, fmt.Errorf("retention: unknown kind %q", kindName)
+	}
+	if batchSize <= 0 {
+		return 0, fmt.Errorf("retention: batch size %d", batchSize)
+	}
+	db := d.DB.WithContext(ctx)
+	var jobcenters []string
+	if err := db.Model(&models.JobOrder{}).Where("status = ?", models.StatusClosed).
+		Distinct().Order("responsible_jobcenter").Pluck("responsible_jobcenter", &jobcenters).Error; err != nil {
+		return 0, fmt.Errorf("retention: job centres with closed orders: %w", err)
+	}
+	var changed int64
+	err := db.Transaction(func(tx *gorm.DB) error {
+		var keys []any
+		for _, jc := range jobcenters {
+			if len(keys) >= batchSize {
+				break
+			}
+			p, err := store.LoadPolicy(ctx, tx, jc)
+			if err != nil {
+				return err
+			}
+			cutoff := Cutoff(now, k.period(p.RetentionOrDefault()))
+			more, err := k.due(tx, ClosedBefore(tx, jc, cutoff), batchSize-len(keys))
+			if err != nil {
+				return fmt.Errorf("retention: %s due in job centre %s: %w", kindName, jc, err)
+			}
+			keys = append(keys, more...)
+		}
+		if len(keys) == 0 {
+			return nil
+		}
+		n, err := k.apply(tx, keys, now.UTC())
+		if err != nil {
+			return fmt.Errorf("retention: %s: %w", kindName, err)
+		}
+		changed = n
+		if d.beforeCommit != nil {
+			return d.beforeCommit(ctx, kindName)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return int(changed), nil
+}
+
+// Cutoff is the instant a period counted back from now began: data of orders closed before it is due.
+// Calendar days, never working days (policy.Retention).
+func Cutoff(now time.Time, d policy.Duration) time.Time {
+	return now.AddDate(0, 0, -d.Days()).Add(-d.Clock())
+}
+
+// ClosedBefore is the subquery of the IDs of jobcenter's orders that are closed and were closed
+// before cutoff. The close time is the key figures' (job_order_facts.closed_at, from the order's
+// history): a reopened and closed again order counts from its last close.
+func ClosedBefore(tx *gorm.DB, jobcenter string, cutoff time.Time) *gorm.DB {
+	return tx.Session(&gorm.Session{NewDB: true}).Table("job_orders AS o").Select("o.id").
+		Joins("JOIN job_order_facts f ON f.job_order_id = o.id").
+		Where("o.status = ? AND o.responsible_jobcenter = ? AND f.closed_at IS NOT NULL AND f.closed_at < ?",
+			models.StatusClosed, jobcenter, cutoff.UTC())
+}
+
+func stringKeys(q *gorm.DB, column string, limit int) ([]any, error) {
+	var ids []string
+	if err := q.Order(column).Limit(limit).Pluck(column, &ids).Error; err != nil {
+		return nil, err
+	}
+	keys := make([]any, len(ids))
+	for i, id := range ids {
+		keys[i] = id
+	}
+	return keys, nil
+}
+
+func uintKeys(q *gorm.DB, limit int) ([]any, error) {
+	var ids []uint64
+	if err := q.Order("id").Limit(limit).Pluck("id", &ids).Error; err != nil {
+		return nil, err
+	}
+	keys := make([]any, len(ids))
+	for i, id := range ids {
+		keys[i] = id
+	}
+	return keys, nil
+}

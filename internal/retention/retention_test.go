@@ -1,0 +1,301 @@
+package retention
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"jobordre/internal/dbtest"
+	"jobordre/internal/history"
+	"jobordre/internal/joborder"
+	"jobordre/internal/kpi"
+	"jobordre/internal/mail"
+	"jobordre/internal/pgtest"
+	"jobordre/internal/policy"
+	"jobordre/internal/refdata"
+	"jobordre/internal/store"
+	"jobordre/models"
+)
+
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
+// fixture is one job centre's data: a closed order whose periods (seconds) have run out, and an
+// open order with the same kinds of data, which nothing may touch.
+type fixture struct {
+	db             *gorm.DB
+	closed, open   string
+	closedAt, now  time.Time
+	mailboxPresent bool
+}
+
+func databases(t *testing.T) map[string]*gorm.DB {
+	return map[string]*gorm.DB{"postgres": dbtest.Postgres(t), "sqlite": dbtest.SQLite(t)}
+}
+
+func secondsRetention() policy.Retention {
+	s := policy.NewDuration(0, 10*time.Second)
+	return policy.Retention{ReferralData: s, EmployerNotes: s, Consents: s, CVAccessLog: s, OutboxMail: s, OrderFreeText: s, InactiveCandidates: s}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func newFixture(t *testing.T, db *gorm.DB) *fixture {
+	t.Helper()
+	p := policy.Defaults()
+	p.Retention = secondsRetention()
+	doc, _ := json.Marshal(p)
+	must(t, db.Create(&models.JobcenterPolicy{Jobcenter: "751", Document: string(doc), UpdatedAt: time.Now()}).Error)
+	_, err := mail.NewMailbox(context.Background(), db)
+	must(t, err)
+
+	created := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	f := &fixture{db: db, closedAt: created.Add(48 * time.Hour), mailboxPresent: true}
+	f.now = f.closedAt.Add(time.Minute) // every period of 10 s has run out
+	f.closed = f.order(t, created, "Beskrivelse der nævner Karen Vestergaard")
+	f.open = f.order(t, created, "Åben ordre med Jens Mikkelsen")
+	for i, id := range []string{f.closed, f.open} {
+		f.data(t, id, i)
+	}
+	_, err = history.Append(db, history.Entry{JobOrderID: f.closed, Type: joborder.EventStatusChanged,
+		Key: joborder.EventKey(f.closed, joborder.EventStatusChanged, "close"), At: f.closedAt,
+		Details: map[string]string{"status": models.StatusClosed, "from": models.StatusOpen, "reason": joborder.CloseReasonFilled}})
+	must(t, err)
+	must(t, db.Model(&models.JobOrder{}).Where("id = ?", f.closed).UpdateColumn("status", models.StatusClosed).Error)
+	return f
+}
+
+func (f *fixture) order(t *testing.T, created time.Time, description string) string {
+	t.Helper()
+	id := uuid.NewString()
+	o := models.JobOrder{ID: id, CompanyCVR: "10103940", Title: "Tømrer", Description: description, WorkplaceAddress: "Søren Frichs Vej 38",
+		WorkplacePostalCode: "8000", WorkplaceMunicipalityCode: "751", ResponsibleJobcenter: "751", OccupationCode: "7115", Positions: 2,
+		Kind: models.KindOrdinary, Status: models.StatusOpen, Sharing: models.SharingInternal, CreatedBySubject: "cw-1", CreatedByRole: "caseworker",
+		WorkflowID: joborder.WorkflowID(id), CreatedAt: created, UpdatedAt: created}
+	must(t, f.db.Create(&o).Error)
+	_, err := history.Append(f.db, history.Entry{JobOrderID: id, Type: joborder.EventCreated, Key: joborder.EventKey(id, joborder.EventCreated, "1"), At: created})
+	must(t, err)
+	return id
+}
+
+// data gives an order two referrals (one hired) of two candidates, with the employer's note and
+// archive, a secure link, a consent, CV reads, mails (one settled with a copy in the mailbox, one
+// still pending) and a note.
+func (f *fixture) data(t *testing.T, orderID string, n int) {
+	t.Helper()
+	db := f.db
+	at := f.closedAt.Add(-24 * time.Hour)
+	for i, status := range []string{models.ReferralHired, models.ReferralSent} {
+		cand := models.Candidate{ID: uuid.NewString(), Name: "Karen Vestergaard", Email: "karen@example.dk", HomeJobcenter: "751",
+			Active: true, CV: "{}", CreatedBy: "cw-1", CreatedAt: at, UpdatedAt: at}
+		must(t, db.Create(&cand).Error)
+		consentID := uuid.NewString()
+		must(t, db.Create(&models.Consent{ID: consentID, CandidateID: cand.ID, EmployerCVR: "10103940", JobOrderID: &orderID,
+			Purpose: "Henvisning", DataCategories: "[]", GivenAt: at, Method: "written", RecordedBy: "cw-1", CreatedAt: at}).Error)
+		sent := at.Add(time.Duration(i) * time.Hour)
+		ref := models.Referral{ID: uuid.NewString(), JobOrderID: orderID, CandidateID: cand.ID, Status: status, Channel: "secure_link",
+			Note: "Stærk kandidat", ProposedBy: "cw-1", ProposedByJobcenter: "751", ConsentID: &consentID, SentAt: &sent,
+			EmployerArchived: true, EmployerNote: "Ring tirsdag", CreatedAt: at, UpdatedAt: at}
+		must(t, db.Create(&ref).Error)
+		must(t, db.Create(&models.SecureLink{ID: uuid.NewString(), Token: uuid.NewString(), JobOrderID: orderID, ReferralID: ref.ID,
+			RecipientID: "contact-1", RecipientEmail: "soren@byg.example", ExpiresAt: at.Add(time.Hour), CreatedAt: at, UpdatedAt: at}).Error)
+		must(t, db.Create(&models.CVAccess{CandidateID: cand.ID, JobOrderID: orderID, ReaderID: "contact-1", ReaderCVR: "10103940", At: sent}).Error)
+		_, err := history.Append(db, history.Entry{JobOrderID: orderID, Type: joborder.EventReferralSent,
+			Key: joborder.EventKey(orderID, joborder.EventReferralSent, ref.ID), At: sent, Details: map[string]string{"referral_id": ref.ID}})
+		must(t, err)
+	}
+	for i, status := range []string{models.OutboxDelivered, models.OutboxPending} {
+		m := models.OutboxMessage{IdempotencyKey: orderID + "/mail/" + status, RecipientID: "contact-1", RecipientRole: joborder.RecipientEmployer,
+			RecipientEmail: "soren@byg.example", Language: "da", Template: joborder.TemplateCloseOutQuestion, JobOrderID: orderID,
+			Status: status, LastError: "", CreatedAt: at.Add(time.Duration(i) * time.Minute)}
+		must(t, db.Create(&m).Error)
+		if status == models.OutboxDelivered {
+			must(t, db.Create(&mail.MailboxMessage{OutboxID: m.ID, IdempotencyKey: m.IdempotencyKey, JobOrderID: orderID, Template: m.Template,
+				ToEmail: "soren@byg.example", ToName: "Søren", Subject: "Karen Vestergaard", Text: "Hej Søren", HTML: "<p>Hej</p>", CreatedAt: at}).Error)
+		}
+	}
+	must(t, db.Create(&models.JobOrderNote{ID: uuid.NewString(), JobOrderID: orderID, Kind: "note", Visibility: models.NoteInternal,
+		Text: "Talte med Søren om Karen", AuthorID: "cw-1", CreatedAt: at}).Error)
+	_ = n
+}
+
+// state is what the test compares: the personal data per order and the key figures.
+type state struct {
+	Referrals, Anonymised, EmployerNotes, Consents, SecureLinks, Reads, Addressed, Mailbox, Described, Notes int64
+}
+
+func (f *fixture) state(t *testing.T, orderID string) state {
+	t.Helper()
+	var s state
+	count := func(dst *int64, model any, where string, args ...any) {
+		must(t, f.db.Model(model).Where(where, args...).Count(dst).Error)
+	}
+	count(&s.Referrals, &models.Referral{}, "job_order_id = ? AND candidate_id IN (SELECT id FROM candidates)", orderID)
+	count(&s.Anonymised, &models.Referral{}, "job_order_id = ? AND anonymised_at IS NOT NULL AND candidate_id = id AND note = '' AND consent_id IS NULL", orderID)
+	count(&s.EmployerNotes, &models.Referral{}, "job_order_id = ? AND (employer_note <> '' OR employer_archived = ?)", orderID, true)
+	count(&s.Consents, &models.Consent{}, "job_order_id = ?", orderID)
+	count(&s.SecureLinks, &models.SecureLink{}, "job_order_id = ?", orderID)
+	count(&s.Reads, &models.CVAccess{}, "job_order_id = ?", orderID)
+	count(&s.Addressed, &models.OutboxMessage{}, "job_order_id = ? AND recipient_email <> ''", orderID)
+	count(&s.Mailbox, &mail.MailboxMessage{}, "job_order_id = ?", orderID)
+	count(&s.Described, &models.JobOrder{}, "id = ? AND description <> ''", orderID)
+	count(&s.Notes, &models.JobOrderNote{}, "job_order_id = ? AND text <> ''", orderID)
+	return s
+}
+
+var full = state{Referrals: 2, EmployerNotes: 2, Consents: 2, SecureLinks: 2, Reads: 2, Addressed: 2, Mailbox: 1, Described: 1, Notes: 1}
+
+// figures are the key figures of the fixture's job centre and the country over its month, plus
+// every fact as rebuilt from its sources now (so a later rebuild cannot drift either).
+func (f *fixture) figures(t *testing.T) []any {
+	t.Helper()
+	ctx := context.Background()
+	svc := kpi.NewService(f.db, refdata.Default()).WithClock(func() time.Time { return f.now })
+	from, _ := models.ParseDate("2026-11-01")
+	to, _ := models.ParseDate("2026-11-30")
+	var out []any
+	for _, scope := range []string{"751", ""} {
+		r, err := svc.Figures(ctx, scope, kpi.Period{From: from, To: to})
+		must(t, err)
+		b, _ := json.Marshal(r)
+		out = append(out, string(b))
+	}
+	for _, id := range []string{f.closed, f.open} {
+		must(t, kpi.Refresh(ctx, f.db, id, store.LoadPolicy, f.now))
+		var fact models.JobOrderFact
+		must(t, f.db.Take(&fact, "job_order_id = ?", id).Error)
+		fact.UpdatedAt = time.Time{}
+		out = append(out, fact)
+	}
+	return out
+}
+
+func (f *fixture) runAll(t *testing.T, d *Deleter, batch int) map[string]int {
+	t.Helper()
+	counts := map[string]int{}
+	for _, k := range joborder.RetentionKinds {
+		for {
+			n, err := d.Batch(context.Background(), k, batch, f.now)
+			must(t, err)
+			counts[k] += n
+			if n < batch {
+				break
+			}
+		}
+	}
+	return counts
+}
+
+var wantCounts = map[string]int{
+	joborder.RetentionReferralData: 2, joborder.RetentionEmployerNotes: 0, joborder.RetentionConsents: 2,
+	joborder.RetentionCVAccessLog: 2, joborder.RetentionOutboxMail: 1, joborder.RetentionOrderDescription: 1, joborder.RetentionOrderNotes: 1,
+}
+
+// With periods of seconds, a run deletes the closed order's referral links, employer notes,
+// consents, secure links, CV reads, mail addresses and mailbox copies and free text; the open
+// order keeps all of it, the pending mail keeps its address, and the key figures (the report and
+// every fact rebuilt from its sources) are the same before and after.
+func TestARunDeletesAClosedOrdersPersonalDataAndLeavesTheKeyFiguresUnchanged(t *testing.T) {
+	for name, db := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, db)
+			if got := f.state(t, f.closed); got != full {
+				t.Fatalf("fixture: %+v", got)
+			}
+			before := f.figures(t)
+			d := &Deleter{DB: db}
+			// Batches of one: the loop over batches is what the workflow does.
+			counts := f.runAll(t, d, 1)
+			if !reflect.DeepEqual(counts, wantCounts) {
+				t.Errorf("counts %v, want %v", counts, wantCounts)
+			}
+			want := state{Anonymised: 2, Addressed: 1}
+			if got := f.state(t, f.closed); got != want {
+				t.Errorf("closed order after the run: %+v, want %+v", got, want)
+			}
+			if got := f.state(t, f.open); got != full {
+				t.Errorf("open order after the run: %+v, want untouched %+v", got, full)
+			}
+			if after := f.figures(t); !reflect.DeepEqual(before, after) {
+				t.Errorf("key figures changed:\nbefore %v\nafter  %v", before, after)
+			}
+			var facts, kpis int64
+			must(t, db.Model(&models.JobOrderFact{}).Count(&facts).Error)
+			must(t, db.Model(&models.KPIMonthly{}).Count(&kpis).Error)
+			if facts != 2 || kpis == 0 {
+				t.Errorf("%d facts, %d monthly aggregates", facts, kpis)
+			}
+		})
+	}
+}
+
+// Before its period has run out nothing of a closed order is touched.
+func TestNothingIsDeletedBeforeThePeriodHasRunOut(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	f.now = f.closedAt.Add(5 * time.Second)
+	counts := f.runAll(t, &Deleter{DB: f.db}, 100)
+	for k, n := range counts {
+		if n != 0 {
+			t.Errorf("%s: %d rows deleted 5 s after the close with a period of 10 s", k, n)
+		}
+	}
+	if got := f.state(t, f.closed); got != full {
+		t.Errorf("closed order: %+v", got)
+	}
+}
+
+var errKilled = errors.New("killed")
+
+// A batch killed after its writes but before its commit changes nothing; the run started again
+// deletes each row once, and a run after that (a completion that was lost, re-run) deletes nothing
+// more: the counts over the kill and both re-runs add up to the rows there were.
+func TestARunKilledMidBatchAndRunAgainDeletesEachRowOnceAndNothingMore(t *testing.T) {
+	for name, db := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, db)
+			before := f.figures(t)
+			kills := 0
+			d := &Deleter{DB: db, beforeCommit: func(ctx context.Context, kind string) error {
+				kills++
+				return errKilled
+			}}
+			for _, k := range joborder.RetentionKinds {
+				if _, err := d.Batch(context.Background(), k, 1, f.now); !errors.Is(err, errKilled) {
+					t.Fatalf("%s: %v, want the kill", k, err)
+				}
+			}
+			if got := f.state(t, f.closed); got != full {
+				t.Fatalf("after the killed batches: %+v, want nothing changed", got)
+			}
+			d.beforeCommit = nil
+			if counts := f.runAll(t, d, 1); !reflect.DeepEqual(counts, wantCounts) {
+				t.Errorf("re-run after the kill: %v, want %v", counts, wantCounts)
+			}
+			for k, n := range f.runAll(t, d, 1) {
+				if n != 0 {
+					t.Errorf("second re-run deleted %d rows of %s again", n, k)
+				}
+			}
+			if got := f.state(t, f.closed); got != (state{Anonymised: 2, Addressed: 1}) {
+				t.Errorf("closed order: %+v", got)
+			}
+			if after := f.figures(t); !reflect.DeepEqual(before, after) {
+				t.Errorf("key figures changed:\nbefore %v\nafter  %v", before, after)
+			}
+			if kills != len(joborder.RetentionKinds) {
+				t.Errorf("%d kills", kills)
+			}
+		})
+	}
+}
