@@ -104,14 +104,14 @@ type Referral struct {
 	SentAt              *time.Time
 	// SignalledAt is when the order's workflow was told the referral was sent (nil: not yet).
 	SignalledAt      *time.Time
-	EmployerArchived bool      `gorm:"not null;default:false"`
-	EmployerNote     string    `gorm:"type:text;not null;default:''"` // never shown to job centres
+	EmployerArchived bool   `gorm:"not null;default:false"`
+	EmployerNote     string `gorm:"type:text;not null;default:''"` // never shown to job centres
 	// AnonymisedAt is when the deletion workflow unlinked the referral from its candidate
 	// (CandidateID became the referral's own ID) and cleared its free text after the order's
 	// retention period (internal/retention); the row stays so the key figures still add up.
 	AnonymisedAt *time.Time
-	CreatedAt        time.Time `gorm:"not null"`
-	UpdatedAt        time.Time `gorm:"not null"`
+	CreatedAt    time.Time `gorm:"not null"`
+	UpdatedAt    time.Time `gorm:"not null"`
 }
 
 // CVAccess records that an employer read a candidate's CV through the API.
