@@ -365,6 +365,9 @@ func closeOutAsStatus(in joborder.AnswerCloseOutInput) joborder.SetStatusInput {
 }
 
 func (r *run) validateCloseOutAnswer(now time.Time, in joborder.AnswerCloseOutInput) error {
+	if fields := joborder.CheckCloseOutAnswer(in.Answer); len(fields) > 0 {
+		return reject(joborder.ErrInvalidCommand, "%s", joborder.FieldsMessage(fields))
+	}
 	switch in.Answer {
 	case joborder.CloseOutAnswerClose:
 		return r.validateStatus(now, closeOutAsStatus(in))
@@ -375,9 +378,8 @@ func (r *run) validateCloseOutAnswer(now time.Time, in joborder.AnswerCloseOutIn
 		if r.s.Status != models.StatusOpen {
 			return reject(joborder.ErrOrderClosed, "job order %s is not open", r.s.JobOrderID)
 		}
-		return nil
 	}
-	return reject(joborder.ErrInvalidCommand, "answer: must be %s or %s", joborder.CloseOutAnswerClose, joborder.CloseOutAnswerStillRecruiting)
+	return nil
 }
 
 // applyCloseOutAnswer closes the order as the employer, or (still recruiting) starts the

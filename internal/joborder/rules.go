@@ -62,6 +62,16 @@ func CheckStatus(now time.Time, status, reason string, until *time.Time) []probl
 	return v
 }
 
+// CheckCloseOutAnswer checks the employer's answer to the close-out question on its own: one
+// of CloseOutAnswerClose and CloseOutAnswerStillRecruiting. The order service and the
+// workflow's validator both use it.
+func CheckCloseOutAnswer(answer string) []problem.FieldError {
+	if answer == CloseOutAnswerClose || answer == CloseOutAnswerStillRecruiting {
+		return nil
+	}
+	return []problem.FieldError{{Field: "answer", Detail: "must be " + CloseOutAnswerClose + " or " + CloseOutAnswerStillRecruiting}}
+}
+
 // CheckTransition checks a status command against the order's current status (from): a closed
 // order can only be reopened, and only before reopenBy (nil when the caller does not know the
 // order's reopen window; the workflow always does); nothing is set to the status it already has,

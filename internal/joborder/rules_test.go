@@ -120,3 +120,17 @@ func TestCheckPositionsKeepsOneToNineHundredNinetyNine(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckCloseOutAnswerKnowsTheTwoAnswersAndNamesTheFieldOtherwise(t *testing.T) {
+	for _, a := range []string{CloseOutAnswerClose, CloseOutAnswerStillRecruiting} {
+		if fields := CheckCloseOutAnswer(a); len(fields) != 0 {
+			t.Errorf("%q: %v", a, fields)
+		}
+	}
+	for _, a := range []string{"", "maybe", "CLOSE"} {
+		fields := CheckCloseOutAnswer(a)
+		if len(fields) != 1 || fields[0].Field != "answer" {
+			t.Errorf("%q: %v, want one error naming answer", a, fields)
+		}
+	}
+}

@@ -305,9 +305,8 @@ func (s *Service) AnswerCloseOut(ctx context.Context, p auth.Principal, id strin
 	if p.Role != auth.RoleEmployer || !access.CanSetStatus(p, o) {
 		return View{}, problem.Forbidden("only the order's employer answers the close-out question")
 	}
-	if r.Answer != joborder.CloseOutAnswerClose && r.Answer != joborder.CloseOutAnswerStillRecruiting {
-		return View{}, &problem.ValidationError{Fields: []problem.FieldError{{Field: "answer",
-			Detail: "must be " + joborder.CloseOutAnswerClose + " or " + joborder.CloseOutAnswerStillRecruiting}}}
+	if fields := joborder.CheckCloseOutAnswer(r.Answer); len(fields) > 0 {
+		return View{}, &problem.ValidationError{Fields: fields}
 	}
 	if o.Status == models.StatusClosed && r.Answer == joborder.CloseOutAnswerClose {
 		return s.Describe(ctx, p, o)
