@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"jobordre/internal/joborder"
 	"jobordre/internal/mail"
@@ -100,6 +101,16 @@ func (a *Activities) ProjectDeadlines(ctx context.Context, in ProjectDeadlinesIn
 		rows = append(rows, models.JobOrderDeadline{JobOrderID: in.JobOrderID, Name: d.Name, Kind: kind, CoordinatorID: deref(in.CoordinatorID), DueAt: d.Due.UTC()})
 	}
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Two projections of one order at once (an attempt that timed out still running beside
+		// its retry) would each delete and insert the same keys; the order's row lock makes the
+		// second wait for the first (SQLite has one writer anyway).
+		if tx.Dialector.Name() == "postgres" {
+			var o models.JobOrder
+			err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").Take(&o, "id = ?", in.JobOrderID).Error
+			if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+				return err
+			}
+		}
 		if err := tx.Where("job_order_id = ?", in.JobOrderID).Delete(&models.JobOrderDeadline{}).Error; err != nil {
 			return err
 		}

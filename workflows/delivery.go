@@ -31,12 +31,20 @@ func DeliverOutboxWorkflow(ctx workflow.Context, in joborder.DeliverOutboxInput)
 	return res, err
 }
 
+// deliverHeartbeatTimeout is how long Deliver may go without a heartbeat: more than one send
+// (mail.sendGridTimeout, 30 s) and the writes after it.
+const deliverHeartbeatTimeout = 45 * time.Second
+
 // deliverCtx are Deliver's activity options: unlimited attempts with backoff up to 5 minutes
 // (a 429 answer sets the next delay itself); a worker without a sender is not retried. A
 // permanent refusal is no error: Deliver records it and returns nil.
 func deliverCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 5 * time.Minute,
+		// Deliver heartbeats before each row; a worker that dies mid-delivery is noticed
+		// after this long instead of the full start-to-close timeout (one send is bounded
+		// by the SendGrid client's 30 s).
+		HeartbeatTimeout: deliverHeartbeatTimeout,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:        2 * time.Second,
 			BackoffCoefficient:     2,
@@ -61,7 +69,7 @@ type queuedDelivery struct {
 
 // executeNotify runs Notify and queues the Deliver of its key; every notification goes through here.
 func (r *run) executeNotify(ctx workflow.Context, in activities.NotifyInput) workflow.Future {
-	f := workflow.ExecuteActivity(activityCtx(ctx), acts.Notify, in)
+	f := r.dbActivity(ctx, acts.Notify, in)
 	r.outbox.queued = append(r.outbox.queued, queuedDelivery{key: in.IdempotencyKey, notified: f})
 	return f
 }

@@ -103,7 +103,9 @@ func TestUpdatesReturnWhileDeliveryIsStillRetrying(t *testing.T) {
 			},
 		}, joborder.AssignCoordinatorInput{Actor: joborder.Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-1"})
 	})
-	h.run(input("d3"), min(40))
+	// The horizon falls between two reminders: one due at the very instant of the cancellation
+	// may or may not be sent, and is not what this test is about.
+	h.run(input("d3"), min(38))
 	if completedAt != min(5) {
 		t.Fatalf("the update completed at %s, want at once (5m0s)", completedAt)
 	}

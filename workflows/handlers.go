@@ -102,9 +102,11 @@ func (r *run) command(ctx workflow.Context, validate func(time.Time) error, appl
 	}
 	r.runEvents++
 	r.remember(ctx)
+	r.inCommand = true // the update's activities go to the task queue (localChangeID)
 	futures := apply(now)
 	r.touch(ctx)
 	futures = append(futures, r.projectDeadlines(ctx)...)
+	r.inCommand = false
 	r.wait(ctx, futures)
 	return r.view(workflow.Now(ctx)), nil
 }

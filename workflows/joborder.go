@@ -37,6 +37,9 @@ type run struct {
 	referralCh, eventCh, policyCh workflow.ReceiveChannel
 	decidedCh, candidateCh        workflow.ReceiveChannel
 	outbox                        outbox // e-mail deliveries in flight (delivery.go)
+	// local runs the database-only activities as local activities (localChangeID), except
+	// while an update handler issues them (inCommand).
+	local, inCommand bool
 }
 
 // JobOrderWorkflow runs one job order from creation until its reopen window after closing has passed.
@@ -60,6 +63,8 @@ func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 	}
 	// Runs recorded before the spread keep delivering at the window's opening (replay).
 	r.s.SpreadReminders = workflow.GetVersion(ctx, spreadChangeID, workflow.DefaultVersion, spreadVersion) >= spreadVersion
+	// Runs recorded before local activities keep scheduling them on the task queue (replay).
+	r.local = workflow.GetVersion(ctx, localChangeID, workflow.DefaultVersion, localVersion) >= localVersion
 	maxEvents := in.MaxEventsBeforeContinueAsNew
 	if maxEvents <= 0 {
 		maxEvents = DefaultMaxEventsBeforeContinueAsNew
@@ -180,17 +185,60 @@ func (r *run) start(ctx workflow.Context) {
 
 var acts *activities.Activities
 
+// activityRetry is the retry policy of the order's database activities: unlimited attempts
+// (they are idempotent), backoff up to a minute, no retry of a refused input.
+var activityRetry = temporal.RetryPolicy{
+	InitialInterval:        time.Second,
+	BackoffCoefficient:     2,
+	MaximumInterval:        time.Minute,
+	MaximumAttempts:        0, // unlimited: the activities are idempotent
+	NonRetryableErrorTypes: []string{joborder.ErrInvalidInput, joborder.ErrNotFound},
+}
+
+// activityTimeout bounds one attempt of a database activity on the task queue, and so how long
+// an attempt on a worker that died is waited for before it is retried elsewhere: a command after
+// a worker's SIGKILL waits up to this long. 10 s made attempts on a starved machine (load 12 on
+// two cores) time out and run twice, and a continue-as-new test under load lost its updates.
+const activityTimeout = 30 * time.Second
+
 func activityCtx(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval:        time.Second,
-			BackoffCoefficient:     2,
-			MaximumInterval:        time.Minute,
-			MaximumAttempts:        0, // unlimited: the activities are idempotent
-			NonRetryableErrorTypes: []string{joborder.ErrInvalidInput, joborder.ErrNotFound},
-		},
-	})
+	retry := activityRetry
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: activityTimeout, RetryPolicy: &retry})
+}
+
+// localChangeID versions running the order's database-only activities (RecordEvent,
+// ProjectState, ProjectDeadlines, Notify) as local activities (issue 14) when a timer, a signal
+// or the order's start causes them. Each one scheduled on the task queue cost the server a
+// schedule, a start, a completion and one more workflow task; as a local activity it runs inside
+// the workflow task that asked for it, recorded as one marker, so a reminder needs one workflow
+// task before its Deliver. They are short, idempotent writes to jobordre's own database, the
+// case local activities are for.
+//
+// Update handlers keep ordinary activities: updates queue for the run's mutex, and local
+// activities would run all queued commands one after another inside one workflow task, whose
+// answers reach the callers only when that task completes (measured: 240 queued commands on one
+// order waited more than 100 s). Deliver stays an ordinary activity: it waits for the mail
+// provider and retries for hours, which must never hold a workflow task.
+// Histories recorded before it replay with DefaultVersion and schedule ordinary activities.
+const (
+	localChangeID = "local-db-activities"
+	localVersion  = 1
+)
+
+// localActivityTimeout bounds one attempt of a local activity. Shorter than a workflow task's
+// timeout (10 s) would be too tight for a write waiting on a busy database; an attempt that
+// takes longer is retried, and the SDK keeps the workflow task alive meanwhile.
+const localActivityTimeout = 30 * time.Second
+
+// dbActivity runs one of the order's database-only activities: locally from localChangeID on
+// when no update handler asks (see localChangeID), else on the task queue as before.
+func (r *run) dbActivity(ctx workflow.Context, fn, in any) workflow.Future {
+	if r.local && !r.inCommand {
+		retry := activityRetry
+		lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{StartToCloseTimeout: localActivityTimeout, RetryPolicy: &retry})
+		return workflow.ExecuteLocalActivity(lctx, fn, in)
+	}
+	return workflow.ExecuteActivity(activityCtx(ctx), fn, in)
 }
 
 // notify sends template to role for reason (an escalation's cause, else ""); parts make the
@@ -210,7 +258,7 @@ func (r *run) recordEvent(ctx workflow.Context, typ joborder.Event, actorID, act
 		JobOrderID: r.s.JobOrderID, EventKey: joborder.EventKey(r.s.JobOrderID, typ, strconv.Itoa(r.s.EventSeq)), Type: typ,
 		At: workflow.Now(ctx), ActorID: actorID, ActorRole: actorRole, Details: details, EmployerVisible: employerVisible,
 	}
-	return workflow.ExecuteActivity(activityCtx(ctx), acts.RecordEvent, in)
+	return r.dbActivity(ctx, acts.RecordEvent, in)
 }
 
 // projectIfChanged upserts the search attributes and runs ProjectState when status, sharing or
@@ -225,7 +273,7 @@ func (r *run) projectIfChanged(ctx workflow.Context) []workflow.Future {
 		r.logger.Error("upsert search attributes", "error", err)
 	}
 	in := activities.ProjectStateInput{JobOrderID: s.JobOrderID, Status: s.Status, Sharing: s.Sharing, CoordinatorID: copyStr(s.Coordinator)}
-	return []workflow.Future{workflow.ExecuteActivity(activityCtx(ctx), acts.ProjectState, in)}
+	return []workflow.Future{r.dbActivity(ctx, acts.ProjectState, in)}
 }
 
 // deadlinesChangeID versions the projection of the reminder deadlines to the database
@@ -258,7 +306,7 @@ func (r *run) projectDeadlines(ctx workflow.Context) []workflow.Future {
 	}
 	r.s.ProjectedDeadlines = ds
 	in := activities.ProjectDeadlinesInput{JobOrderID: r.s.JobOrderID, CoordinatorID: copyStr(r.s.Coordinator), Deadlines: slices.Clone(ds)}
-	return []workflow.Future{workflow.ExecuteActivity(activityCtx(ctx), acts.ProjectDeadlines, in)}
+	return []workflow.Future{r.dbActivity(ctx, acts.ProjectDeadlines, in)}
 }
 
 // wait waits for every future; failures (only non-retryable ones reach here) are logged and the

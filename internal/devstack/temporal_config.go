@@ -152,16 +152,22 @@ func removeDatabase(dir string) {
 	}
 }
 
-// dynamicConfig is the dev stack's fixed dynamic configuration.
-func dynamicConfig() dynamicconfig.StaticClient {
+// dynamicConfig is the dev stack's fixed dynamic configuration. refreshSearchAttributes forces
+// a search-attribute cache refresh on every read: the PostgreSQL-backed server adds them through
+// the API after it started and uses them at once.
+func dynamicConfig(refreshSearchAttributes bool) dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
 		// Development-sized caches and limits, as in the Temporal CLI dev server.
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
-		// Newly added search attributes and Nexus endpoints are usable at once.
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): true,
+		// On SQLite the search attributes are created with the namespace (or added at start-up,
+		// which then waits for the servers' caches: ensureSearchAttributes), so the cache is
+		// used as in production. Forcing a refresh on every read, as the Temporal CLI's dev
+		// server does, cost 22 cluster-metadata reads per job order on the one SQLite connection
+		// (docs/performance.md). Newly added Nexus endpoints are usable at once.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): refreshSearchAttributes,
 		dynamicconfig.ForceNexusEndpointRefreshOnRead.Key():         true,
-		// Bypassing the search attribute cache costs DB reads; raise the limits accordingly.
+		// Bypassing the Nexus endpoint cache costs DB reads; raise the limits accordingly.
 		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 10000,
 		dynamicconfig.HistoryPersistenceMaxQPS.Key():  45000,
 		// jobordre's workflows use Updates.
@@ -265,6 +271,6 @@ func newServer(opts TemporalOptions, persistence, visibility *config.SQL, ports 
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dynamicConfig()),
+		temporal.WithDynamicConfigClient(dynamicConfig(opts.Postgres != nil)),
 	)
 }

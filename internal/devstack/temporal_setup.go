@@ -54,7 +54,7 @@ func (s *TemporalServer) waitReadyAndSetUp(ctx context.Context, opts TemporalOpt
 		}
 	}
 	if err := retry(ctx, func(ctx context.Context) error {
-		return ensureSearchAttributes(ctx, c, opts.Namespace, opts.SearchAttributes)
+		return ensureSearchAttributes(ctx, c, opts.Namespace, opts.SearchAttributes, opts.Postgres == nil)
 	}); err != nil {
 		return fmt.Errorf("register search attributes in namespace %s: %w", opts.Namespace, err)
 	}
@@ -96,8 +96,9 @@ func retry(ctx context.Context, fn func(context.Context) error) error {
 }
 
 // ensureSearchAttributes adds the custom search attributes missing from the
-// namespace, and fails if one exists with a different type.
-func ensureSearchAttributes(ctx context.Context, c client.Client, namespace string, want map[string]enumspb.IndexedValueType) error {
+// namespace, and fails if one exists with a different type. waitForCaches waits, after adding
+// one, until every service's cache has it (a server that does not refresh on read).
+func ensureSearchAttributes(ctx context.Context, c client.Client, namespace string, want map[string]enumspb.IndexedValueType, waitForCaches bool) error {
 	if len(want) == 0 {
 		return nil
 	}
@@ -135,8 +136,23 @@ func ensureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		Namespace:        namespace,
 		SearchAttributes: missing,
 	})
-	return err
+	if err != nil || !waitForCaches {
+		return err
+	}
+	// Each service of the server caches the search attributes for a minute; a workflow that
+	// upserts the new one before its history service has seen it would fail its task. Only a
+	// data dir from before an attribute was added gets here, once.
+	select {
+	case <-time.After(searchAttributeCacheRefresh):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
+
+// searchAttributeCacheRefresh is a little more than the server's search-attribute cache
+// refresh interval (cacheRefreshInterval in go.temporal.io/server/common/searchattribute).
+const searchAttributeCacheRefresh = 61 * time.Second
 
 // ensureRetention raises the namespace's retention to at least want.
 func ensureRetention(ctx context.Context, c client.Client, namespace string, want time.Duration) error {

@@ -34,6 +34,7 @@ func TestMain(m *testing.M) {
 //	LOAD_BENCH_REFERENCE_STARTS raw workflow starts of the reference (3000)
 //	LOAD_BENCH_COMMAND_SECONDS  length of the command phase (60)
 //	LOAD_BENCH_ARRIVAL_SECONDS  length of each steady-arrival phase (60)
+//	LOAD_BENCH_COMMAND_RATE     commands per second, in the command phase and during the burst (50)
 //	LOAD_BENCH_DEV_BINARY       jobordre built without -tags production (make builds bin/jobordre)
 //	LOAD_BENCH_PROFILE_DIR      CPU profiles of every process during creation and burst (bin/loadbench)
 //	LOAD_BENCH_REPORT           also write the tables to this file
@@ -44,6 +45,11 @@ func TestLoadBenchmark(t *testing.T) {
 	intEnv(t, "LOAD_BENCH_REFERENCE_STARTS", &cfg.ReferenceStarts)
 	secondsEnv(t, "LOAD_BENCH_COMMAND_SECONDS", &cfg.CommandDuration)
 	secondsEnv(t, "LOAD_BENCH_ARRIVAL_SECONDS", &cfg.ArrivalDuration)
+	var rate int
+	intEnv(t, "LOAD_BENCH_COMMAND_RATE", &rate)
+	if rate > 0 {
+		cfg.CommandRate = float64(rate)
+	}
 	cfg.ProfileDir = os.Getenv("LOAD_BENCH_PROFILE_DIR")
 	shapes := "dev,production"
 	if v := os.Getenv("LOAD_BENCH_SHAPES"); v != "" {

@@ -103,6 +103,11 @@ func Run(ctx context.Context, s *Stack, tally *mailtest.Tally, cfg Config, logf 
 	rep.Goal("orders settled/s (every first e-mail delivered)", fmt.Sprintf("≥ %.1f × ref = %.0f/s", cfg.SettledRatio, cfg.SettledRatio*ref),
 		fmt.Sprintf("%.0f/s (%.2f × ref; %s)", settledRate, settledRate/ref, settled.Round(100*time.Millisecond)), settledRate >= cfg.SettledRatio*ref)
 	rep.Add("CPU per settled order (all processes)", fmt.Sprintf("%.1f ms", float64(cpuBetween(before, after).Milliseconds())/float64(len(orders))))
+	settledWork, sampled, err := countWork(ctx, s.TemporalAddress, orders)
+	if err != nil {
+		return nil, err
+	}
+	rep.Add(fmt.Sprintf("Temporal work per settled order (%d histories)", sampled), settledWork.per(sampled))
 	rep.Note("creation: %s", cpuShares(before, after))
 	noteServer(rep, "creation", m0, m1)
 	for _, f := range files {
@@ -114,7 +119,10 @@ func Run(ctx context.Context, s *Stack, tally *mailtest.Tally, cfg Config, logf 
 	rep.Add(fmt.Sprintf("RSS at %d open orders", len(orders)), rssLine(atOrders))
 
 	// 3. Commands at a fixed rate over the open orders.
-	lat, failed := d.commands(ctx, cfg.CommandRate, cfg.CommandDuration, orders)
+	// The first workSample orders get no commands: their histories count the work of a
+	// reminder alone (countWork).
+	targets := orders[min(workSample, len(orders)/2):]
+	lat, failed := d.commands(ctx, cfg.CommandRate, cfg.CommandDuration, targets)
 	logf("%s: commands %s (%d failed)", s.Name, lat.Summary(), failed)
 	rep.Goal(fmt.Sprintf("command p50/p95/p99 at %.0f/s over %d open orders", cfg.CommandRate, len(orders)), "p99 < "+ms(cfg.CommandP99)+" ms",
 		lat.Summary()+failedNote(failed), lat.Quantile(0.99) < cfg.CommandP99 && failed == 0)
@@ -130,7 +138,7 @@ func Run(ctx context.Context, s *Stack, tally *mailtest.Tally, cfg Config, logf 
 	cmdWG.Add(1)
 	go func() {
 		defer cmdWG.Done()
-		burstLat, burstFailed = d.commands(cmdCtx, cfg.CommandRate, 30*time.Minute, orders)
+		burstLat, burstFailed = d.commands(cmdCtx, cfg.CommandRate, 30*time.Minute, targets)
 	}()
 	start = time.Now()
 	if _, err := d.must(ctx, http.MethodPut, "/api/v1/jobcenters/"+burstJobcenter+"/policy", d.manager[burstJobcenter],
@@ -156,6 +164,11 @@ func Run(ctx context.Context, s *Stack, tally *mailtest.Tally, cfg Config, logf 
 	rep.Goal("burst deliveries/s", fmt.Sprintf("≥ %.1f × ref = %.0f/s", cfg.BurstRatio, cfg.BurstRatio*ref),
 		fmt.Sprintf("%.0f/s (%.2f × ref)", burstRate, burstRate/ref), burstRate >= cfg.BurstRatio*ref)
 	rep.Add("CPU per reminder delivered (all processes)", fmt.Sprintf("%.1f ms", float64(cpuBetween(before, after).Milliseconds())/float64(len(orders))))
+	burstWork, _, err := countWork(ctx, s.TemporalAddress, orders)
+	if err != nil {
+		return nil, err
+	}
+	rep.Add(fmt.Sprintf("Temporal work per reminder delivered (%d histories)", sampled), burstWork.sub(settledWork).per(sampled))
 	rep.Goal(fmt.Sprintf("command p50/p95/p99 at %.0f/s while the burst drains", cfg.CommandRate), "p99 < "+ms(cfg.CommandP99)+" ms",
 		burstLat.Summary()+failedNote(burstFailed), burstLat.Quantile(0.99) < cfg.CommandP99 && burstFailed == 0)
 	rep.Note("burst: %s", cpuShares(before, after))
