@@ -101,7 +101,12 @@ func (c *Console) dashboardOf(gc *gin.Context, code string) {
 	d.OrdersChart, d.ShareChart = monthCharts(l, now, prev)
 	d.IndustryChart, d.PositionChart = topCharts(l, now)
 	for _, c := range now.Star.ByMajorGroup {
-		d.Star = append(d.Star, starRow{Group: strings.TrimSpace(c.MajorGroup + " " + c.MajorGroupTitle), Orders: l.Number(int(c.Orders)),
+		group := strings.TrimSpace(c.MajorGroup + " " + c.MajorGroupTitle)
+		if group == "" {
+			// An employer may create an order without an occupation; the job centre adds it later.
+			group = l.Must("dashboard.star.no_occupation")
+		}
+		d.Star = append(d.Star, starRow{Group: group, Orders: l.Number(int(c.Orders)),
 			Positions: l.Number(int(c.Positions)), WithReferral: percent(l, c.WithReferralShare), Hired: percent(l, c.HiredReferredShare)})
 	}
 	if d.FollowUps, err = c.followUpLinks(gc, code); err != nil {

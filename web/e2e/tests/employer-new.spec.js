@@ -57,14 +57,15 @@ test('the pre-selected job centre can be changed to any other, and the order goe
   const title = await fillRequired(page, '8000');
   await expect(jobcenter(page)).toHaveValue('751');
   await checkPage(page);
-  await jobcenter(page).selectOption({ label: 'Jobcenter Odense' });
+  // Vejle: a job centre no other spec counts the orders of (the stack is shared).
+  await jobcenter(page).selectOption({ label: 'Jobcenter Vejle' });
   await page.getByRole('button', { name: 'Opret jobordre' }).click();
   await expect(flash(page, 'Jobordren er oprettet.')).toBeVisible();
   await checkPage(page);
   const id = page.url().split('/').pop();
   const order = await api('GET', `/api/v1/job-orders/${id}`, users.employer);
   expect(order.title).toBe(title);
-  expect(order.responsible_jobcenter).toBe('461');
+  expect(order.responsible_jobcenter).toBe('630');
   expect(order.workplace.municipality_code).toBe('751');
 });
 

@@ -269,7 +269,8 @@ test.describe('the order page commands', () => {
     const employer = await newPage();
     await loginWithToken(employer, users.employer, orderPath);
     await expect(employer.getByRole('heading', { level: 1, name: order.title })).toBeVisible();
-    await expect(employer.getByText('Vi sender flere kandidater i næste uge.')).toBeVisible();
+    // The note is in the notes from the job centre (and its history line quotes it too).
+    await expect(employer.locator('section[aria-labelledby="jobcenter-notes"]').getByText('Vi sender flere kandidater i næste uge.')).toBeVisible();
     await expect(employer.getByText('Internt: arbejdsgiveren betaler over overenskomst.')).toHaveCount(0);
     await expect(employer.getByText('Arbejdsgiveren søger en med svendebrev som murer.')).toHaveCount(0);
     await checkPage(employer, 'employer-order-note');
