@@ -22,7 +22,8 @@ import (
 // orderListParams are the query parameters of the list, in the order links carry them.
 var orderListParams = []string{"tab", "status", "sharing", "coordinator", "occupation", "from", "to", "q", "sort"}
 
-// statusAll is the status filter's "any status" (no status parameter means open orders).
+// statusAll is the status filter's "any status" (no status parameter means open orders for
+// staff, any status for an employer).
 const statusAll = "all"
 
 // orderListData is the order list page.
@@ -62,6 +63,8 @@ type orderListRow struct {
 	Coordinator string
 	// Mine: the caller is the order's coordinator.
 	Mine bool
+	// Referred is, on an employer's list, how many candidates were referred to the order.
+	Referred int
 }
 
 // pagerItem is one entry of the design system's pagination: a page link or a gap ("…").
@@ -86,7 +89,13 @@ func (c *Console) jobOrders(gc *gin.Context) {
 		}
 	}
 	if _, set := q["status"]; !set {
-		form.Values.Set("status", models.StatusOpen)
+		// Staff work on the open orders; an employer's list is its company's orders, open and
+		// closed (issue #13 point 5).
+		if d.Staff {
+			form.Values.Set("status", models.StatusOpen)
+		} else {
+			form.Values.Set("status", statusAll)
+		}
 	}
 	f := orders.SearchFilter{Tab: d.Tab, Status: form.Value("status"), Sharing: q.Get("sharing"), Coordinator: q.Get("coordinator"),
 		Occupation: occupationCode(q.Get("occupation")), From: q.Get("from"), To: q.Get("to"), Title: q.Get("q"), Sort: q.Get("sort")}
@@ -148,10 +157,22 @@ func (c *Console) orderListRows(gc *gin.Context, l *i18n.Localizer, p auth.Princ
 			people[id] = who.Name
 		}
 	}
+	var referred map[string]int
+	if p.Role == auth.RoleEmployer && len(rows) > 0 {
+		orderIDs := make([]string, 0, len(rows))
+		for _, r := range rows {
+			orderIDs = append(orderIDs, r.ID)
+		}
+		var err error
+		if referred, err = c.d.Referrals.ReferredCounts(ctx, p, orderIDs); err != nil {
+			c.log.WarnContext(ctx, "count referred candidates", "error", err)
+		}
+	}
 	names := c.jobcenterNames(ctx)
 	out := make([]orderListRow, 0, len(rows))
 	for _, r := range rows {
-		row := orderListRow{SearchRow: r, Occupation: occupationLabel(c.d.Reference, l, r.OccupationCode), Jobcenter: names[r.ResponsibleJobcenter]}
+		row := orderListRow{SearchRow: r, Occupation: occupationLabel(c.d.Reference, l, r.OccupationCode), Jobcenter: names[r.ResponsibleJobcenter],
+			Referred: referred[r.ID]}
 		if row.Jobcenter == "" {
 			row.Jobcenter = r.ResponsibleJobcenter
 		}

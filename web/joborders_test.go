@@ -100,10 +100,13 @@ func TestTheOrderListPagesWithTheDesignSystemsPagination(t *testing.T) {
 	mustNotContain(t, res, `href="/job-orders/`+ids[35]+`"`, `href="/job-orders/`+ids[9]+`"`)
 }
 
-func TestAnEmployerListsItsOwnCompanysOrdersWithoutTabs(t *testing.T) {
+// An employer's list is its own company's orders, open and closed unless it filters, with the
+// number of referred candidates instead of the job centre's planning (tabs, coordinator).
+func TestAnEmployerListsItsOwnCompanysOrdersOpenAndClosedWithoutTabs(t *testing.T) {
 	tc := newTestConsole(t, consoleOptions{})
 	at := time.Now().UTC().Add(-time.Hour)
 	own := tc.storeOrder("Vores tømrer", "10103940", "751", models.StatusOpen, models.SharingInternal, sp("cw-1"), at)
+	closed := tc.storeOrder("Vores lukkede", "10103940", "751", models.StatusClosed, models.SharingInternal, sp("cw-1"), at)
 	other := tc.storeOrder("Andet firma", "12345674", "751", models.StatusOpen, models.SharingNational, nil, at)
 	b := tc.browser()
 	b.follow(b.login(tc, employer))
@@ -111,6 +114,20 @@ func TestAnEmployerListsItsOwnCompanysOrdersWithoutTabs(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("employer's list: %d\n%s", res.status, res.body)
 	}
-	mustContain(t, res, `href="/job-orders/`+own+`"`, "Jeres virksomheds jobordrer.")
-	mustNotContain(t, res, `href="/job-orders/`+other+`"`, "Mit jobcenters jobordrer", `name="coordinator"`, "cw-1", "Opret jobordre")
+	mustContain(t, res, `href="/job-orders/`+own+`"`, `href="/job-orders/`+closed+`"`, "Jeres virksomheds jobordrer, åbne og lukkede",
+		`<option value="all" selected>`, "Henviste kandidater", `class="order-referred">0<`, `href="/job-orders/new"`)
+	mustNotContain(t, res, `href="/job-orders/`+other+`"`, "Mit jobcenters jobordrer", `name="coordinator"`, "cw-1", "Tovholder")
+	open := b.get("/job-orders?status=open")
+	mustContain(t, open, `href="/job-orders/`+own+`"`)
+	mustNotContain(t, open, `href="/job-orders/`+closed+`"`)
+}
+
+// The number of referred candidates on an employer's list counts every CV sent to the order,
+// also one that has since been made inactive (the order page lists it as gone).
+func TestAnEmployersListCountsTheCandidatesReferredToEachOrder(t *testing.T) {
+	f := newEmployerFixture(t)
+	b := f.browser()
+	b.follow(b.login(f.testConsole, employer))
+	home := b.get("/")
+	mustContain(t, home, `href="/job-orders/`+f.order+`"`, `class="order-referred">2<`)
 }

@@ -46,9 +46,11 @@ func (s *Service) ForEmployer(ctx context.Context, p auth.Principal, orderID str
 	}
 	var gone []models.Referral
 	err = s.db.WithContext(ctx).Select("referrals.id", "referrals.sent_at").
-		Joins("JOIN candidates ON candidates.id = referrals.candidate_id").
+		// A LEFT JOIN: a referral anonymised by the retention schedule points at no candidate,
+		// and its CV is gone too.
+		Joins("LEFT JOIN candidates ON candidates.id = referrals.candidate_id").
 		Where("referrals.job_order_id = ? AND referrals.status IN ?", o.ID, []string{models.ReferralSent, models.ReferralHired}).
-		Where("NOT (candidates.active = ? AND "+consentStillValid+")", true).
+		Where("candidates.id IS NULL OR NOT (candidates.active = ? AND "+consentStillValid+")", true).
 		Order("referrals.sent_at, referrals.id").Find(&gone).Error
 	if err != nil {
 		return EmployerReferrals{}, err
@@ -56,6 +58,37 @@ func (s *Service) ForEmployer(ctx context.Context, p auth.Principal, orderID str
 	out := EmployerReferrals{Items: items, Gone: make([]GoneReferral, 0, len(gone))}
 	for _, r := range gone {
 		out.Gone = append(out.Gone, GoneReferral{ID: r.ID, SentAt: r.SentAt})
+	}
+	return out, nil
+}
+
+// ReferredCounts counts, for each of the given orders of the employer's own company, the
+// candidates referred to it: its sent and hired referrals, including those whose CV is gone
+// since, so the number an employer's order list shows is the one its order page adds up to
+// (Items plus Gone). Orders of another company, and unknown IDs, are simply not counted.
+func (s *Service) ReferredCounts(ctx context.Context, p auth.Principal, orderIDs []string) (map[string]int, error) {
+	if p.Role != auth.RoleEmployer {
+		return nil, problem.Forbidden("only an employer counts its own orders' referrals this way")
+	}
+	out := make(map[string]int, len(orderIDs))
+	if len(orderIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		JobOrderID string
+		N          int
+	}
+	err := s.db.WithContext(ctx).Model(&models.Referral{}).
+		Select("referrals.job_order_id, COUNT(*) AS n").
+		Joins("JOIN job_orders ON job_orders.id = referrals.job_order_id").
+		Where("referrals.job_order_id IN ? AND job_orders.company_cvr = ?", orderIDs, p.CVR).
+		Where("referrals.status IN ?", []string{models.ReferralSent, models.ReferralHired}).
+		Group("referrals.job_order_id").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.JobOrderID] = r.N
 	}
 	return out, nil
 }

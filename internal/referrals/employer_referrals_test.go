@@ -22,7 +22,8 @@ import (
 // The employer's list of referred candidates holds the active CVs, each read logged in the CV
 // access log as the API's GET .../referrals logs it, and says which referrals' CVs are gone
 // (here a candidate whose CV was made inactive) without naming them; it is the order's
-// employer's only.
+// employer's only. The order list's number of referred candidates (ReferredCounts) is the
+// page's CVs plus the gone ones, a referral anonymised by the retention schedule included.
 func TestForEmployerListsActiveCVsLogsEachReadAndCountsTheGoneOnes(t *testing.T) {
 	ctx := context.Background()
 	db := dbtest.Postgres(t)
@@ -101,11 +102,33 @@ func TestForEmployerListsActiveCVsLogsEachReadAndCountsTheGoneOnes(t *testing.T)
 		t.Errorf("after the API's list: %d reads, want 2", len(log))
 	}
 
+	counts, err := svc.ReferredCounts(ctx, emp, []string{o.ID, uuid.NewString()})
+	if err != nil || len(counts) != 1 || counts[o.ID] != 2 {
+		t.Errorf("referred counts %v (%v), want 2 for the order and nothing for an unknown one", counts, err)
+	}
+	// The retention schedule anonymises a referral: its candidate ID becomes its own.
+	if err := db.Model(&models.Referral{}).Where("id = ?", sent[1]).
+		UpdateColumns(map[string]any{"candidate_id": sent[1], "anonymised_at": now}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if got, err := svc.ForEmployer(ctx, emp, o.ID); err != nil || len(got.Items) != 1 || len(got.Gone) != 1 || got.Gone[0].ID != sent[1] {
+		t.Errorf("after anonymising: %+v (%v), want the anonymised referral among the gone ones", got, err)
+	}
+	if counts, _ := svc.ReferredCounts(ctx, emp, []string{o.ID}); counts[o.ID] != 2 {
+		t.Errorf("after anonymising: counted %d, want 2", counts[o.ID])
+	}
+	if _, err := svc.ReferredCounts(ctx, cw, []string{o.ID}); !errors.Is(err, problem.ErrForbidden) {
+		t.Errorf("a caseworker counting: %v, want 403", err)
+	}
+
 	if _, err := svc.ForEmployer(ctx, cw, o.ID); !errors.Is(err, problem.ErrForbidden) {
 		t.Errorf("a caseworker: %v, want 403", err)
 	}
 	other := auth.Principal{Subject: "emp-2", Role: auth.RoleEmployer, CVR: "24256790"}
 	if _, err := svc.ForEmployer(ctx, other, o.ID); !errors.Is(err, orders.ErrNotFound) {
 		t.Errorf("another company's employer: %v, want not found", err)
+	}
+	if counts, err := svc.ReferredCounts(ctx, other, []string{o.ID}); err != nil || len(counts) != 0 {
+		t.Errorf("another company's employer counted %v (%v), want nothing", counts, err)
 	}
 }

@@ -4,15 +4,34 @@ const { test, expect, checkPage, loginAs } = require('../lib/fixtures');
 const { api, users, newOrder, newCandidate, copenhagenDay } = require('../lib/stack');
 const { flash, section, openDetails } = require('../lib/page');
 
+// The list holds the company's orders open and closed, each with its status and the number of
+// candidates referred to it.
 test("the employer's start page is its company's order list in the virk.dk theme", async ({ page }) => {
-  const title = `Virk ${Date.now()} tømrer`;
-  await api('POST', '/api/v1/job-orders', users.employer, newOrder({ title, company_name: undefined }));
+  const stamp = Date.now();
+  const title = `Virk ${stamp} tømrer`;
+  const open = await api('POST', '/api/v1/job-orders', users.employer, newOrder({ title, company_name: undefined }), [201]);
+  const done = await api('POST', '/api/v1/job-orders', users.employer, newOrder({ title: `Virk ${stamp} lukket`, company_name: undefined }), [201]);
+  for (const name of [`Anna Henvist ${stamp}`, `Bo Henvist ${stamp}`]) {
+    const c = await api('POST', '/api/v1/candidates', users.caseworker, newCandidate(name, { email: `${name.split(" ")[0].toLowerCase()}.${stamp}@example.dk` }), [201]);
+    await api('POST', `/api/v1/job-orders/${open.id}/referrals`, users.caseworker, { candidate_id: c.id }, [201]);
+  }
+  await api('PUT', `/api/v1/job-orders/${done.id}/status`, users.employer, { status: 'closed' });
   await loginAs(page, 'Example Employer', '/');
   await expect(page).toHaveURL(/\/$/);
   await expect(page.locator('link[rel="stylesheet"][href*="dkfds-virkdk"]')).toHaveCount(1);
   await expect(page.locator('link[rel="stylesheet"][href*="dkfds.min"]')).toHaveCount(0);
-  await expect(page.getByRole('link', { name: title })).toBeVisible();
+  const row = (name) => page.getByRole('row').filter({ has: page.getByRole('link', { name }) });
+  await expect(row(title).getByRole('cell').nth(2)).toHaveText('Åben');
+  await expect(row(title).getByRole('cell').nth(3)).toHaveText('2');
+  await expect(row(`Virk ${stamp} lukket`).getByRole('cell').nth(2)).toHaveText('Lukket');
+  await expect(row(`Virk ${stamp} lukket`).getByRole('cell').nth(3)).toHaveText('0');
+  await expect(page.getByRole('columnheader', { name: 'Henviste kandidater' })).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: 'Tovholder' })).toHaveCount(0);
   await checkPage(page, 'employer-orders');
+  // The company creates its next order from the list.
+  await page.getByRole('link', { name: 'Opret jobordre' }).click();
+  await expect(page).toHaveURL(/\/job-orders\/new$/);
+  await checkPage(page);
 });
 
 // The order's page as its employer sees it: the job centre's contact person once assigned, the
