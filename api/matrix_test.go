@@ -426,6 +426,7 @@ var matrix = []matrixRow{
 	{"GET", "/api/v1/candidates/:id/consents", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
 	{"DELETE", "/api/v1/candidates/:id/consents/:cid", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
 	{"GET", "/api/v1/candidates/:id/access-log", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
+	{"GET", "/api/v1/candidates/:id/insight", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
 	{"GET", "/api/v1/jobcenters", nil, all(200)},
 	{"GET", "/api/v1/jobcenters/:code", nil, all(200)},
 	{"PUT", "/api/v1/jobcenters/:code", func(matrixFixture) any { return map[string]any{"mailbox_email": "jobcenter@aarhus.example"} }, "E=403 E2=403 C=403 C2=403 M=403 N=403 K=403 F=403 A=200 S=403"},

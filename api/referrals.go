@@ -56,6 +56,9 @@ func registerReferrals(v1 *gin.RouterGroup, svc *referrals.Service) {
 		v, err := svc.AccessLog(ctx, p, id(c))
 		return AccessLog{Items: v}, err
 	}))
+	v1.GET("/candidates/:id/insight", handle(http.StatusOK, func(ctx context.Context, p auth.Principal, c *gin.Context) (referrals.Insight, error) {
+		return svc.Insight(ctx, p, id(c))
+	}))
 	v1.POST("/job-orders/:id/referrals", handleBody(http.StatusCreated, func(ctx context.Context, p auth.Principal, c *gin.Context, req referrals.ReferRequest) (referrals.Referral, error) {
 		return svc.Refer(ctx, p, id(c), req)
 	}))

@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"jobordre/internal/access"
 	"jobordre/internal/auth"
 	"jobordre/internal/cvindex"
 	"jobordre/internal/joborder"
@@ -240,14 +241,15 @@ func apply(c *models.Candidate, r CandidateRequest) CV {
 	return cv
 }
 
-// homeCandidate loads a candidate of p's job centre.
+// homeCandidate loads a candidate p holds (access.HoldsCandidate: the staff of the candidate's
+// home job centre); to anyone else the candidate does not exist.
 func (s *Service) homeCandidate(ctx context.Context, p auth.Principal, id string) (*models.Candidate, error) {
-	if !p.IsJobcenterStaff() || uuid.Validate(id) != nil {
+	if uuid.Validate(id) != nil {
 		return nil, ErrCandidateNotFound
 	}
 	var c models.Candidate
-	err := s.db.WithContext(ctx).Take(&c, "id = ? AND home_jobcenter = ?", id, p.Jobcenter).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	err := s.db.WithContext(ctx).Take(&c, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && !access.HoldsCandidate(p, &c)) {
 		return nil, ErrCandidateNotFound
 	}
 	return &c, err

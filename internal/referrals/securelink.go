@@ -343,4 +343,7 @@ func (s *Service) secureLinkCVs(tx *gorm.DB, l *models.SecureLink, now time.Time
 
 // SecureLinkReader is who the CV access log names for a read through a secure link: the link
 // (which names the contact person it was sent to), so the log tells such reads apart.
-func SecureLinkReader(l *models.SecureLink) string { return "secure-link:" + l.ID }
+func SecureLinkReader(l *models.SecureLink) string { return secureLinkReaderPrefix + l.ID }
+
+// secureLinkReaderPrefix starts the access log's reader ID of a read through a secure link.
+const secureLinkReaderPrefix = "secure-link:"
