@@ -130,6 +130,7 @@ var consoleMatrix = []consoleRow{
 		return url.Values{"name": {"Ny Person"}, "email": {"ny@example.dk"}, "language": {"da"}, "searchable": {"true"}, "cv.headline": {"Smed"}}
 	}, "anon=303 E=404 E2=404 C=303 M=303 N=303 K=303 A=403"},
 	{"GET", "/candidates/:id", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
+	{"GET", "/candidates/:id/insight", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
 	{"GET", "/candidates/:id/edit", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
 	{"POST", "/candidates/:id", func(consoleFixture) url.Values {
 		return url.Values{"name": {matrixCandidateName}, "email": {"matrix@example.dk"}, "language": {"da"}, "searchable": {"false"}, "active": {"true"},

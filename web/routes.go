@@ -61,6 +61,7 @@ func (c *Console) routes(r *gin.Engine) {
 	in.GET("/candidates/new", c.notForEmployers, c.newCandidate)
 	in.POST("/candidates", c.notForEmployers, c.createCandidate)
 	in.GET("/candidates/:id", c.notForEmployers, c.candidate)
+	in.GET("/candidates/:id/insight", c.notForEmployers, c.candidateInsight)
 	in.GET("/candidates/:id/edit", c.notForEmployers, c.editCandidate)
 	in.POST("/candidates/:id", c.notForEmployers, c.updateCandidate)
 	in.GET("/candidates/:id/consents/new", c.notForEmployers, c.newConsent)

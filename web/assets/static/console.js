@@ -12,7 +12,18 @@
       window.DKFDS.init();
     }
     sessionTimeout();
+    printButtons();
   });
+
+  // A print button (the insight page's "Udskriv") is hidden in the page as sent: without this
+  // file it could do nothing, and the browser's own print command prints the same page.
+  function printButtons() {
+    var buttons = document.querySelectorAll('.js-print');
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].hidden = false;
+      buttons[i].addEventListener('click', function () { window.print(); });
+    }
+  }
 
   // The design system's session-timeout pattern: a forced-action modal SessionWarnBefore
   // seconds before the session ends, counting down; "stay logged in" extends the session on the
