@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/api/temporalproto"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
+	"google.golang.org/protobuf/proto"
 
 	"jobordre/worker"
 )
@@ -54,17 +55,8 @@ func checkReplay(t *testing.T, c client.Client, workflowID, name string, pii ...
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Payloads are base64 inside the JSON: decode them so the scan sees what the history holds.
-	text := string(b)
-	for _, m := range payloadData.FindAllStringSubmatch(text, -1) {
-		if raw, err := base64.StdEncoding.DecodeString(m[1]); err == nil {
-			text += "\n" + string(raw)
-		}
-	}
-	for _, s := range pii {
-		if strings.Contains(text, s) {
-			t.Errorf("the history of %s contains personal data %q", name, s)
-		}
+	for _, s := range found(protoText(t, h), pii) {
+		t.Errorf("the history of %s contains personal data %q", name, s)
 	}
 	if os.Getenv("JOBORDRE_WRITE_HISTORIES") != "" {
 		if err := os.MkdirAll(historiesDir, 0o755); err != nil {
@@ -74,4 +66,32 @@ func checkReplay(t *testing.T, c client.Client, workflowID, name string, pii ...
 			t.Fatal(err)
 		}
 	}
+}
+
+// protoText is a Temporal message (a history, a description) as JSON with every payload decoded
+// after it: payloads are base64 inside the JSON, and the scan must see what they hold.
+func protoText(t *testing.T, m proto.Message) string {
+	t.Helper()
+	b, err := temporalproto.CustomJSONMarshalOptions{}.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	for _, m := range payloadData.FindAllStringSubmatch(text, -1) {
+		if raw, err := base64.StdEncoding.DecodeString(m[1]); err == nil {
+			text += "\n" + string(raw)
+		}
+	}
+	return text
+}
+
+// found is the personal values that occur in text.
+func found(text string, pii []string) []string {
+	var out []string
+	for _, s := range pii {
+		if strings.Contains(text, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }

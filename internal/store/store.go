@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"jobordre/internal/scrub"
 )
 
 // Dialect names the kind of database behind a URL.
@@ -125,11 +128,29 @@ func gormLogger(log *slog.Logger) logger.Interface {
 	if log == nil {
 		return logger.Discard
 	}
-	// Only slow queries and errors; never the SQL arguments, which may hold personal data.
-	return logger.NewSlogLogger(log.With("component", "gorm"), logger.Config{
+	// Only slow queries and errors; never the SQL arguments, which may hold personal data, nor
+	// the database's error texts, which may quote them (scrubbedLogger).
+	return scrubbedLogger{logger.NewSlogLogger(log.With("component", "gorm"), logger.Config{
 		SlowThreshold:             500 * time.Millisecond,
 		LogLevel:                  logger.Warn,
 		IgnoreRecordNotFoundError: true,
 		ParameterizedQueries:      true,
-	})
+	})}
+}
+
+// scrubbedLogger logs a failed statement's error as scrub.Text: PostgreSQL's SQLSTATE, table
+// and constraint, never its message ("invalid input syntax …: "<the value>"", a trigger's text).
+type scrubbedLogger struct {
+	logger.Interface
+}
+
+func (l scrubbedLogger) LogMode(level logger.LogLevel) logger.Interface {
+	return scrubbedLogger{l.Interface.LogMode(level)}
+}
+
+func (l scrubbedLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		err = errors.New(scrub.Text(err))
+	}
+	l.Interface.Trace(ctx, begin, fc, err)
 }
