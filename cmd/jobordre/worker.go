@@ -38,7 +38,7 @@ interrupted, and serves /healthz and /metrics on JOBORDRE_WORKER_METRICS_ADDR (d
 			if err := temporalx.EnsureSearchAttributes(ctx, b.client, cfg.TemporalNamespace); err != nil {
 				return err
 			}
-			w, err := app.StartWorker(cfg, b.db, b.client, log)
+			w, err := app.StartWorker(cfg, b.db, b.client, b.metrics.Temporal, log)
 			if err != nil {
 				return err
 			}

@@ -213,8 +213,10 @@ type Worker struct {
 	dispatching chan struct{}
 }
 
-// StartWorker starts the worker on cfg.TaskQueue and the reconciler loop.
-func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logger) (*Worker, error) {
+// StartWorker starts the worker on cfg.TaskQueue, the reconciler loop and the namespace
+// retention check (namespace.go: once before it returns, then hourly; its gauges go to metrics,
+// the handler the client was dialled with; nil: none).
+func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, metrics client.MetricsHandler, log *slog.Logger) (*Worker, error) {
 	acts := activities.New(db)
 	acts.Temporal = c
 	acts.Webhooks = webhooks.NewSender(db, cfg.WebhooksAllowPrivate)
@@ -234,6 +236,9 @@ func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, log *slog.Logg
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	wk := &Worker{w: w, cancel: cancel, done: make(chan struct{})}
+	checked := make(chan struct{})
+	go watchNamespaceRetention(ctx, c, cfg.TemporalNamespace, db, metrics, log, checked)
+	<-checked
 	svc := NewOrderService(cfg, db, c, log)
 	refs := referrals.NewService(db, svc, temporalWorkflows(cfg, c), log)
 	go runUpgrades(ctx, db, temporalWorkflows(cfg, c).StartPolicyFanOut, log)

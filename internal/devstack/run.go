@@ -127,7 +127,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	if cfg.PublicBaseURL == config.Defaults().PublicBaseURL {
 		cfg.PublicBaseURL = s.HTTPURL
 	}
-	if s.worker, err = app.StartWorker(cfg, s.db, s.client, log); err != nil {
+	if s.worker, err = app.StartWorker(cfg, s.db, s.client, s.metrics.Temporal, log); err != nil {
 		_ = ln.Close()
 		return nil, err
 	}
