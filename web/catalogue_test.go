@@ -64,7 +64,7 @@ func TestEveryMessageKeyUsedIsInTheCatalogueAndEveryKeyIsUsed(t *testing.T) {
 		// service errors (AddServiceErrors(l, "form", ...) reads "form.error.*", "form.field.*").
 		stems := regexp.MustCompile(`printf "([a-z0-9_.]+)\.%s`).FindAllStringSubmatch(string(b), -1)
 		stems = append(stems, regexp.MustCompile(`"([a-z0-9]+(?:\.[a-z0-9_]+)*)\." \+`).FindAllStringSubmatch(string(b), -1)...)
-		for _, m := range regexp.MustCompile(`AddServiceErrors\([a-z]+, "([a-z0-9_]+)"`).FindAllStringSubmatch(string(b), -1) {
+		for _, m := range regexp.MustCompile(`AddServiceErrors\([^,]+, "([a-z0-9_]+)"`).FindAllStringSubmatch(string(b), -1) {
 			stems = append(stems, []string{"", m[1] + ".error"}, []string{"", m[1] + ".field"})
 		}
 		for _, m := range stems {

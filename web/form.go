@@ -102,8 +102,9 @@ type FieldView struct {
 	*View
 	Name, ID, LabelKey string
 	Value, Error       string
-	// HintKey is an optional help text under the label.
-	HintKey string
+	// HintKey is an optional help text under the label; HintArgs fill its placeholders.
+	HintKey  string
+	HintArgs []any
 	// Options are a select's choices.
 	Options []Option
 	// Optional marks a field that may be left empty ("(frivilligt)").
@@ -114,6 +115,15 @@ type FieldView struct {
 
 // Hint returns the field with a help text.
 func (f FieldView) Hint(key string) FieldView { f.HintKey = key; return f }
+
+// HintWith returns the field with a help text whose placeholders args fill (name, value, ...).
+func (f FieldView) HintWith(key string, args ...any) FieldView {
+	f.HintKey, f.HintArgs = key, args
+	return f
+}
+
+// HintText is the field's help text in the page's language.
+func (f FieldView) HintText() (string, error) { return f.T(f.HintKey, f.HintArgs...) }
 
 // WithOptions returns the field with a select's choices; the one equal to the field's value is selected.
 func (f FieldView) WithOptions(opts []Option) FieldView { f.Options = opts; return f }

@@ -27,12 +27,29 @@ import (
 var policyDurations = []string{"coordinator_deadline", "contact_deadline", "first_referral_deadline", "follow_up_after_referral",
 	"reminder_repeat", "close_out_after_hire", "close_out_after_deadline", "close_out_after_inactivity", "inactive_max", "reopen_window"}
 
+// policyRetention are the retention periods (policy.Retention) in the order the editor shows them;
+// the form's field of each is "retention.<name>", the path the policy's validation names.
+var policyRetention = []string{"referral_data", "employer_notes", "consents", "cv_access_log", "outbox_mail", "order_free_text", "inactive_candidates"}
+
+// retentionPeriods are r's periods by their names in policyRetention.
+func retentionPeriods(r policy.Retention) map[string]policy.Duration {
+	return map[string]policy.Duration{"referral_data": r.ReferralData, "employer_notes": r.EmployerNotes, "consents": r.Consents,
+		"cv_access_log": r.CVAccessLog, "outbox_mail": r.OutboxMail, "order_free_text": r.OrderFreeText, "inactive_candidates": r.InactiveCandidates}
+}
+
+// retentionRow is one retention period's field: its form name and the national default, written
+// as people say it (calendar days: a retention period never counts working days).
+type retentionRow struct {
+	Field, Name, Default string
+}
+
 // sharingStepLevels are the levels a step or a shortage occupation can widen an order to.
 var sharingStepLevels = []string{models.SharingNeighbours, models.SharingCommunity, models.SharingNational}
 
 type policyData struct {
 	Jobcenter, JobcenterName string
 	Durations                []string
+	Retention                []retentionRow
 	Steps, Shortages         []int
 	Levels                   []Option
 	Occupations              []Option
@@ -131,6 +148,10 @@ func (c *Console) policyPage(gc *gin.Context, status int, code string, form *For
 	l := localizer(gc)
 	d := policyData{Jobcenter: code, JobcenterName: c.jobcenterName(gc, code), Durations: policyDurations,
 		Steps: rowsOf(form, "steps"), Shortages: rowsOf(form, "shortages"), Occupations: occupationChoices(c.d.Reference, l, false), Preview: pv}
+	defaults := retentionPeriods(policy.DefaultRetention())
+	for _, name := range policyRetention {
+		d.Retention = append(d.Retention, retentionRow{Field: "retention." + name, Name: name, Default: humanDuration(l, defaults[name], false)})
+	}
 	for _, lv := range sharingStepLevels {
 		key := "joborder.sharing.short." + lv
 		d.Levels = append(d.Levels, Option{Value: lv, Label: l.Must(key)})
@@ -150,6 +171,10 @@ func policyForm(l *i18n.Localizer, p policy.Policy) *Form {
 	}
 	for name, d := range durations {
 		f.Values.Set(name, humanDuration(l, d, wd))
+	}
+	// Retention periods are calendar time whatever working_days_only says.
+	for name, d := range retentionPeriods(p.RetentionOrDefault()) {
+		f.Values.Set("retention."+name, humanDuration(l, d, false))
 	}
 	f.Values.Set("escalate_after", strconv.Itoa(p.EscalateAfter))
 	if wd {
@@ -208,6 +233,23 @@ func policyPatch(l *i18n.Localizer, f *Form) policy.Patch {
 			Level:          f.Value(fmt.Sprintf("share_immediately.%d.level", i))})
 	}
 	p.ShareImmediately = &shortages
+	// A period the post leaves out keeps its value (a form from before the periods were shown);
+	// one emptied or unreadable is an error at its field, in the order the page shows them.
+	r := policy.RetentionPatch{}
+	dst := map[string]**policy.Duration{"referral_data": &r.ReferralData, "employer_notes": &r.EmployerNotes, "consents": &r.Consents,
+		"cv_access_log": &r.CVAccessLog, "outbox_mail": &r.OutboxMail, "order_free_text": &r.OrderFreeText, "inactive_candidates": &r.InactiveCandidates}
+	for _, name := range policyRetention {
+		field := "retention." + name
+		if _, posted := f.Values[field]; !posted {
+			continue
+		}
+		if d, err := parseHumanDuration(f.Value(field)); err == nil {
+			*dst[name] = &d
+		} else {
+			f.Add(field, l.Must("policy.error.retention_duration"))
+		}
+	}
+	p.Retention = &r
 	return p
 }
 

@@ -1,6 +1,7 @@
 // The manager's screens: the dashboard's figures of a hand-built data set with their charts and
 // the CSV the API gives, the follow-up lists each holding exactly its orders, and a sharing step
-// changed in the policy editor: previewed, saved, and seen on a running order's page. Each test
+// changed in the policy editor: previewed, saved, and seen on a running order's page; a retention
+// period set in the editor, seen after a reload, and an unreadable one refused. Each test
 // uses a job centre of its own, so the other specs' orders do not change its numbers.
 const { test, expect, checkPage } = require('../lib/fixtures');
 const { api, token, stack, newOrder } = require('../lib/stack');
@@ -218,4 +219,38 @@ test('the staff page: a manager adds a caseworker ahead of their first login, wi
   await expect(row).toContainText('ny.kollega@odense.dk');
   await expect(row).toContainText('+45 66 12 34 56');
   await checkPage(page, 'staff');
+});
+
+test('a manager sets a retention period: saved and shown after a reload; an unreadable one is named in the error summary with the form kept', async ({ page }) => {
+  const { mgr } = centre('561', 'Esbjerg', '6700', 'esbjerg');
+  await loginWithToken(page, mgr);
+  await checkPage(page);
+  await page.goto('/jobcenters/561/policy');
+  const retention = page.getByRole('group', { name: 'Hvor længe personoplysninger gemmes' });
+  await expect(retention.getByLabel('Henviste CV\'er og kandidatdata')).toHaveValue('180 dage');
+  await expect(retention.getByLabel('Sendte e-mails')).toHaveValue('30 dage');
+  await expect(retention.getByLabel('Inaktive kandidater')).toHaveValue('365 dage');
+  await expect(retention).toContainText('Landsdækkende standard: 30 dage.');
+  await checkPage(page);
+
+  await retention.getByLabel('Fritekst på lukkede jobordrer').fill('90 dage');
+  await page.getByRole('button', { name: 'Gem retningslinjerne' }).click();
+  await expect(page).toHaveURL(/\/jobcenters\/561\/policy\/progress$/);
+  await checkPage(page);
+  await page.goto('/jobcenters/561/policy');
+  await page.reload();
+  await expect(retention.getByLabel('Fritekst på lukkede jobordrer')).toHaveValue('90 dage');
+  const stored = await api('GET', '/api/v1/jobcenters/561/policy', mgr);
+  expect(stored.retention.order_free_text).toBe('P90D');
+
+  await retention.getByLabel('Log over læste CV\'er').fill('et år');
+  await page.getByRole('button', { name: 'Gem retningslinjerne' }).click();
+  const summary = page.locator('.alert-error');
+  await expect(summary).toContainText('Der er problemer');
+  const link = summary.getByRole('link', { name: /Skriv en periode som fx/ });
+  await expect(link).toHaveAttribute('href', '#field-retention.cv_access_log');
+  await expect(retention.getByLabel('Log over læste CV\'er')).toHaveValue('et år');
+  await expect(retention.getByLabel('Fritekst på lukkede jobordrer')).toHaveValue('90 dage');
+  await checkPage(page, 'policy-retention-error');
+  expect((await api('GET', '/api/v1/jobcenters/561/policy', mgr)).retention.cv_access_log).toBe('P365D');
 });
