@@ -2,6 +2,9 @@ package referrals_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,7 +46,11 @@ type insightWorld struct {
 
 func newInsightWorld(t *testing.T) *insightWorld {
 	t.Helper()
-	db := dbtest.Postgres(t)
+	return newInsightWorldOn(t, dbtest.Postgres(t))
+}
+
+func newInsightWorldOn(t *testing.T, db *gorm.DB) *insightWorld {
+	t.Helper()
 	ref := refdata.Default()
 	svc := referrals.NewService(db, orders.NewService(db, ref, quietWorkflows{}, access.DBRelations{DB: db, Ref: ref}, nil), quietWorkflows{}, nil)
 	svc.SetNotifier(outboxMails{acts: activities.New(db)})
@@ -101,7 +108,12 @@ func (w *insightWorld) open(t *testing.T, l models.SecureLink) {
 // and address the link was sent to, the company; the link itself (without its token) and the
 // code mail, whose key names the link and not the referral, are listed as the referral's.
 func TestInsightNamesAReadThroughASecureLinkAndTheLinkAndItsCodeMail(t *testing.T) {
-	w := newInsightWorld(t)
+	for name, open := range map[string]func(testing.TB) *gorm.DB{"postgres": dbtest.Postgres, "sqlite": dbtest.SQLite} {
+		t.Run(name, func(t *testing.T) { secureLinkInsight(t, newInsightWorldOn(t, open(t))) })
+	}
+}
+
+func secureLinkInsight(t *testing.T, w *insightWorld) {
 	w.open(t, w.link)
 	caseworker := auth.Principal{Subject: "cw-1", Role: auth.RoleCaseworker, Jobcenter: "751"}
 	in, err := w.svc.Insight(context.Background(), caseworker, w.cand.ID)
@@ -176,5 +188,56 @@ func TestInsightReadsInAFixedNumberOfQueriesWhateverTheCandidateHas(t *testing.T
 	t.Logf("%d queries for one of each, %d for four of each", one, four)
 	if one == 0 || four != one {
 		t.Fatalf("%d queries for one of each, %d for four of each; want the same, more than none", one, four)
+	}
+}
+
+// The employer's own note on a referral is the employer's: the insight says that one is kept and
+// never shows its text; a withdrawn consent for a workplace is listed with its workplace, its
+// employer's name and when it was withdrawn. On PostgreSQL and on SQLite (the dev database).
+func TestInsightSaysAnEmployerNoteIsKeptWithoutItsTextAndListsAWithdrawnWorkplaceConsent(t *testing.T) {
+	for name, open := range map[string]func(testing.TB) *gorm.DB{"postgres": dbtest.Postgres, "sqlite": dbtest.SQLite} {
+		t.Run(name, func(t *testing.T) {
+			w := newInsightWorldOn(t, open(t))
+			if err := w.db.Model(&models.Referral{}).Where("id = ?", w.ref.ID).Update("employer_note", "ARBEJDSGIVERENS-EGEN-NOTE").Error; err != nil {
+				t.Fatal(err)
+			}
+			withdrawn := w.now.Add(time.Minute)
+			k := models.Consent{ID: uuid.NewString(), CandidateID: w.cand.ID, EmployerCVR: "10103940", Workplace: "Vej 1", WorkplacePostalCode: "8000",
+				WorkplaceKey: "vej 1|8000", Purpose: "Formidling", DataCategories: `["cv"]`, GivenAt: w.now, Method: "oral", WithdrawnAt: &withdrawn,
+				RecordedBy: "cw-1", CreatedAt: w.now}
+			if err := w.db.Create(&k).Error; err != nil {
+				t.Fatal(err)
+			}
+			in, err := w.svc.Insight(context.Background(), auth.Principal{Subject: "cw-2", Role: auth.RoleManager, Jobcenter: "751"}, w.cand.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(in.Referrals) != 1 || !in.Referrals[0].EmployerNoteKept {
+				t.Errorf("referrals %+v, want one with employer_note_kept", in.Referrals)
+			}
+			raw, _ := json.Marshal(in)
+			if strings.Contains(string(raw), "ARBEJDSGIVERENS-EGEN-NOTE") {
+				t.Errorf("the insight shows the employer's note: %s", raw)
+			}
+			if len(in.Consents) != 1 {
+				t.Fatalf("consents %+v, want 1", in.Consents)
+			}
+			c := in.Consents[0]
+			if c.ID != k.ID || c.Workplace == nil || c.Workplace.Address != "Vej 1" || c.Workplace.PostalCode != "8000" || c.JobOrderID != nil ||
+				c.EmployerName != "Tømrerfirmaet ApS" || c.Method != "oral" || c.WithdrawnAt == nil || !c.WithdrawnAt.Equal(withdrawn) ||
+				!c.GivenAt.Equal(w.now) || c.RecordedBy != "cw-1" || strings.Join(c.DataCategories, ",") != "cv" {
+				t.Errorf("consent %+v", c)
+			}
+			if in.Jobcenter.Code != "751" || in.Candidate.CreatedBy != "cw-1" || in.Candidate.Email != "link@example.dk" {
+				t.Errorf("jobcenter %+v, candidate %+v", in.Jobcenter, in.Candidate)
+			}
+			// Another job centre, an employer and an admin: the candidate does not exist for them.
+			for _, p := range []auth.Principal{{Subject: "cw-x", Role: auth.RoleCaseworker, Jobcenter: "746"}, {Subject: "emp-1", Role: auth.RoleEmployer, CVR: "10103940"},
+				{Subject: "adm", Role: auth.RoleAdmin}} {
+				if _, err := w.svc.Insight(context.Background(), p, w.cand.ID); !errors.Is(err, referrals.ErrCandidateNotFound) {
+					t.Errorf("%s: %v, want ErrCandidateNotFound", p.Subject, err)
+				}
+			}
+		})
 	}
 }
