@@ -1,11 +1,16 @@
 package api
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"gopkg.in/yaml.v3"
 
 	"jobordre/activities"
 	"jobordre/internal/auth"
@@ -77,6 +82,9 @@ func TestInsightListsEveryStoredItemOfTheCandidateAndOnlyTheirJobcentreGetsIt(t 
 	r := a.do(http.MethodGet, "/api/v1/candidates/"+cid+"/insight", &aarhusCW, nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("insight: %d %s", r.status, r.body)
+	}
+	if err := matchesOpenAPISchema("CandidateInsight", r.body); err != nil {
+		t.Errorf("the insight does not match its OpenAPI schema: %v", err)
 	}
 	var in referrals.Insight
 	r.json(t, &in)
@@ -194,4 +202,34 @@ func TestInsightListsEveryStoredItemOfTheCandidateAndOnlyTheirJobcentreGetsIt(t 
 	if r := a.do(http.MethodGet, "/api/v1/candidates/"+cid+"/insight", &aarhusMgr, nil); r.status != http.StatusOK {
 		t.Errorf("751's manager: %d, want 200", r.status)
 	}
+}
+
+// matchesOpenAPISchema validates a JSON answer against a component schema of the served OpenAPI
+// document (the request schemas' compiler: draft 2020-12, formats asserted).
+func matchesOpenAPISchema(component string, body []byte) error {
+	var tree any
+	if err := yaml.Unmarshal(openAPIDocument, &tree); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(tree)
+	if err != nil {
+		return err
+	}
+	root, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	c := newSchemaCompiler()
+	if err := c.AddResource(openAPIResourceURL, root); err != nil {
+		return err
+	}
+	sch, err := c.Compile(openAPIResourceURL + "#/components/schemas/" + component)
+	if err != nil {
+		return err
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	return sch.Validate(inst)
 }
