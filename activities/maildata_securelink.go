@@ -15,7 +15,7 @@ import (
 )
 
 // secureLinkPrefix starts the recipient ID of a secure link's mails: the link's ID.
-const secureLinkPrefix = "secure-link:"
+const secureLinkPrefix = joborder.SecureLinkRecipientPrefix
 
 // secureLinkCodeMinutes is how long a one-time code works, as its mail says (the referral
 // service's CodeTTL; activities cannot import it).

@@ -22,7 +22,7 @@ import (
 const (
 	jobcenterPrefix = "jobcenter:"
 	companyPrefix   = "company:"
-	candidatePrefix = "candidate:"
+	candidatePrefix = joborder.CandidateRecipientPrefix
 )
 
 // recipient is one resolved addressee of a notification.
@@ -48,6 +48,11 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 	recipients, err := a.resolve(db, &order, in)
 	if err != nil {
 		return NotifyResult{}, err
+	}
+	if len(recipients) == 0 {
+		// Nobody to write to: the referral's candidate was erased (or the referral anonymised)
+		// before the notification was written.
+		return NotifyResult{}, nil
 	}
 	now := a.Now()
 	var about *uint64
@@ -98,6 +103,9 @@ func (a *Activities) resolve(db *gorm.DB, o *models.JobOrder, in NotifyInput) ([
 	case joborder.RecipientCandidate, joborder.RecipientProposer:
 		return a.referralParty(db, o, role, in.ReferralID)
 	case joborder.RecipientSecureLink:
+		if gone, err := referralAnonymised(db, o, in.ReferralID); gone || err != nil {
+			return nil, err
+		}
 		return secureLinkRecipient(db, o, in.ReferralID)
 	case joborder.RecipientCaseworkers:
 		return a.staff(db, o.ResponsibleJobcenter, auth.RoleCaseworker)
@@ -172,6 +180,9 @@ func (a *Activities) referralParty(db *gorm.DB, o *models.JobOrder, role, referr
 		return nil, err
 	}
 	if role == joborder.RecipientCandidate {
+		if ref.AnonymisedAt != nil {
+			return nil, nil // the candidate was erased: no one to tell
+		}
 		var c models.Candidate
 		if err := db.Take(&c, "id = ?", ref.CandidateID).Error; err != nil {
 			return nil, err
@@ -187,4 +198,12 @@ func (a *Activities) referralParty(db *gorm.DB, o *models.JobOrder, role, referr
 		return nil, err
 	}
 	return []recipient{{id: cw.ID, email: cw.Email, language: lang(cw.Language)}}, nil
+}
+
+// referralAnonymised tells whether the order's referral was unlinked from its candidate (the
+// candidate erased, or the order's retention period over): its candidate and secure link are gone.
+func referralAnonymised(db *gorm.DB, o *models.JobOrder, referralID string) (bool, error) {
+	var n int64
+	err := db.Model(&models.Referral{}).Where("id = ? AND job_order_id = ? AND anonymised_at IS NOT NULL", referralID, o.ID).Count(&n).Error
+	return n > 0, err
 }

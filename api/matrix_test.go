@@ -247,6 +247,7 @@ type matrixFixture struct {
 	sentReferral, neighbourProposal, communityProposal, inactiveReferral string
 
 	candidate      string // the candidate the candidate routes act on (751's sent candidate)
+	erasable       string // a candidate of 751 the erasure acts on, made for this fixture (routes outside orders only)
 	freshCandidate string // a candidate of the caller's own job centre (751's for non-staff), not referred to the order
 	consent        string // a consent of candidate for the order (routes outside orders only)
 	community      string // a community the community routes change (routes outside orders only)
@@ -350,6 +351,7 @@ func (w *matrixWorld) outsideOrder(a *testAPI, f *matrixFixture) {
 		t.Fatal(err)
 	}
 	f.consent = a.consent(caseworker, f.candidate, employer.CVR, f.order)
+	f.erasable = a.candidate(caseworker, "Kandidat Slettes "+f.order[:8], true)
 	var c struct{ ID string }
 	a.do(http.MethodPost, "/api/v1/recruitment-communities", &admin, map[string]any{"name": "Fællesskab " + f.order[:8], "members": []string{"751", "101"}}).json(t, &c)
 	f.community = c.ID
@@ -423,6 +425,9 @@ var matrix = []matrixRow{
 		return map[string]any{"employer_cvr": employer.CVR, "job_order_id": f.order, "purpose": "Formidling", "data_categories": []string{"cv"},
 			"given_at": time.Now().Add(-time.Hour).UTC(), "method": "written"}
 	}, "E=404 E2=404 C=201 C2=201 M=201 N=404 K=404 F=404 A=404 S=404"},
+	// Erasure: the home job centre's staff; the candidate is one of the fixture's own
+	// (erasable), so the other cells still have theirs.
+	{"DELETE", "/api/v1/candidates/:id", func(matrixFixture) any { return map[string]any{"reason": "Borgerens anmodning"} }, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
 	{"GET", "/api/v1/candidates/:id/consents", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
 	{"DELETE", "/api/v1/candidates/:id/consents/:cid", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
 	{"GET", "/api/v1/candidates/:id/access-log", nil, "E=404 E2=404 C=200 C2=200 M=200 N=404 K=404 F=404 A=404 S=404"},
@@ -618,6 +623,9 @@ func TestAuthorizationMatrixAnswersEveryCallerExactlyOnRoutesOutsideOrders(t *te
 					body = row.body(f)
 				}
 				p := caller.p
+				if row.method == http.MethodDelete && row.path == "/api/v1/candidates/:id" {
+					f.candidate = f.erasable // erasing the world's candidate would leave the next cells none
+				}
 				r := a.do(row.method, concrete(t, row.path, f, noReferral), &p, body)
 				if r.status != want[caller.key] {
 					t.Fatalf("status %d, want %d: %s", r.status, want[caller.key], r.body)

@@ -127,6 +127,7 @@ func New(d Deps) *gin.Engine {
 	registerJobOrders(v1, d.Orders, d.BaseURL)
 	registerCommands(v1, d.Orders)
 	registerReferrals(v1, d.Referrals)
+	registerErasure(v1, d.Referrals)
 	registerCandidates(v1, d.Candidates)
 	registerJobcenters(v1, d.Jobcenters)
 	registerCompanies(v1, d.Companies)

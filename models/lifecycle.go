@@ -54,6 +54,10 @@ const (
 	OutboxDelivered = "delivered"
 	OutboxFailed    = "failed"
 	OutboxNoAddress = "no_address"
+	// OutboxCancelled: never sent, because the candidate it was for (or whose CV it opens) was
+	// erased before it went out; its address is cleared. Delivery skips it like every status
+	// but pending and sending.
+	OutboxCancelled = "cancelled"
 )
 
 // OutboxMessage is one notification to one recipient. (IdempotencyKey, RecipientID) is unique,

@@ -136,7 +136,7 @@ func All() []any {
 		&Candidate{}, &CandidateOccupation{}, &CandidateSearch{}, &Consent{}, &Referral{}, &CVAccess{}, &SecureLink{}, &RecruitmentCommunity{}, &CommunityMember{},
 		&JobOrderFact{}, &KPIMonthly{}, &KPIMonthlyIndustry{}, &KPIMonthlyOccupation{}, &KPIMonthlyReferralHours{},
 		&ReferenceDataset{}, &Upgrade{}, &RefMunicipality{}, &RefPostalCode{}, &RefMunicipalityNeighbour{}, &RefIndustry{}, &RefOccupation{},
-		&WebSession{}, &FeedEvent{}, &FeedSequence{}, &JobOrderSeen{}, &InboxMark{}, &JobOrderDeadline{}, &WebhookSubscription{}, &WebhookDelivery{}, &FeedCursor{}}
+		&WebSession{}, &FeedEvent{}, &FeedSequence{}, &JobOrderSeen{}, &InboxMark{}, &JobOrderDeadline{}, &WebhookSubscription{}, &WebhookDelivery{}, &FeedCursor{}, &Erasure{}}
 }
 
 // RecruitmentCommunity (rekrutteringsfællesskab) is an admin-maintained group of job centres that

@@ -196,3 +196,25 @@ func OccupationRows(c *models.Candidate) []models.CandidateOccupation {
 	}
 	return rows
 }
+
+// Remove deletes the candidate's index rows (search row, occupations, and on SQLite the FTS5
+// row), so searches and suggestions no longer find the candidate; it returns how many rows went.
+// Call it in the transaction that erases the candidate.
+func Remove(tx *gorm.DB, candidateID string) (int64, error) {
+	var n int64
+	for _, model := range []any{&models.CandidateOccupation{}, &models.CandidateSearch{}} {
+		res := tx.Where("candidate_id = ?", candidateID).Delete(model)
+		if res.Error != nil {
+			return 0, res.Error
+		}
+		n += res.RowsAffected
+	}
+	if !IsPostgres(tx) {
+		res := tx.Exec(`DELETE FROM `+FTSTable+` WHERE candidate_id = ?`, candidateID)
+		if res.Error != nil {
+			return 0, res.Error
+		}
+		n += res.RowsAffected
+	}
+	return n, nil
+}

@@ -106,3 +106,12 @@ func NoticeKeyInfix(reason string) string {
 	}
 	return "/delivery-failed/"
 }
+
+// Recipient IDs of outbox rows that are not a person's token subject start with a prefix: a
+// candidate's mails (CandidateRecipientPrefix + the candidate's ID) and a secure link's mails
+// (SecureLinkRecipientPrefix + the link's ID). Erasing a candidate finds the mails still
+// waiting for or about the candidate by them (internal/erasure).
+const (
+	CandidateRecipientPrefix  = "candidate:"
+	SecureLinkRecipientPrefix = "secure-link:"
+)

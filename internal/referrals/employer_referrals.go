@@ -18,7 +18,8 @@ type EmployerReferrals struct {
 	// the employer, and, like it, every one of them is in the CV access log before it is returned.
 	Items []EmployerReferral
 	// Gone are the sent referrals whose CV the employer no longer sees (the candidate's CV is
-	// inactive, or the consent it was sent on was withdrawn): when they were sent, never who.
+	// inactive, the consent it was sent on was withdrawn, the candidate was erased, or the
+	// referral was anonymised after the order's retention period): when they were sent, never who.
 	Gone []GoneReferral
 }
 
@@ -46,8 +47,8 @@ func (s *Service) ForEmployer(ctx context.Context, p auth.Principal, orderID str
 	}
 	var gone []models.Referral
 	err = s.db.WithContext(ctx).Select("referrals.id", "referrals.sent_at").
-		// A LEFT JOIN: a referral anonymised by the retention schedule points at no candidate,
-		// and its CV is gone too.
+		// A LEFT JOIN: a referral anonymised by the retention schedule, or of a candidate who
+		// was erased, points at no candidate, and its CV is gone too.
 		Joins("LEFT JOIN candidates ON candidates.id = referrals.candidate_id").
 		Where("referrals.job_order_id = ? AND referrals.status IN ?", o.ID, []string{models.ReferralSent, models.ReferralHired}).
 		Where("candidates.id IS NULL OR NOT (candidates.active = ? AND "+consentStillValid+")", true).

@@ -285,7 +285,11 @@ func (s *Service) Approve(ctx context.Context, p auth.Principal, orderID, referr
 		return Referral{}, err
 	}
 	var c models.Candidate
-	if err := s.db.WithContext(ctx).Take(&c, "id = ?", ref.CandidateID).Error; err != nil {
+	err = s.db.WithContext(ctx).Take(&c, "id = ?", ref.CandidateID).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Referral{}, ErrCandidateGone // erased since the proposal was made
+	}
+	if err != nil {
 		return Referral{}, err
 	}
 	if !c.Active {

@@ -16,15 +16,16 @@ import (
 
 	"gorm.io/gorm"
 
+	"jobordre/internal/erasure"
 	"jobordre/internal/joborder"
 	"jobordre/internal/policy"
 	"jobordre/internal/store"
 	"jobordre/models"
 )
 
-// mailboxTable is the dev mailbox's copy of delivered mails (internal/mail.MailboxMessage),
-// present only where the local mailbox is the sender.
-const mailboxTable = "mailbox_messages"
+// mailboxTable is the dev mailbox's copy of delivered mails, present only where the local
+// mailbox is the sender.
+const mailboxTable = erasure.MailboxTable
 
 // Deleter runs the deletion batches on DB.
 type Deleter struct {
@@ -50,19 +51,10 @@ var kinds = map[string]kind{
 		due: func(tx *gorm.DB, orders *gorm.DB, limit int) ([]any, error) {
 			return stringKeys(tx.Model(&models.Referral{}).Where("job_order_id IN (?) AND anonymised_at IS NULL", orders), "id", limit)
 		},
-		apply: func(tx *gorm.DB, keys []any, now time.Time) (int64, error) {
-			// The secure link holds the recipient's address and opens the CV: it goes with the referral.
-			if err := tx.Where("referral_id IN ?", keys).Delete(&models.SecureLink{}).Error; err != nil {
-				return 0, err
-			}
-			// CandidateID becomes the referral's own ID: unique within the order like a candidate's,
-			// and pointing at nobody. Status, channel and times stay for the key figures.
-			res := tx.Model(&models.Referral{}).Where("id IN ? AND anonymised_at IS NULL", keys).UpdateColumns(map[string]any{
-				"candidate_id": gorm.Expr("id"), "note": "", "reject_reason": "", "employer_note": "",
-				"employer_archived": false, "consent_id": nil, "anonymised_at": now,
-			})
-			return res.RowsAffected, res.Error
-		},
+		// The referral is unlinked from its candidate, its free text cleared and its secure link
+		// (the recipient's address, the way to the CV) deleted, exactly as when the candidate is
+		// erased; status, channel and times stay for the key figures.
+		apply: erasure.AnonymiseReferrals,
 	},
 	joborder.RetentionEmployerNotes: {
 		period: func(r policy.Retention) policy.Duration { return r.EmployerNotes },
