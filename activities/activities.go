@@ -32,13 +32,16 @@ type Activities struct {
 	// whom, how links look and how to render. See deliver.go.
 	Mail        mail.Sender
 	MailOptions MailOptions
+	// OutboxWaker wakes this process's outbox dispatchers when Notify wrote rows (dispatch.go);
+	// nil leaves them to their poll.
+	OutboxWaker *OutboxWaker
 	// Webhooks makes webhook delivery attempts (AttemptWebhook); nil where no worker delivers them.
 	Webhooks *webhooks.Sender
 }
 
 // New returns the activities over db.
 func New(db *gorm.DB) *Activities {
-	return &Activities{DB: db, Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	return &Activities{DB: db, Now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }, OutboxWaker: NewOutboxWaker()}
 }
 
 // ProjectStateInput is the part of a workflow's state that list views read from the database.

@@ -93,6 +93,9 @@ func (a *Activities) Notify(ctx context.Context, in NotifyInput) (NotifyResult, 
 	if err != nil {
 		return NotifyResult{}, err
 	}
+	if created > 0 {
+		a.OutboxWaker.Wake() // this process's outbox dispatchers send the rows now
+	}
 	return NotifyResult{Created: int(created)}, nil
 }
 

@@ -80,6 +80,9 @@ type OutboxMessage struct {
 	DeliveredAt       *time.Time `json:"delivered_at,omitempty"`
 	// LastAttemptAt is when the last attempt to hand the row to the provider started.
 	LastAttemptAt *time.Time `json:"last_attempt_at,omitempty"`
+	// NextAttemptAt is, for a row the provider could not take yet, when the outbox dispatcher
+	// tries it again (activities.DispatchOutbox); nil means as soon as possible.
+	NextAttemptAt *time.Time `gorm:"index" json:"next_attempt_at,omitempty"`
 	// ProviderStatus is the last delivery event the provider reported (processed, deferred,
 	// delivered, bounce, dropped), from its event webhook.
 	ProviderStatus string `gorm:"size:20" json:"provider_status,omitempty"`

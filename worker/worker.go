@@ -2,6 +2,8 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -12,10 +14,20 @@ import (
 	"jobordre/workflows"
 )
 
+// workerStopTimeout is how long a stopping worker waits for its running activities: more
+// than one e-mail send (the SendGrid client's 30 s bound is the worst case; a send takes well
+// under a second).
+const workerStopTimeout = 15 * time.Second
+
 // New returns a worker on taskQueue with every workflow and activity registered.
 func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
 	// Every activity's error leaves the worker scrubbed of text that is not ours (scrub.go).
-	w := sdkworker.New(c, taskQueue, sdkworker.Options{Interceptors: []interceptor.WorkerInterceptor{&scrubInterceptor{}}})
+	// WorkerStopTimeout: a stopping worker lets the outbox dispatcher finish the sends it has
+	// in flight (activities.DispatchOutbox) instead of cutting them off mid-request.
+	w := sdkworker.New(c, taskQueue, sdkworker.Options{
+		Interceptors:      []interceptor.WorkerInterceptor{&scrubInterceptor{}},
+		WorkerStopTimeout: workerStopTimeout,
+	})
 	RegisterWorkflows(w)
 	w.RegisterActivity(acts)
 	return w
@@ -33,4 +45,5 @@ func RegisterWorkflows(r WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.DeliverOutboxWorkflow, workflow.RegisterOptions{Name: joborder.DeliverOutboxWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.WebhookDeliveryWorkflow, workflow.RegisterOptions{Name: joborder.WebhookDeliveryWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.RetentionWorkflow, workflow.RegisterOptions{Name: joborder.RetentionWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.OutboxDispatcherWorkflow, workflow.RegisterOptions{Name: joborder.OutboxDispatcherWorkflowName})
 }

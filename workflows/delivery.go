@@ -10,17 +10,24 @@ import (
 	"jobordre/internal/joborder"
 )
 
-// E-mail delivery from the workflow. Every Notify (which writes the outbox rows of one business
-// event) is followed, once it has succeeded, by a Deliver of the same idempotency key. Deliver
-// runs in its own coroutine with its own retry policy: update handlers and the timer loop never
-// wait for a mail provider, however long it takes. Before the run ends or continues as new it
-// waits for the deliveries in flight.
+// E-mail delivery. Every Notify writes the outbox rows of one business event; the outbox
+// dispatchers (OutboxDispatcherWorkflow, activities.DispatchOutbox) send them, many at a time,
+// outside the order's workflow, so a notification costs the order no activity and no workflow
+// task of its own (issue #14).
+//
+// Runs recorded before the dispatchers (deliverVersion) followed every Notify, once it had
+// succeeded, by a Deliver of the same idempotency key in its own coroutine with its own retry
+// policy, and waited for the deliveries in flight before ending or continuing as new; they
+// replay so. Their rows are the dispatchers' too: a row's claim (a compare-and-set) decides who
+// sends it, never both.
 
-// deliverChangeID versions the Deliver step: histories recorded before it existed replay
-// without it (workflow.GetVersion answers DefaultVersion there).
+// deliverChangeID versions the delivery step: histories recorded before it existed replay
+// without it (workflow.GetVersion answers DefaultVersion there), those recorded with
+// deliverVersion with a Deliver after each Notify; new runs leave delivery to the dispatchers.
 const (
-	deliverChangeID = "deliver-outbox"
-	deliverVersion  = 1
+	deliverChangeID   = "deliver-outbox"
+	deliverVersion    = 1
+	dispatcherVersion = 2
 )
 
 // DeliverOutboxWorkflow durably delivers one notification's outbox rows with the same retry
@@ -84,8 +91,8 @@ func (r *run) startDeliveries(ctx workflow.Context) {
 	}
 	queued := r.outbox.queued
 	r.outbox.queued = nil
-	if workflow.GetVersion(ctx, deliverChangeID, workflow.DefaultVersion, deliverVersion) == workflow.DefaultVersion {
-		return // a history from before e-mail delivery
+	if v := workflow.GetVersion(ctx, deliverChangeID, workflow.DefaultVersion, dispatcherVersion); v != deliverVersion {
+		return // a history from before e-mail delivery, or the dispatchers deliver
 	}
 	root := r.outbox.root
 	if root == nil {

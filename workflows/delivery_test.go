@@ -35,8 +35,30 @@ func (h *harness) deliveredKeys() []string {
 	return out
 }
 
-func TestEveryNotificationIsDeliveredOnceAfterItsNotify(t *testing.T) {
+// recordedBeforeTheDispatchers makes the run take the delivery step of histories recorded with
+// deliverVersion: a Deliver activity after every Notify.
+func (h *harness) recordedBeforeTheDispatchers() {
+	h.env.OnGetVersion(deliverChangeID, workflow.DefaultVersion, dispatcherVersion).Return(workflow.Version(deliverVersion))
+}
+
+// A new run notifies as before and starts no Deliver: the outbox dispatchers send its rows.
+func TestANewRunLeavesDeliveryToTheOutboxDispatchers(t *testing.T) {
 	h := newHarness(t)
+	h.update(min(12), "assign", joborder.UpdateAssignCoordinator, joborder.AssignCoordinatorInput{Actor: joborder.Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-1"})
+	h.signal(min(13), joborder.SignalReferralSent, joborder.ReferralSentSignal{ReferralID: "r1"})
+	h.run(input("d0"), min(50))
+	if n := len(h.keys()); n < 5 {
+		t.Fatalf("only %d notifications", n)
+	}
+	if got := h.deliveredKeys(); len(got) != 0 {
+		t.Fatalf("a new run started Deliver for %v", got)
+	}
+}
+
+// In a run recorded before the dispatchers, every notification is delivered once after its Notify.
+func TestARunRecordedBeforeTheDispatchersDeliversEveryNotificationOnceAfterItsNotify(t *testing.T) {
+	h := newHarness(t)
+	h.recordedBeforeTheDispatchers()
 	h.update(min(12), "assign", joborder.UpdateAssignCoordinator, joborder.AssignCoordinatorInput{Actor: joborder.Actor{ID: "mgr-1", Role: "manager"}, CoordinatorID: "cw-1"})
 	h.signal(min(13), joborder.SignalReferralSent, joborder.ReferralSentSignal{ReferralID: "r1"})
 	h.update(min(40), "close", joborder.UpdateSetStatus, joborder.SetStatusInput{Actor: caseworker, Status: "closed", Reason: joborder.CloseReasonFilled})
@@ -62,6 +84,7 @@ func TestEveryNotificationIsDeliveredOnceAfterItsNotify(t *testing.T) {
 
 func TestAFailedNotifyHasNothingToDeliver(t *testing.T) {
 	h := newHarness(t)
+	h.recordedBeforeTheDispatchers()
 	h.notifyErr = func(in activities.NotifyInput) error {
 		if in.Template == joborder.TemplateOrderReceived {
 			return temporal.NewNonRetryableApplicationError("no such order", "NotFound", nil)
@@ -80,6 +103,7 @@ func TestAFailedNotifyHasNothingToDeliver(t *testing.T) {
 // completes at once, and the reminders keep their times.
 func TestUpdatesReturnWhileDeliveryIsStillRetrying(t *testing.T) {
 	h := newHarness(t)
+	h.recordedBeforeTheDispatchers()
 	var mu sync.Mutex
 	failures := 0
 	h.deliver = func(in activities.DeliverInput) (activities.DeliverResult, error) {
@@ -123,6 +147,7 @@ func TestUpdatesReturnWhileDeliveryIsStillRetrying(t *testing.T) {
 
 func TestTheRunWaitsForDeliveriesInFlightBeforeContinuingAsNew(t *testing.T) {
 	h := newHarness(t)
+	h.recordedBeforeTheDispatchers()
 	var mu sync.Mutex
 	delivered := map[string]int{}
 	failures := 0

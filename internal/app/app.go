@@ -229,6 +229,9 @@ func StartWorker(cfg config.Config, db *gorm.DB, c client.Client, metrics client
 	}
 	sctx, scancel := context.WithTimeout(context.Background(), 30*time.Second)
 	_, err := EnsureRetentionSchedule(sctx, cfg, c)
+	if err == nil {
+		err = EnsureOutboxDispatchers(sctx, c, cfg.TaskQueue)
+	}
 	scancel()
 	if err != nil {
 		w.Stop()

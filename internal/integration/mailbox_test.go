@@ -62,9 +62,13 @@ func TestTheDevMailboxShowsTheNewOrderAndTheReminderThatFollows(t *testing.T) {
 	if len(l.Items) == 0 || l.Items[0].Status != "delivered" || !strings.HasPrefix(l.Items[0].ProviderMessageID, "mailbox-") || l.Items[0].Attempts != 1 {
 		t.Errorf("outbox: %+v", l.Items)
 	}
-	// The history (with the versioned Deliver step) replays and holds no personal data; it is
+	// The history (with the versioned delivery step) replays and holds no personal data; it is
 	// committed for workflows/replay_test.go (make histories).
 	checkReplay(t, temporalClient(t, s), joborder.WorkflowID(o.ID), "mail-delivered-to-the-dev-mailbox", personalData...)
+	// The outbox dispatchers that sent it replay too, and carry shard numbers and counts only.
+	for shard := range joborder.OutboxDispatcherShards {
+		checkReplay(t, temporalClient(t, s), joborder.OutboxDispatcherWorkflowID(shard), fmt.Sprintf("outbox-dispatcher-%d", shard), personalData...)
+	}
 	// The webhook is there, and refuses without a configured key.
 	if r := call(t, http.MethodPost, s.HTTPURL+"/api/v1/webhooks/sendgrid", "", "[]"); r.status != 403 {
 		t.Errorf("webhook without a key: %d %s", r.status, r.body)
