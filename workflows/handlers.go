@@ -102,13 +102,28 @@ func (r *run) command(ctx workflow.Context, validate func(time.Time) error, appl
 	}
 	r.runEvents++
 	r.remember(ctx)
-	r.inCommand = true // the update's activities go to the task queue (localChangeID)
+	r.inCommand = !r.localCommand(ctx) // else the update's activities go to the task queue (localChangeID)
 	futures := apply(now)
 	r.touch(ctx)
 	futures = append(futures, r.projectDeadlines(ctx)...)
 	r.inCommand = false
 	r.wait(ctx, futures)
 	return r.view(workflow.Now(ctx)), nil
+}
+
+// localCommand tells whether the command starting now may run its activities locally: from
+// localCommandsVersion on, the first maxLocalCommandsPerTask commands of a workflow task may.
+// The history length at the task's start tells one task from the next, and is the same on
+// replay, so a replay takes the same decisions.
+func (r *run) localCommand(ctx workflow.Context) bool {
+	if !r.localCommands {
+		return false
+	}
+	if n := workflow.GetInfo(ctx).GetCurrentHistoryLength(); n != r.taskMark {
+		r.taskMark, r.taskCommands = n, 0
+	}
+	r.taskCommands++
+	return r.taskCommands <= maxLocalCommandsPerTask
 }
 
 // maxRememberedUpdates bounds the update IDs kept to recognise retried commands.

@@ -38,8 +38,12 @@ type run struct {
 	decidedCh, candidateCh        workflow.ReceiveChannel
 	outbox                        outbox // e-mail deliveries in flight (delivery.go)
 	// local runs the database-only activities as local activities (localChangeID), except
-	// while an update handler issues them (inCommand).
+	// while an update handler issues them (inCommand) beyond what localCommands allows.
 	local, inCommand bool
+	// localCommands lets commands run theirs locally, maxLocalCommandsPerTask per workflow
+	// task: taskCommands counts them in the task that began at history length taskMark.
+	localCommands          bool
+	taskMark, taskCommands int
 }
 
 // JobOrderWorkflow runs one job order from creation until its reopen window after closing has passed.
@@ -64,7 +68,8 @@ func JobOrderWorkflow(ctx workflow.Context, in JobOrderInput) error {
 	// Runs recorded before the spread keep delivering at the window's opening (replay).
 	r.s.SpreadReminders = workflow.GetVersion(ctx, spreadChangeID, workflow.DefaultVersion, spreadVersion) >= spreadVersion
 	// Runs recorded before local activities keep scheduling them on the task queue (replay).
-	r.local = workflow.GetVersion(ctx, localChangeID, workflow.DefaultVersion, localVersion) >= localVersion
+	lv := workflow.GetVersion(ctx, localChangeID, workflow.DefaultVersion, localCommandsVersion)
+	r.local, r.localCommands = lv >= localVersion, lv >= localCommandsVersion
 	maxEvents := in.MaxEventsBeforeContinueAsNew
 	if maxEvents <= 0 {
 		maxEvents = DefaultMaxEventsBeforeContinueAsNew
@@ -214,16 +219,23 @@ func activityCtx(ctx workflow.Context) workflow.Context {
 // task before its Deliver. They are short, idempotent writes to jobordre's own database, the
 // case local activities are for.
 //
-// Update handlers keep ordinary activities: updates queue for the run's mutex, and local
-// activities would run all queued commands one after another inside one workflow task, whose
-// answers reach the callers only when that task completes (measured: 240 queued commands on one
-// order waited more than 100 s). Deliver stays an ordinary activity: it waits for the mail
-// provider and retries for hours, which must never hold a workflow task.
-// Histories recorded before it replay with DefaultVersion and schedule ordinary activities.
+// Commands (update handlers) run theirs locally too from localCommandsVersion on, but at most
+// maxLocalCommandsPerTask of them in one workflow task: updates queue for the run's mutex, and
+// with no bound every queued command would run inside one workflow task, whose answers reach the
+// callers only when that task completes (measured: 240 queued commands on one order waited more
+// than 100 s). The command after the bound schedules ordinary activities, so the task completes
+// and answers the commands before it; the next task starts counting again. Runs recorded with
+// localVersion keep ordinary activities for every command; histories recorded before either
+// replay with DefaultVersion and schedule ordinary activities throughout.
 const (
-	localChangeID = "local-db-activities"
-	localVersion  = 1
+	localChangeID        = "local-db-activities"
+	localVersion         = 1
+	localCommandsVersion = 2
 )
+
+// maxLocalCommandsPerTask bounds the commands whose activities run locally within one workflow
+// task (see localChangeID): a few commands' writes, tens of milliseconds, before their answers.
+const maxLocalCommandsPerTask = 4
 
 // localActivityTimeout bounds one attempt of a local activity. Shorter than a workflow task's
 // timeout (10 s) would be too tight for a write waiting on a busy database; an attempt that
@@ -231,7 +243,8 @@ const (
 const localActivityTimeout = 30 * time.Second
 
 // dbActivity runs one of the order's database-only activities: locally from localChangeID on
-// when no update handler asks (see localChangeID), else on the task queue as before.
+// unless an update handler asks beyond its bound (inCommand, see localChangeID), else on the
+// task queue as before.
 func (r *run) dbActivity(ctx workflow.Context, fn, in any) workflow.Future {
 	if r.local && !r.inCommand {
 		retry := activityRetry
