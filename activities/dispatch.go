@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -228,6 +229,13 @@ func (a *Activities) dispatchBatch(ctx context.Context, rows []models.OutboxMess
 			out, err := a.deliverRow(ctx, row)
 			if err == nil && out.kind == outcomeLater {
 				err = a.deferRow(ctx, row, out)
+			} else if err != nil && ctx.Err() == nil {
+				// The database refused this row's write: the row waits (dispatchErrorDelay) and
+				// the rest of the shard goes on. The activity still fails after the batch, so the
+				// error is seen in Temporal, and is retried at once (rowFailure).
+				if derr := a.deferRow(ctx, row, outcome{after: dispatchErrorDelay}); derr == nil {
+					err = rowFailure{id: row.ID, err: err}
+				}
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -235,7 +243,7 @@ func (a *Activities) dispatchBatch(ctx context.Context, rows []models.OutboxMess
 				activity.RecordHeartbeat(ctx, *res) // a batch of slow sends outlasts the heartbeat timeout
 			}
 			if err != nil {
-				if firstErr == nil {
+				if firstErr == nil || isRowFailure(firstErr) && !isRowFailure(err) {
 					firstErr = err
 				}
 				return
@@ -247,7 +255,37 @@ func (a *Activities) dispatchBatch(ctx context.Context, rows []models.OutboxMess
 		}()
 	}
 	wg.Wait()
+	var rf rowFailure
+	if errors.As(firstErr, &rf) {
+		// Reported, not waited for: the next attempt starts at once and skips the deferred row.
+		// The message names the row only; the cause is the database's error, which the
+		// worker's interceptor scrubs before Temporal keeps it (worker.ScrubFailure).
+		return pause, temporal.NewApplicationErrorWithOptions(fmt.Sprintf("outbox row %d deferred after a database error", rf.id),
+			joborder.ErrDeliveryRetry, temporal.ApplicationErrorOptions{Cause: rf.err, NextRetryDelay: rowFailureRetry})
+	}
 	return pause, firstErr
+}
+
+// dispatchErrorDelay is how long a row waits after the database refused one of its writes; the
+// row's attempts do not count it (no send was made), so the wait does not grow.
+const dispatchErrorDelay = time.Minute
+
+// rowFailureRetry is how soon a dispatcher that failed because of one row is started again.
+const rowFailureRetry = 200 * time.Millisecond
+
+// rowFailure is a database error on one row that was deferred: it fails the activity, but the
+// shard need not wait for it.
+type rowFailure struct {
+	id  uint64
+	err error
+}
+
+func (f rowFailure) Error() string { return f.err.Error() }
+func (f rowFailure) Unwrap() error { return f.err }
+
+func isRowFailure(err error) bool {
+	var rf rowFailure
+	return errors.As(err, &rf)
 }
 
 // deferRow sets when a row the provider did not take is tried again: when the provider said,

@@ -1,10 +1,13 @@
 package activities
 
 import (
+	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"jobordre/internal/joborder"
@@ -226,5 +229,47 @@ func TestAStoppingWorkersDispatcherTakesNoMoreRows(t *testing.T) {
 	}
 	if n := len(w.fake.Requests()); n != 0 {
 		t.Fatalf("%d mails sent by a stopping dispatcher", n)
+	}
+}
+
+// A row whose write the database refuses (here a trigger) does not hold up its shard: it waits
+// dispatchErrorDelay, the other rows are sent, and the activity then fails with a retryable
+// error that names the row and is retried at once.
+func TestARowTheDatabaseRefusesWaitsAndTheRestOfTheShardIsSent(t *testing.T) {
+	w := newMailWorld(t, false)
+	w.notify(t, "new_order", joborder.RecipientCaseworkers, "new-order/1")
+	w.notify(t, "order_received", joborder.RecipientEmployer, "order-received/1")
+	must(t, w.db.Exec(`CREATE FUNCTION refuse_bo() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN
+			IF NEW.status = 'sending' AND NEW.recipient_email = 'bo@aarhus.example' THEN
+				RAISE EXCEPTION 'mail to Bo Berg <%> refused', NEW.recipient_email;
+			END IF;
+			RETURN NEW;
+		END $$`).Error)
+	must(t, w.db.Exec(`CREATE TRIGGER refuse_bo BEFORE UPDATE ON outbox_messages FOR EACH ROW EXECUTE FUNCTION refuse_bo()`).Error)
+
+	var s testsuite.WorkflowTestSuite
+	env := s.NewTestActivityEnvironment()
+	env.RegisterActivity(w.a)
+	_, err := env.ExecuteActivity(w.a.DispatchOutbox, DispatchOutboxInput{Shard: 0, Shards: 1, For: time.Minute, BatchSize: 10, Concurrency: 4})
+	var appErr *temporal.ApplicationError
+	if !errors.As(err, &appErr) || appErr.Type() != joborder.ErrDeliveryRetry || appErr.NonRetryable() || appErr.NextRetryDelay() != rowFailureRetry {
+		t.Fatalf("the activity ended with %v, want a retryable row failure retried at once", err)
+	}
+	if strings.Contains(appErr.Message(), "bo@") {
+		t.Errorf("the failure's own message names the address: %q", appErr.Message())
+	}
+	sent := w.sentTo()
+	if len(sent) != 2 || sent[w.key("new-order/1")+" → anne@aarhus.example"] != 1 || sent[w.key("order-received/1")+" → hanne@byg.example"] != 1 {
+		t.Fatalf("sent %v, want Anne's and Hanne's", sent)
+	}
+	for _, r := range w.rows(t, "recipient_email = ?", "bo@aarhus.example") {
+		if r.Status != models.OutboxPending || r.NextAttemptAt == nil || !r.NextAttemptAt.Equal(w.clock.Add(dispatchErrorDelay)) {
+			t.Errorf("the refused row: %+v, want pending for %s", r, dispatchErrorDelay)
+		}
+	}
+	// The retry, before the row is due, sends nothing and fails nothing.
+	if res := w.dispatch(t, 0, 1); res.Delivered != 0 || len(w.fake.Requests()) != 2 {
+		t.Fatalf("the retry: %+v", res)
 	}
 }

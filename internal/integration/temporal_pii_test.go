@@ -122,8 +122,8 @@ func scanNamespace(t *testing.T, c client.Client, pii []string) []scanned {
 // type, holds a fixture's personal value in its search attributes, memo, history (failure
 // messages and stack traces included) or pending activities' last failure. One realistic failure
 // is forced: the database refuses the candidate notice to Jens with an error quoting his name
-// and address (a trigger), so Deliver keeps failing; its last failure names the SQLSTATE and not
-// the address (worker.ScrubFailure). The webhook delivery fails as a workflow. The scanner is
+// and address (a trigger), so the outbox dispatcher keeps failing on that row; its last
+// failure names the SQLSTATE and not the address (worker.ScrubFailure). The webhook delivery fails as a workflow. The scanner is
 // shown to find planted values (a workflow with a name in its memo, another with a name in a
 // search attribute), and every workflow type the worker registers has an execution that was
 // scanned and replayed through the current workflow code (as checkReplay does for the recorded
@@ -238,20 +238,28 @@ func TestNoPersonalDataInAnyWorkflowsSearchAttributesMemoFailuresOrHistory(t *te
 	}
 	ls.must(http.MethodPut, "/api/v1/jobcenters/751/policy", ls.manager, map[string]any{"retention": seconds}, 200)
 
-	// The candidate notice to Jens fails in the database, again and again: a pending Deliver.
+	// The candidate notice to Jens fails in the database, again and again: the outbox
+	// dispatcher of its shard defers the row and reports it, a pending DispatchOutbox whose last
+	// failure (with its causes) names the SQLSTATE.
 	var jensFailure string
 	waitFor(t, 60*time.Second, func() (bool, string) {
-		d, err := c.DescribeWorkflowExecution(ctx, joborder.WorkflowID(b.ID), "")
-		if err != nil {
-			return false, err.Error()
-		}
-		for _, pa := range d.GetPendingActivities() {
-			if f := pa.GetLastFailure(); f != nil && pa.GetActivityType().GetName() == "Deliver" {
-				jensFailure = f.GetMessage()
-				return true, ""
+		pending := 0
+		for shard := range joborder.OutboxDispatcherShards {
+			d, err := c.DescribeWorkflowExecution(ctx, joborder.OutboxDispatcherWorkflowID(shard), "")
+			if err != nil {
+				return false, err.Error()
+			}
+			for _, pa := range d.GetPendingActivities() {
+				pending++
+				if f := pa.GetLastFailure(); f != nil && pa.GetActivityType().GetName() == "DispatchOutbox" {
+					for ; f != nil; f = f.GetCause() {
+						jensFailure += f.GetMessage() + "; "
+					}
+					return true, ""
+				}
 			}
 		}
-		return false, fmt.Sprintf("order B has %d pending activities, none failed yet", len(d.GetPendingActivities()))
+		return false, fmt.Sprintf("the dispatchers have %d pending activities, none failed yet", pending)
 	})
 	if !strings.Contains(jensFailure, "SQLSTATE P0001") || strings.Contains(jensFailure, "jens") {
 		t.Errorf("the pending delivery's last failure %q: want the SQLSTATE, not the address", jensFailure)
