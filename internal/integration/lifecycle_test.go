@@ -138,7 +138,12 @@ func secondsPolicy() map[string]any {
 
 func TestOrderLifecycleFromCreationToCloseSendsEveryReminderOnTime(t *testing.T) {
 	ls := newLifecycleStack(t)
-	ls.must(http.MethodPut, "/api/v1/jobcenters/751/policy", ls.manager, secondsPolicy(), 200)
+	// The coordinator is assigned after the 2 s coordinator reminder and must be in place
+	// before the contact deadline: 2 s between them, not 1, so a busy machine's slower
+	// requests do not send the contact reminder to the managers instead.
+	pol := secondsPolicy()
+	pol["contact_deadline"], pol["first_referral_deadline"] = "PT4S", "PT5S"
+	ls.must(http.MethodPut, "/api/v1/jobcenters/751/policy", ls.manager, pol, 200)
 
 	body := readmeOrder()
 	body["positions"] = 1
@@ -167,17 +172,17 @@ func TestOrderLifecycleFromCreationToCloseSendsEveryReminderOnTime(t *testing.T)
 	ls.must(http.MethodPut, "/api/v1/job-orders/"+o.ID+"/coordinator", ls.cw, map[string]any{"caseworker_id": "cw-ida"}, 200)
 	ls.waitForMail(o.ID, "coordinator_assigned", "employer", 5*time.Second)
 
-	// No contact after 3 s: the coordinator is reminded.
+	// No contact after 4 s: the coordinator is reminded.
 	m = ls.waitForMail(o.ID, "contact_reminder", "coordinator", 6*time.Second)
-	onTime(t, "contact reminder", m, start.Add(3*time.Second))
+	onTime(t, "contact reminder", m, start.Add(4*time.Second))
 	if m.Recipient != "ida@aarhus.example" {
 		t.Errorf("contact reminder went to %q, want the coordinator", m.Recipient)
 	}
 	ls.must(http.MethodPost, "/api/v1/job-orders/"+o.ID+"/contacts", ls.cw, map[string]any{"note": "Ringede til HR."}, 201)
 
-	// No candidate after 4 s.
+	// No candidate after 5 s.
 	m = ls.waitForMail(o.ID, "first_referral_reminder", "coordinator", 6*time.Second)
-	onTime(t, "first-referral reminder", m, start.Add(4*time.Second))
+	onTime(t, "first-referral reminder", m, start.Add(5*time.Second))
 
 	// A follow-up agreed for 2 s from now reminds the coordinator then.
 	due := time.Now().Add(2 * time.Second).UTC().Truncate(time.Millisecond)
