@@ -61,6 +61,8 @@ const (
 // consoleFixture is what the rows act on.
 type consoleFixture struct {
 	order, candidate, consent string
+	// erased is a candidate of 751 erased already (its /erased page has a record to show).
+	erased string
 }
 
 type consoleRow struct {
@@ -136,6 +138,12 @@ var consoleMatrix = []consoleRow{
 		return url.Values{"name": {matrixCandidateName}, "email": {"matrix@example.dk"}, "language": {"da"}, "searchable": {"false"}, "active": {"true"},
 			"cv.headline": {"Tømrer"}, "cv.experience": {matrixCVText}, "cv.occupations": {"7115"}}
 	}, "anon=303 E=404 E2=404 C=303 M=303 N=404 K=404 A=404"},
+	// Erasure: the confirmation page, the post (an empty reason, so the form comes back with its
+	// error for the candidate's own job centre and the fixture's candidate stays), and the
+	// page after it (of a candidate erased already).
+	{"GET", "/candidates/:id/erase", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
+	{"POST", "/candidates/:id/erase", func(consoleFixture) url.Values { return url.Values{"reason": {""}} }, "anon=303 E=404 E2=404 C=422 M=422 N=404 K=404 A=404"},
+	{"GET", "/candidates/:id/erased", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
 	{"GET", "/candidates/:id/consents/new", nil, "anon=303 E=404 E2=404 C=200 M=200 N=404 K=404 A=404"},
 	{"POST", "/candidates/:id/consents", func(f consoleFixture) url.Values {
 		return url.Values{"employer_cvr": {"10103940"}, "target": {"order"}, "job_order_id": {f.order}, "purpose": {"Formidling"},
@@ -196,11 +204,14 @@ func consoleFixtures(t *testing.T, tc *testConsole) consoleFixture {
 		"purpose": matrixConsentText, "data_categories": []string{"cv"}, "given_at": "2026-11-30T10:00:00Z", "method": "digital"}, http.StatusCreated, &k)
 	f.consent = k.ID
 	tc.api(http.MethodPost, "/api/v1/job-orders/"+f.order+"/referrals", caseworker, map[string]any{"candidate_id": f.candidate}, http.StatusCreated, nil)
+	f.erased = tc.candidate(caseworker, "Slettet Kandidat", true, "Smed", "7212", "CV der slettes")
+	tc.api(http.MethodDelete, "/api/v1/candidates/"+f.erased, caseworker, map[string]any{"reason": "Borgerens anmodning"}, http.StatusOK, nil)
 	return f
 }
 
 func (f consoleFixture) fill(path string) string {
-	return strings.NewReplacer(":id", pick(strings.HasPrefix(path, "/candidates/"), f.candidate, f.order), ":cid", f.consent, ":lang", "da", ":code", "751", ":list", "no-coordinator", ":token", "no-such-link-token", ":cvr", "10103940").Replace(path)
+	candidate := pick(strings.HasSuffix(path, "/erased"), f.erased, f.candidate)
+	return strings.NewReplacer(":id", pick(strings.HasPrefix(path, "/candidates/"), candidate, f.order), ":cid", f.consent, ":lang", "da", ":code", "751", ":list", "no-coordinator", ":token", "no-such-link-token", ":cvr", "10103940").Replace(path)
 }
 
 func pick(cond bool, a, b string) string {

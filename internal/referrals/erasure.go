@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"jobordre/internal/auth"
@@ -100,4 +101,25 @@ func (s *Service) tellErased(ctx context.Context, open []erasure.OpenReferral) {
 			s.log.WarnContext(ctx, "could not tell an order that a referred candidate was erased", "job_order_id", o.JobOrderID, "error", err)
 		}
 	}
+}
+
+// ErrErasureNotFound is returned for a candidate with no erasure record in the caller's reach.
+var ErrErasureNotFound = problem.NotFound("no erasure of this candidate in your reach")
+
+// ErasureOf returns the audit record of an erased candidate of the caller's job centre (the
+// console's page after an erasure shows it); staff of other job centres and everyone else get
+// not found, as for the candidate before.
+func (s *Service) ErasureOf(ctx context.Context, p auth.Principal, candidateID string) (Erasure, error) {
+	if !p.IsJobcenterStaff() || uuid.Validate(candidateID) != nil {
+		return Erasure{}, ErrErasureNotFound
+	}
+	var rec models.Erasure
+	err := s.db.WithContext(ctx).Take(&rec, "candidate_id = ? AND jobcenter = ?", candidateID, p.Jobcenter).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Erasure{}, ErrErasureNotFound
+	}
+	if err != nil {
+		return Erasure{}, err
+	}
+	return toErasure(&rec), nil
 }
