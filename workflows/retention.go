@@ -36,6 +36,10 @@ func RetentionWorkflow(ctx workflow.Context, in joborder.RetentionInput) (jobord
 	var a *activities.Activities
 	var res joborder.RetentionResult
 	for _, kind := range joborder.RetentionKinds {
+		if kind == joborder.RetentionInactiveCandidates &&
+			workflow.GetVersion(ctx, joborder.RetentionInactiveCandidatesVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			continue // a run recorded before the kind existed
+		}
 		c := joborder.RetentionCount{Kind: kind}
 		for {
 			if c.Batches == in.MaxBatches {

@@ -167,6 +167,16 @@ func TestTheRetentionScheduleDeletesAClosedOrdersPersonalDataAndKeepsTheKeyFigur
 		got[joborder.RetentionOutboxMail] < int(before.AddressedMail) || got[joborder.RetentionOrderDescription] != 1 || got[joborder.RetentionOrderNotes] != 1 {
 		t.Errorf("the run's counts: %+v (before: %+v)", res.Counts, before)
 	}
+	// Karen has no open referral and no activity for the period: the inactive-candidates kind
+	// erased her (internal/erasure), with an audit record and nothing left to find.
+	if got[joborder.RetentionInactiveCandidates] != 1 {
+		t.Errorf("inactive candidates erased: %d, want 1 (%+v)", got[joborder.RetentionInactiveCandidates], res.Counts)
+	}
+	ls.must(http.MethodGet, "/api/v1/candidates/"+cand.ID, ls.cw, nil, 404)
+	var erasures int64
+	if err := db.Model(&models.Erasure{}).Where("candidate_id = ? AND actor_id = ?", cand.ID, "retention").Count(&erasures).Error; err != nil || erasures != 1 {
+		t.Errorf("%d erasure records of the candidate by the schedule (%v), want 1", erasures, err)
+	}
 
 	after := retainedOf(t, db, o.ID)
 	if after != (retained{Referrals: before.Referrals}) {

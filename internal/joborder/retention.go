@@ -31,12 +31,23 @@ const (
 	RetentionOrderDescription = "order_description"
 	// RetentionOrderNotes clears the text of a closed order's notes.
 	RetentionOrderNotes = "order_notes"
+	// RetentionInactiveCandidates erases the candidates with no open referral and no activity for
+	// their job centre's inactive_candidates period (internal/erasure, as an erasure on request
+	// does). Unlike the other kinds it is counted from the candidate's last activity, not from an
+	// order's close.
+	RetentionInactiveCandidates = "inactive_candidates"
 )
 
 // RetentionKinds lists every kind in the order the workflow runs them: the consents after the
-// referral data they are the ground of.
+// referral data they are the ground of; the inactive candidates last (added later: a run started
+// before runs without it, RetentionInactiveCandidatesVersion).
 var RetentionKinds = []string{RetentionReferralData, RetentionEmployerNotes, RetentionConsents,
-	RetentionCVAccessLog, RetentionOutboxMail, RetentionOrderDescription, RetentionOrderNotes}
+	RetentionCVAccessLog, RetentionOutboxMail, RetentionOrderDescription, RetentionOrderNotes, RetentionInactiveCandidates}
+
+// RetentionInactiveCandidatesVersion is the workflow.GetVersion change ID under which
+// RetentionWorkflow runs the inactive_candidates kind: a run recorded before the kind existed
+// replays without it.
+const RetentionInactiveCandidatesVersion = "retention-inactive-candidates"
 
 // RetentionInput starts the deletion workflow: the rows per batch (each batch its own transaction)
 // and at most how many batches of one kind a run does (the rest waits for the next day's run, so

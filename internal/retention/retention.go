@@ -11,6 +11,7 @@ package retention
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -43,6 +44,11 @@ type kind struct {
 	// apply deletes or anonymises the rows with the keys, only those still holding data, and
 	// returns how many it changed.
 	apply func(tx *gorm.DB, keys []any, now time.Time) (int64, error)
+	// dueIn, when set, replaces due for a kind not counted from an order's close: the keys of
+	// at most limit rows of the job centre due at cutoff. jobcenters then lists the job centres
+	// to look in (default: those with closed orders).
+	dueIn      func(tx *gorm.DB, jobcenter string, cutoff time.Time, limit int) ([]any, error)
+	jobcenters func(db *gorm.DB) ([]string, error)
 }
 
 var kinds = map[string]kind{
@@ -121,6 +127,18 @@ var kinds = map[string]kind{
 			return res.RowsAffected, res.Error
 		},
 	},
+	joborder.RetentionInactiveCandidates: {
+		period: func(r policy.Retention) policy.Duration { return r.InactiveCandidates },
+		jobcenters: func(db *gorm.DB) ([]string, error) {
+			var out []string
+			err := db.Model(&models.Candidate{}).Distinct().Order("home_jobcenter").Pluck("home_jobcenter", &out).Error
+			return out, err
+		},
+		dueIn: func(tx *gorm.DB, jobcenter string, cutoff time.Time, limit int) ([]any, error) {
+			return stringKeys(InactiveCandidates(tx, jobcenter, cutoff), "id", limit)
+		},
+		apply: eraseInactive,
+	},
 	joborder.RetentionOrderNotes: {
 		period: func(r policy.Retention) policy.Duration { return r.OrderFreeText },
 		due: func(tx *gorm.DB, orders *gorm.DB, limit int) ([]any, error) {
@@ -157,7 +175,12 @@ func (d *Deleter) Batch(ctx context.Context, kindName string, batchSize int, now
 	}
 	db := d.DB.WithContext(ctx)
 	var jobcenters []string
-	if err := db.Model(&models.JobOrder{}).Where("status = ?", models.StatusClosed).
+	if k.jobcenters != nil {
+		var err error
+		if jobcenters, err = k.jobcenters(db); err != nil {
+			return 0, fmt.Errorf("retention: job centres of %s: %w", kindName, err)
+		}
+	} else if err := db.Model(&models.JobOrder{}).Where("status = ?", models.StatusClosed).
 		Distinct().Order("responsible_jobcenter").Pluck("responsible_jobcenter", &jobcenters).Error; err != nil {
 		return 0, fmt.Errorf("retention: job centres with closed orders: %w", err)
 	}
@@ -173,7 +196,12 @@ func (d *Deleter) Batch(ctx context.Context, kindName string, batchSize int, now
 				return err
 			}
 			cutoff := Cutoff(now, k.period(p.RetentionOrDefault()))
-			more, err := k.due(tx, ClosedBefore(tx, jc, cutoff), batchSize-len(keys))
+			var more []any
+			if k.dueIn != nil {
+				more, err = k.dueIn(tx, jc, cutoff, batchSize-len(keys))
+			} else {
+				more, err = k.due(tx, ClosedBefore(tx, jc, cutoff), batchSize-len(keys))
+			}
 			if err != nil {
 				return fmt.Errorf("retention: %s due in job centre %s: %w", kindName, jc, err)
 			}
@@ -236,4 +264,52 @@ func uintKeys(q *gorm.DB, limit int) ([]any, error) {
 		keys[i] = id
 	}
 	return keys, nil
+}
+
+// InactiveReason is the reason the schedule's erasures of inactive candidates give in the audit
+// record (models.Erasure).
+const InactiveReason = "retention: inactive"
+
+// InactiveCandidates is the query of jobcenter's candidates who are inactive at cutoff: no open
+// referral (one waiting for approval, or sent or hired to an order that is not closed) and no
+// activity since cutoff. Activity is the candidate's own registration or last change
+// (candidates.updated_at, which is at least created_at), any change to a referral of theirs
+// (referrals.created_at, updated_at: referred, decided, withdrawn), the close of an order they
+// were referred to (job_order_facts.closed_at), and a consent of theirs recorded, given or
+// withdrawn. Reads of the CV by employers are not the candidate's activity.
+func InactiveCandidates(tx *gorm.DB, jobcenter string, cutoff time.Time) *gorm.DB {
+	cutoff = cutoff.UTC()
+	return tx.Model(&models.Candidate{}).
+		Where("candidates.home_jobcenter = ? AND candidates.updated_at < ? AND candidates.created_at < ?", jobcenter, cutoff, cutoff).
+		Where(`NOT EXISTS (SELECT 1 FROM referrals r JOIN job_orders o ON o.id = r.job_order_id WHERE r.candidate_id = candidates.id
+			AND (r.status = ? OR (r.status IN ? AND o.status <> ?)))`,
+			models.ReferralPendingApproval, []string{models.ReferralSent, models.ReferralHired}, models.StatusClosed).
+		Where(`NOT EXISTS (SELECT 1 FROM referrals r LEFT JOIN job_order_facts f ON f.job_order_id = r.job_order_id WHERE r.candidate_id = candidates.id
+			AND (r.created_at >= ? OR r.updated_at >= ? OR f.closed_at >= ?))`, cutoff, cutoff, cutoff).
+		Where(`NOT EXISTS (SELECT 1 FROM consents k WHERE k.candidate_id = candidates.id
+			AND (k.created_at >= ? OR k.given_at >= ? OR k.withdrawn_at >= ?))`, cutoff, cutoff, cutoff)
+}
+
+// eraseInactive erases the candidates with the keys, each with the same core as an erasure on
+// request (erasure.Erase) and the schedule as the actor; a candidate erased already (by a request
+// meanwhile, or a batch whose commit happened but whose completion was lost) is skipped and not
+// counted.
+func eraseInactive(tx *gorm.DB, keys []any, now time.Time) (int64, error) {
+	var cands []models.Candidate
+	if err := tx.Select("id", "home_jobcenter").Where("id IN ?", keys).Order("id").Find(&cands).Error; err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, c := range cands {
+		_, err := erasure.Erase(tx, erasure.Request{CandidateID: c.ID, Jobcenter: c.HomeJobcenter, Actor: erasure.ScheduleActor,
+			Reason: InactiveReason, Now: now})
+		if errors.Is(err, erasure.ErrGone) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"jobordre/internal/cvindex"
 	"jobordre/internal/dbtest"
 	"jobordre/internal/history"
 	"jobordre/internal/joborder"
@@ -100,6 +101,7 @@ func (f *fixture) data(t *testing.T, orderID string, n int) {
 		cand := models.Candidate{ID: uuid.NewString(), Name: "Karen Vestergaard", Email: "karen@example.dk", HomeJobcenter: "751",
 			Active: true, CV: "{}", CreatedBy: "cw-1", CreatedAt: at, UpdatedAt: at}
 		must(t, db.Create(&cand).Error)
+		must(t, cvindex.Index(db, &cand))
 		consentID := uuid.NewString()
 		must(t, db.Create(&models.Consent{ID: consentID, CandidateID: cand.ID, EmployerCVR: "10103940", JobOrderID: &orderID,
 			Purpose: "Henvisning", DataCategories: "[]", GivenAt: at, Method: "written", RecordedBy: "cw-1", CreatedAt: at}).Error)
@@ -200,6 +202,18 @@ func (f *fixture) runAll(t *testing.T, d *Deleter, batch int) map[string]int {
 var wantCounts = map[string]int{
 	joborder.RetentionReferralData: 2, joborder.RetentionEmployerNotes: 0, joborder.RetentionConsents: 2,
 	joborder.RetentionCVAccessLog: 2, joborder.RetentionOutboxMail: 1, joborder.RetentionOrderDescription: 1, joborder.RetentionOrderNotes: 1,
+	// The closed order's two candidates: no open referral, nothing since the close.
+	joborder.RetentionInactiveCandidates: 2,
+}
+
+// candidates counts the fixture's candidates still stored, their index rows, and the
+// schedule's erasure records.
+func (f *fixture) candidates(t *testing.T) (stored, indexed, erased int64) {
+	t.Helper()
+	must(t, f.db.Model(&models.Candidate{}).Count(&stored).Error)
+	must(t, f.db.Model(&models.CandidateSearch{}).Count(&indexed).Error)
+	must(t, f.db.Model(&models.Erasure{}).Where("actor_id = ? AND reason = ?", "retention", InactiveReason).Count(&erased).Error)
+	return
 }
 
 // With periods of seconds, a run deletes the closed order's referral links, employer notes,
@@ -226,6 +240,11 @@ func TestARunDeletesAClosedOrdersPersonalDataAndLeavesTheKeyFiguresUnchanged(t *
 			}
 			if got := f.state(t, f.open); got != full {
 				t.Errorf("open order after the run: %+v, want untouched %+v", got, full)
+			}
+			// The closed order's candidates are erased with their index rows and an audit
+			// record each; the open order's (open referrals) stay.
+			if stored, indexed, erased := f.candidates(t); stored != 2 || indexed != 2 || erased != 2 {
+				t.Errorf("%d candidates, %d index rows, %d erasure records after the run; want 2, 2, 2", stored, indexed, erased)
 			}
 			if after := f.figures(t); !reflect.DeepEqual(before, after) {
 				t.Errorf("key figures changed:\nbefore %v\nafter  %v", before, after)
@@ -278,6 +297,9 @@ func TestARunKilledMidBatchAndRunAgainDeletesEachRowOnceAndNothingMore(t *testin
 			if got := f.state(t, f.closed); got != full {
 				t.Fatalf("after the killed batches: %+v, want nothing changed", got)
 			}
+			if stored, _, erased := f.candidates(t); stored != 4 || erased != 0 {
+				t.Fatalf("after the killed batches: %d candidates, %d erasures; want 4, 0", stored, erased)
+			}
 			d.beforeCommit = nil
 			if counts := f.runAll(t, d, 1); !reflect.DeepEqual(counts, wantCounts) {
 				t.Errorf("re-run after the kill: %v, want %v", counts, wantCounts)
@@ -290,11 +312,84 @@ func TestARunKilledMidBatchAndRunAgainDeletesEachRowOnceAndNothingMore(t *testin
 			if got := f.state(t, f.closed); got != (state{Anonymised: 2, Addressed: 1}) {
 				t.Errorf("closed order: %+v", got)
 			}
+			if stored, indexed, erased := f.candidates(t); stored != 2 || indexed != 2 || erased != 2 {
+				t.Errorf("%d candidates, %d index rows, %d erasure records after the re-runs; want 2, 2, 2 (each erased once)", stored, indexed, erased)
+			}
 			if after := f.figures(t); !reflect.DeepEqual(before, after) {
 				t.Errorf("key figures changed:\nbefore %v\nafter  %v", before, after)
 			}
 			if kills != len(joborder.RetentionKinds) {
 				t.Errorf("%d kills", kills)
+			}
+		})
+	}
+}
+
+// A candidate is erased once they have no open referral and no activity for the period, and
+// each kind of activity keeps one: a change to the candidate, a consent recorded or withdrawn, a
+// proposal still waiting for approval (an open referral, even on a closed order), a referral to
+// an open order. (The close of an order they were referred to counts too:
+// TestNothingIsDeletedBeforeThePeriodHasRunOut.)
+func TestAnInactiveCandidateIsErasedAndEachKindOfActivityKeepsOne(t *testing.T) {
+	for name, db := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t, db)
+			old, recent := f.closedAt.Add(-24*time.Hour), f.now.Add(-5*time.Second)
+			cand := func(updated time.Time) string {
+				t.Helper()
+				c := models.Candidate{ID: uuid.NewString(), Name: "Lise Larsen", Email: "lise@example.dk", HomeJobcenter: "751", Active: true,
+					CV: `{"headline":"Smed","occupations":["7212"]}`, CreatedBy: "cw-1", CreatedAt: old, UpdatedAt: updated}
+				must(t, db.Create(&c).Error)
+				must(t, cvindex.Index(db, &c))
+				return c.ID
+			}
+			consent := func(id string, created time.Time, withdrawn *time.Time) {
+				t.Helper()
+				must(t, db.Create(&models.Consent{ID: uuid.NewString(), CandidateID: id, EmployerCVR: "10103940", Workplace: "Søren Frichs Vej 38",
+					Purpose: "Formidling", DataCategories: "[]", GivenAt: old, Method: "written", WithdrawnAt: withdrawn, RecordedBy: "cw-1", CreatedAt: created}).Error)
+			}
+			refer := func(id, order, status string) {
+				t.Helper()
+				must(t, db.Create(&models.Referral{ID: uuid.NewString(), JobOrderID: order, CandidateID: id, Status: status, Channel: "jobag",
+					ProposedBy: "cw-746", ProposedByJobcenter: "746", CreatedAt: old, UpdatedAt: old}).Error)
+			}
+			lonely := cand(old)
+			oldConsent := cand(old)
+			consent(oldConsent, old, nil)
+			kept := map[string]string{"changed": cand(recent)}
+			kept["consented"] = cand(old)
+			consent(kept["consented"], recent, nil)
+			kept["withdrew"] = cand(old)
+			consent(kept["withdrew"], old, &recent)
+			kept["proposed"] = cand(old)
+			refer(kept["proposed"], f.closed, models.ReferralPendingApproval)
+			kept["sent to an open order"] = cand(old)
+			refer(kept["sent to an open order"], f.open, models.ReferralSent)
+
+			n, err := (&Deleter{DB: db}).Batch(context.Background(), joborder.RetentionInactiveCandidates, 100, f.now)
+			must(t, err)
+			// lonely, oldConsent, and the closed order's two candidates.
+			if n != 4 {
+				t.Errorf("%d candidates erased, want 4", n)
+			}
+			for _, id := range []string{lonely, oldConsent} {
+				var c, k, e int64
+				must(t, db.Model(&models.Candidate{}).Where("id = ?", id).Count(&c).Error)
+				must(t, db.Model(&models.Consent{}).Where("candidate_id = ?", id).Count(&k).Error)
+				must(t, db.Model(&models.Erasure{}).Where("candidate_id = ? AND reason = ? AND actor_role = ?", id, InactiveReason, "system").Count(&e).Error)
+				if c != 0 || k != 0 || e != 1 {
+					t.Errorf("inactive candidate %s: %d rows, %d consents, %d erasure records; want 0, 0, 1", id, c, k, e)
+				}
+			}
+			for why, id := range kept {
+				var c int64
+				must(t, db.Model(&models.Candidate{}).Where("id = ?", id).Count(&c).Error)
+				if c != 1 {
+					t.Errorf("the candidate who %s was erased", why)
+				}
+			}
+			if n, err := (&Deleter{DB: db}).Batch(context.Background(), joborder.RetentionInactiveCandidates, 100, f.now); err != nil || n != 0 {
+				t.Errorf("a second batch: %d, %v; want nothing more", n, err)
 			}
 		})
 	}
