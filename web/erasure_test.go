@@ -66,6 +66,10 @@ func TestErasingACandidateFromTheConsoleAsksForAReasonThenShowsTheyAreGone(t *te
 	if pg := emp.get("/job-orders/" + o.ID); pg.status != http.StatusOK || strings.Contains(pg.body, "Sofie") || strings.Contains(pg.body, "Tage og vinduer") {
 		t.Errorf("after: the employer's order page still shows the CV (%d)", pg.status)
 	}
+	// The job centre's own order page keeps the referral as a row without name or CV.
+	if pg := b.get("/job-orders/" + o.ID); pg.status != http.StatusOK || strings.Contains(pg.body, "Sofie") || !strings.Contains(pg.body, "Kandidatens oplysninger er slettet") {
+		t.Errorf("after: the caseworker's order page (%d) does not show the referral as erased", pg.status)
+	}
 	// Without the CSRF token nothing is posted.
 	other := tc.candidate(caseworker, "Bent Bliver", true, "Smed", "7212", "")
 	if res := b.post("/candidates/"+other+"/erase", url.Values{"reason": {"x"}}); res.status == http.StatusSeeOther {

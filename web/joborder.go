@@ -379,7 +379,11 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 		case models.ReferralHired:
 			d.Hires = append(d.Hires, row)
 		case models.ReferralSent:
-			d.SentReferralOptions = append(d.SentReferralOptions, Option{Value: r.ID, Label: r.CandidateName})
+			label := r.CandidateName
+			if r.CandidateGone {
+				label = l.Must("joborder.referrals.gone")
+			}
+			d.SentReferralOptions = append(d.SentReferralOptions, Option{Value: r.ID, Label: label})
 		case models.ReferralPendingApproval:
 			d.PendingProposals++
 		}

@@ -466,6 +466,9 @@ type OrderReferral struct {
 	CandidateHeadline string
 	// CandidateHomeJobcenter is the job centre the candidate belongs to.
 	CandidateHomeJobcenter string
+	// CandidateGone: the referral points at no candidate any more (the candidate was erased,
+	// or the deletion schedule anonymised the referral); there is no name or CV to show.
+	CandidateGone bool
 }
 
 // OrderReferrals lists the order's referrals job-centre staff p may see (as List does), with
@@ -481,11 +484,11 @@ func (s *Service) OrderReferrals(ctx context.Context, p auth.Principal, orderID 
 	}
 	out := make([]OrderReferral, 0, len(rows))
 	for i := range rows {
-		c := cands[rows[i].CandidateID]
+		c, found := cands[rows[i].CandidateID]
 		var cv CV
 		_ = jsonUnmarshal(c.CV, &cv)
 		out = append(out, OrderReferral{Referral: toReferral(&rows[i], c.Active), CandidateName: c.Name,
-			CandidateHeadline: cv.Headline, CandidateHomeJobcenter: c.HomeJobcenter})
+			CandidateHeadline: cv.Headline, CandidateHomeJobcenter: c.HomeJobcenter, CandidateGone: !found})
 	}
 	return out, nil
 }

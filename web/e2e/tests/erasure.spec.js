@@ -82,6 +82,13 @@ test('a caseworker erases a referred candidate: the employer no longer sees the 
   await expect(page.getByRole('link', { name })).toHaveCount(0);
   await checkPage(page);
 
+  // The job centre's order page keeps the referral as a row without name or CV.
+  await page.goto(`/job-orders/${order.id}`);
+  const refs = section(page, 'Henvisninger');
+  await expect(refs).toContainText('Kandidatens oplysninger er slettet (intet navn eller CV)');
+  await expect(page.locator('main')).not.toContainText(name);
+  await checkPage(page);
+
   // The employer's order page no longer shows the CV: only that a CV sent is gone.
   await emp.reload();
   await expect(emp.getByRole('heading', { level: 1, name: order.title })).toBeVisible();
