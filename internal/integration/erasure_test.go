@@ -115,4 +115,9 @@ func TestAnErasedCandidatesUnsentMailIsNeverDeliveredOnTheRealStack(t *testing.T
 	if b := kpiFigures(t, ls, "/api/v1/jobcenters/751/kpis", ls.manager); b != kpisBefore {
 		t.Errorf("the job centre's key figures changed:\nbefore %s\nafter  %s", kpisBefore, b)
 	}
+	// The order's workflow was told with the referral's ID only (its coordinator gets
+	// candidate_inactive); neither the candidate nor the reason reached its history.
+	ls.waitForMail(o.ID, joborder.TemplateCandidateInactive, joborder.RecipientCoordinator, 20*time.Second)
+	checkReplay(t, temporalClient(t, ls.Stack), joborder.WorkflowID(o.ID), "erasure-order",
+		"Karen", "Vestergaard", "karen.vestergaard@example.dk", "Borgerens anmodning om sletning")
 }
