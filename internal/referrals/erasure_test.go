@@ -387,3 +387,37 @@ func cvindexEmpty(t *testing.T, db *gorm.DB, id string) bool {
 	must(t, db.Raw("SELECT count(*) FROM candidate_fts WHERE candidate_id = ?", id).Scan(&n).Error)
 	return n == 0
 }
+
+// Two erasures of the same candidate at once (two caseworkers, or a caseworker and the
+// schedule) on PostgreSQL: one erases, the other waits for the candidate's row lock, finds
+// nothing and answers not found; there is one audit record.
+func TestTwoErasuresOfACandidateAtOnceEraseOnce(t *testing.T) {
+	ctx := context.Background()
+	db := dbtest.Postgres(t)
+	w := newErasureWorld(t, db)
+	errs := make(chan error, 2)
+	for _, who := range []string{"cw-1", "cw-2"} {
+		p := auth.Principal{Subject: who, Role: auth.RoleCaseworker, Jobcenter: "751"}
+		go func() {
+			_, err := w.svc.Referrals.EraseCandidate(ctx, p, w.karen, referrals.EraseRequest{Reason: "Borgerens anmodning"})
+			errs <- err
+		}()
+	}
+	var ok, gone int
+	for range 2 {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case errors.Is(err, referrals.ErrCandidateNotFound):
+			gone++
+		default:
+			t.Errorf("an erasure failed: %v", err)
+		}
+	}
+	if ok != 1 || gone != 1 {
+		t.Errorf("%d erased, %d not found; want 1 and 1", ok, gone)
+	}
+	if n := w.count(t, &models.Erasure{}, "candidate_id = ?", w.karen); n != 1 {
+		t.Errorf("%d audit records", n)
+	}
+}
