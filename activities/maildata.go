@@ -43,7 +43,8 @@ func (a *Activities) mailData(ctx context.Context, db *gorm.DB, row models.Outbo
 	}
 	if order.CoordinatorID != nil {
 		var cw models.Caseworker
-		if err := db.Take(&cw, "id = ?", *order.CoordinatorID).Error; err == nil {
+		// A removed coordinator (one who left) is not named to anyone: the mail has none.
+		if err := db.Take(&cw, "id = ? AND removed_at IS NULL", *order.CoordinatorID).Error; err == nil {
 			d.Coordinator = &mail.Person{Name: firstNonEmpty(cw.Name, cw.Email, cw.ID), Email: cw.Email}
 		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return d, "", err

@@ -120,7 +120,9 @@ func (a *Activities) resolve(db *gorm.DB, o *models.JobOrder, in NotifyInput) ([
 			return a.staff(db, o.ResponsibleJobcenter, auth.RoleManager)
 		}
 		var cw models.Caseworker
-		err := db.Take(&cw, "id = ?", *coordinatorID).Error
+		// A removed coordinator (one who left; a reopened order can still name them) has no
+		// address any more: the managers answer for the order as when there is none.
+		err := db.Take(&cw, "id = ? AND removed_at IS NULL", *coordinatorID).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return a.staff(db, o.ResponsibleJobcenter, auth.RoleManager)
 		}
@@ -145,10 +147,10 @@ func (a *Activities) resolve(db *gorm.DB, o *models.JobOrder, in NotifyInput) ([
 	return nil, temporal.NewNonRetryableApplicationError(fmt.Sprintf("unknown recipient role %q", role), joborder.ErrInvalidInput, nil)
 }
 
-// staff lists the job centre's people in a role; with none, the job centre's shared mailbox.
+// staff lists the job centre's present people in a role (not those removed); with none, the job centre's shared mailbox.
 func (a *Activities) staff(db *gorm.DB, jobcenter, role string) ([]recipient, error) {
 	var people []models.Caseworker
-	if err := db.Where("jobcenter = ? AND role = ?", jobcenter, role).Order("id").Find(&people).Error; err != nil {
+	if err := db.Where("jobcenter = ? AND role = ? AND removed_at IS NULL", jobcenter, role).Order("id").Find(&people).Error; err != nil {
 		return nil, err
 	}
 	out := make([]recipient, 0, len(people))

@@ -19,6 +19,7 @@ func registerCaseworkers(v1 *gin.RouterGroup, d *directory.Directory) {
 	h := &caseworkerHandlers{directory: d}
 	v1.GET("/jobcenters/:code/caseworkers", h.listCaseworkers)
 	v1.POST("/jobcenters/:code/caseworkers", h.addCaseworker)
+	v1.DELETE("/jobcenters/:code/caseworkers/:id", h.removeCaseworker)
 }
 
 // staffOf allows the job centre's own managers (and, for reads, caseworkers) and admins, for a
@@ -86,4 +87,18 @@ func (h *caseworkerHandlers) addCaseworker(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, caseworkerOf(cw))
+}
+
+// removeCaseworker removes a person who has left (their managers): 204, as nothing personal is
+// left to show; 409 while they coordinate open orders, 404 for an unknown or removed ID.
+func (h *caseworkerHandlers) removeCaseworker(c *gin.Context) {
+	code := c.Param("code")
+	if !h.staffOf(c, code, true) {
+		return
+	}
+	if err := h.directory.RemoveCaseworker(c.Request.Context(), code, c.Param("id")); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }

@@ -252,6 +252,7 @@ type matrixFixture struct {
 	consent        string // a consent of candidate for the order (routes outside orders only)
 	community      string // a community the community routes change (routes outside orders only)
 	contact        string // a contact person of the employer's company the removal acts on (routes outside orders only)
+	leaver         string // a caseworker of 751 who coordinates nothing, the staff removal acts on (routes outside orders only)
 	subscription   string // 751's webhook subscription, to the world's receiver (routes outside orders only)
 	delivery       string // a failed delivery of it (routes outside orders only)
 }
@@ -351,6 +352,10 @@ func (w *matrixWorld) outsideOrder(a *testAPI, f *matrixFixture) {
 		t.Fatal(err)
 	}
 	f.consent = a.consent(caseworker, f.candidate, employer.CVR, f.order)
+	f.leaver = "cw-fratraadt-" + f.order[:8]
+	if err := a.db.Create(&models.Caseworker{ID: f.leaver, Jobcenter: "751", Role: "caseworker", Name: "Fratrådt Kollega", Email: "fratraadt@aarhus.example"}).Error; err != nil {
+		t.Fatal(err)
+	}
 	f.erasable = a.candidate(caseworker, "Kandidat Slettes "+f.order[:8], true)
 	var c struct{ ID string }
 	a.do(http.MethodPost, "/api/v1/recruitment-communities", &admin, map[string]any{"name": "Fællesskab " + f.order[:8], "members": []string{"751", "101"}}).json(t, &c)
@@ -439,6 +444,7 @@ var matrix = []matrixRow{
 	{"POST", "/api/v1/jobcenters/:code/caseworkers", func(f matrixFixture) any {
 		return map[string]any{"id": "cw-ny-" + f.order[:8], "name": "Ny Kollega", "email": "ny@aarhus.example", "role": "caseworker"}
 	}, "E=404 E2=404 C=403 C2=403 M=201 N=404 K=404 F=404 A=201 S=403"},
+	{"DELETE", "/api/v1/jobcenters/:code/caseworkers/:id", nil, "E=404 E2=404 C=403 C2=403 M=204 N=404 K=404 F=404 A=204 S=403"},
 	{"GET", "/api/v1/jobcenters/:code/policy", nil, "E=404 E2=404 C=403 C2=403 M=200 N=404 K=404 F=404 A=404 S=403"},
 	{"PUT", "/api/v1/jobcenters/:code/policy", func(matrixFixture) any { return map[string]any{"escalate_after": 2} }, "E=404 E2=404 C=403 C2=403 M=200 N=404 K=404 F=404 A=404 S=403"},
 	{"GET", "/api/v1/jobcenters/:code/kpis", nil, "E=404 E2=404 C=403 C2=403 M=200 N=404 K=404 F=404 A=200 S=403"},
@@ -500,6 +506,9 @@ func concrete(t *testing.T, path string, f matrixFixture, rid referralTarget) st
 			segments[i] = f.order
 			if strings.HasPrefix(path, "/api/v1/candidates/") {
 				segments[i] = f.candidate
+			}
+			if strings.HasPrefix(path, "/api/v1/jobcenters/") {
+				segments[i] = f.leaver
 			}
 		case ":rid":
 			if rid == noReferral {

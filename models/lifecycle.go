@@ -15,6 +15,9 @@ type Caseworker struct {
 	Language  string    `gorm:"size:2;not null;default:da" json:"language"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// RemovedAt is when a manager removed the person (they left): name, e-mail and phone are
+	// cleared then, the ID stays as the actor of histories. A later login restores them.
+	RemovedAt *time.Time `gorm:"index" json:"removed_at,omitempty"`
 }
 
 // CompanyContact is a person at an employer, known by the sub of their token.

@@ -24,7 +24,7 @@ import (
 // Directory registers and lists people.
 type Directory struct {
 	db   *gorm.DB
-	seen sync.Map // principal fingerprint → struct{}: skip the write when nothing changed
+	seen sync.Map // principal fingerprint → time.Time written: skip the write when nothing changed
 	now  func() time.Time
 }
 
@@ -33,14 +33,20 @@ func New(db *gorm.DB) *Directory {
 	return &Directory{db: db, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
+// seenFor is how long Register trusts that unchanged claims are stored. It is bounded because
+// another process may change the row meanwhile: after a manager's removal on another API
+// replica, the person's next request here restores them (as a login should) at the latest this
+// long after this replica last wrote their claims.
+const seenFor = 5 * time.Minute
+
 // Register records the caller from its token's claims; repeated calls with the same claims are
 // free. Name and e-mail are updated when the identity provider's claims change.
 func (d *Directory) Register(ctx context.Context, p auth.Principal) error {
 	key := p.Subject + "\x00" + p.Role + "\x00" + p.CVR + "\x00" + p.Jobcenter + "\x00" + p.Name + "\x00" + p.Email + "\x00" + p.Phone
-	if _, ok := d.seen.Load(key); ok {
+	now := d.now()
+	if at, ok := d.seen.Load(key); ok && now.Sub(at.(time.Time)) < seenFor {
 		return nil
 	}
-	now := d.now()
 	var err error
 	switch p.Role {
 	case auth.RoleCaseworker, auth.RoleManager:
@@ -48,7 +54,9 @@ func (d *Directory) Register(ctx context.Context, p auth.Principal) error {
 		cw := models.Caseworker{ID: p.Subject, Jobcenter: p.Jobcenter, Role: p.Role, Name: p.Name, Email: p.Email, Phone: phone, Language: "da", CreatedAt: now, UpdatedAt: now}
 		err = d.db.WithContext(ctx).Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "id"}},
-			DoUpdates: clause.Assignments(map[string]any{"jobcenter": p.Jobcenter, "role": p.Role, "updated_at": now}),
+			// A login restores a removed person (the identity provider still lets them in): the
+			// claims below give back the name, e-mail and phone that the removal cleared.
+			DoUpdates: clause.Assignments(map[string]any{"jobcenter": p.Jobcenter, "role": p.Role, "updated_at": now, "removed_at": nil}),
 		}).Create(&cw).Error
 		// A claim the token leaves out keeps what is stored (a phone number a manager set, say).
 		if err == nil && (p.Name != "" || p.Email != "" || phone != "") {
@@ -71,7 +79,7 @@ func (d *Directory) Register(ctx context.Context, p auth.Principal) error {
 	if err != nil {
 		return fmt.Errorf("register %s: %w", p.Role, err)
 	}
-	d.seen.Store(key, struct{}{})
+	d.seen.Store(key, now)
 	return nil
 }
 
@@ -101,8 +109,65 @@ var ErrUnknownCaseworker = errors.New("unknown caseworker")
 // Caseworkers lists a job centre's caseworkers and managers by name.
 func (d *Directory) Caseworkers(ctx context.Context, jobcenter string) ([]models.Caseworker, error) {
 	var out []models.Caseworker
-	err := d.db.WithContext(ctx).Where("jobcenter = ?", jobcenter).Order("name, id").Find(&out).Error
+	err := d.db.WithContext(ctx).Where("jobcenter = ? AND removed_at IS NULL", jobcenter).Order("name, id").Find(&out).Error
 	return out, err
+}
+
+// ErrCaseworkerNotFound is the answer for an ID that is not one of the job centre's present
+// caseworkers or managers (unknown, another job centre's, or removed already).
+var ErrCaseworkerNotFound = problem.NotFound("no such caseworker at this job centre")
+
+// CoordinatorConflict is the refusal to remove a person who coordinates orders that are open or
+// temporarily inactive: every order has a coordinator, so a manager assigns another first. It
+// names how many orders, never which people.
+func CoordinatorConflict(orders int64) error {
+	return problem.Conflict("", fmt.Sprintf("the person coordinates %d open or temporarily inactive orders; assign another coordinator to them first", orders))
+}
+
+// RemoveCaseworker removes a caseworker or manager of the job centre who has left: in one
+// transaction their name, e-mail and phone are cleared, removed_at is set and their console
+// sessions end. The ID stays: it is the actor of history entries and the coordinator of closed
+// orders. Refused (CoordinatorConflict) while they coordinate an open or temporarily inactive
+// order. The caller's right to maintain the staff is AuthorizeStaff's (managersOnly).
+func (d *Directory) RemoveCaseworker(ctx context.Context, jobcenter, id string) error {
+	now := d.now()
+	err := d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var cw models.Caseworker
+		// The row lock makes two removals at once remove once (the other finds no one).
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+			Take(&cw, "id = ? AND jobcenter = ? AND removed_at IS NULL", id, jobcenter).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return ErrCaseworkerNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var open int64
+		if err := tx.Model(&models.JobOrder{}).Where("coordinator_id = ? AND status IN ?", id,
+			[]string{models.StatusOpen, models.StatusTemporarilyInactive}).Count(&open).Error; err != nil {
+			return err
+		}
+		if open > 0 {
+			return CoordinatorConflict(open)
+		}
+		if err := tx.Model(&models.Caseworker{}).Where("id = ?", id).
+			Updates(map[string]any{"name": "", "email": "", "phone": "", "removed_at": now, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return tx.Where("subject = ?", id).Delete(&models.WebSession{}).Error
+	})
+	if err != nil {
+		return err
+	}
+	// The next login of the person must write again (and so restore them), not be skipped as seen.
+	prefix := id + "\x00"
+	d.seen.Range(func(k, _ any) bool {
+		if strings.HasPrefix(k.(string), prefix) {
+			d.seen.Delete(k)
+		}
+		return true
+	})
+	return nil
 }
 
 // AddCaseworkerRequest is the body of POST /api/v1/jobcenters/{code}/caseworkers.

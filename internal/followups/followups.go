@@ -237,7 +237,7 @@ func (s *Service) Loads(ctx context.Context, p auth.Principal, code string) ([]L
 		return nil, err
 	}
 	var staff []models.Caseworker
-	if err := s.db.WithContext(ctx).Where("jobcenter = ?", code).Order("name, id").Find(&staff).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("jobcenter = ? AND removed_at IS NULL", code).Order("name, id").Find(&staff).Error; err != nil {
 		return nil, err
 	}
 	cond, args := notContacted()

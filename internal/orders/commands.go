@@ -98,7 +98,8 @@ func (s *Service) AssignCoordinator(ctx context.Context, p auth.Principal, id st
 	r.CaseworkerID = strings.TrimSpace(r.CaseworkerID)
 	v := &problem.ValidationError{}
 	var cw models.Caseworker
-	switch err := s.db.WithContext(ctx).Take(&cw, "id = ?", r.CaseworkerID).Error; {
+	// A removed person (one who left) is no coordinator to assign until a login restores them.
+	switch err := s.db.WithContext(ctx).Take(&cw, "id = ? AND removed_at IS NULL", r.CaseworkerID).Error; {
 	case r.CaseworkerID == "":
 		v.Add("caseworker_id", "is required")
 	case errIsNotFound(err):
