@@ -83,6 +83,80 @@ func (c *Console) addStaff(gc *gin.Context) {
 	c.afterStaffPost(gc, form, err, "staff", nil, "flash.staff.added")
 }
 
+// removeStaffData is the confirmation page of removing a person who has left.
+type removeStaffData struct {
+	Jobcenter jobcenters.Jobcenter
+	Person    models.Caseworker
+}
+
+// confirmRemoveStaff is GET /jobcenters/{code}/caseworkers/{id}/remove: what removing the person
+// does, and the button. An unknown or removed person, or another job centre's, is the 404 page.
+func (c *Console) confirmRemoveStaff(gc *gin.Context) {
+	c.removeStaffPage(gc, http.StatusOK, NewForm(url.Values{}))
+}
+
+func (c *Console) removeStaffPage(gc *gin.Context, status int, form *Form) {
+	ctx, cancel := requestContext(gc)
+	defer cancel()
+	p, code := principal(gc), gc.Param("code")
+	if err := c.d.Directory.AuthorizeStaff(ctx, p, code, true); err != nil {
+		c.failManagerPage(gc, err)
+		return
+	}
+	person, err := c.d.Directory.Caseworker(ctx, gc.Param("id"))
+	if errors.Is(err, directory.ErrUnknownCaseworker) || (err == nil && (person.Jobcenter != code || person.RemovedAt != nil)) {
+		err = directory.ErrCaseworkerNotFound
+	}
+	if err != nil {
+		c.failManagerPage(gc, err)
+		return
+	}
+	jc, err := c.d.Jobcenters.Get(ctx, code)
+	if err != nil {
+		c.fail(gc, err)
+		return
+	}
+	c.render(gc, status, Page{Template: "caseworker-remove", Title: "staff.remove.title", TitleArgs: []any{"name", displayName(person)},
+		Nav: navStaff, Data: removeStaffData{Jobcenter: jc, Person: *person}, Form: form})
+}
+
+// removeStaff is POST /jobcenters/{code}/caseworkers/{id}/remove: the directory removes the
+// person (as DELETE /api/v1/jobcenters/{code}/caseworkers/{id}). While they coordinate open
+// orders the confirmation page shows the refusal in the error summary.
+func (c *Console) removeStaff(gc *gin.Context) {
+	ctx, cancel := requestContext(gc)
+	defer cancel()
+	p, code, l := principal(gc), gc.Param("code"), localizer(gc)
+	if err := c.d.Directory.AuthorizeStaff(ctx, p, code, true); err != nil {
+		c.failManagerPage(gc, err)
+		return
+	}
+	err := c.d.Directory.RemoveCaseworker(ctx, code, gc.Param("id"))
+	var coordinates *directory.CoordinatorError
+	switch {
+	case err == nil:
+		c.setFlash(gc, "flash.staff.removed")
+		gc.Redirect(http.StatusSeeOther, "/jobcenters/"+code+"/caseworkers")
+	case errors.As(err, &coordinates):
+		form := NewForm(postedForm(gc))
+		form.Add("confirm", l.Must("staff.remove.error.coordinator", "orders", coordinates.Orders))
+		c.removeStaffPage(gc, http.StatusConflict, form)
+	default:
+		c.failManagerPage(gc, err)
+	}
+}
+
+// displayName is how a page names a person: their name, else their e-mail, else their ID.
+func displayName(p *models.Caseworker) string {
+	switch {
+	case p.Name != "":
+		return p.Name
+	case p.Email != "":
+		return p.Email
+	}
+	return p.ID
+}
+
 // setMailbox is POST /jobcenters/{code}/mailbox (admins): the job centre's shared mailbox.
 func (c *Console) setMailbox(gc *gin.Context) {
 	form := NewForm(postedForm(gc))

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"jobordre/internal/auth"
+	"jobordre/models"
 )
 
 // A manager sees the job centre's staff with name, e-mail and phone and adds a caseworker ahead
@@ -92,5 +93,58 @@ func TestAdminsMaintainTheMailboxMergesAndCommunitiesOnTheStaffPage(t *testing.T
 	}
 	if res := mb.post("/jobcenters/751/mailbox", url.Values{"csrf_token": {mp.csrf(t)}, "mailbox_email": {"x@aarhus.dk"}}); res.status != http.StatusNotFound {
 		t.Errorf("a manager setting the mailbox: %d", res.status)
+	}
+}
+
+// A manager removes a caseworker who has left from the staff page's "Fjern": the confirmation
+// page says what it does, the post removes them (gone from the list, their console session
+// ended) with a flash; a caseworker who coordinates an open order is refused on the confirmation
+// page in the error summary, and stays.
+func TestAManagerRemovesACaseworkerWhoHasLeft(t *testing.T) {
+	tc := newTestConsole(t, consoleOptions{})
+	leaver := auth.Principal{Subject: "cw-leaver", Role: auth.RoleCaseworker, Jobcenter: "751", Name: "Lis Fratrådt", Email: "lis@aarhus.dk"}
+	lb := tc.browser()
+	lb.login(tc, leaver)
+	if pg := lb.get("/"); pg.status != http.StatusOK {
+		t.Fatalf("the leaver's inbox: %d", pg.status)
+	}
+	o := tc.createOrder("Tømrer til tag")
+	if err := tc.db.Model(&models.JobOrder{}).Where("id = ?", o.ID).Update("coordinator_id", caseworker.Subject).Error; err != nil {
+		t.Fatal(err)
+	}
+	b := tc.browser()
+	b.login(tc, manager)
+	staff := b.get("/jobcenters/751/caseworkers")
+	if !strings.Contains(staff.body, `href="/jobcenters/751/caseworkers/cw-leaver/remove"`) {
+		t.Fatalf("the staff page has no Fjern for the leaver")
+	}
+	confirm := b.get("/jobcenters/751/caseworkers/cw-leaver/remove")
+	if confirm.status != http.StatusOK || !strings.Contains(confirm.body, "Fjern Lis Fratrådt") {
+		t.Fatalf("confirmation page: %d", confirm.status)
+	}
+	res := b.post("/jobcenters/751/caseworkers/cw-leaver/remove", url.Values{"csrf_token": {confirm.csrf(t)}})
+	if res.status != http.StatusSeeOther || res.header.Get("Location") != "/jobcenters/751/caseworkers" {
+		t.Fatalf("remove: %d %s", res.status, res.header.Get("Location"))
+	}
+	after := b.get("/jobcenters/751/caseworkers")
+	if !strings.Contains(after.body, "Medarbejderen er fjernet.") || strings.Contains(after.body, `data-staff="cw-leaver"`) {
+		t.Errorf("after the removal: the flash is missing or the leaver is still listed")
+	}
+	if pg := lb.get("/"); pg.status != http.StatusSeeOther {
+		t.Errorf("the removed person's session still works: %d", pg.status)
+	}
+	if pg := b.get("/jobcenters/751/caseworkers/cw-leaver/remove"); pg.status != http.StatusNotFound {
+		t.Errorf("the confirmation page of a removed person: %d, want the 404 page", pg.status)
+	}
+
+	// The order's coordinator cannot be removed: the refusal in the error summary, at the button.
+	confirm = b.get("/jobcenters/751/caseworkers/" + caseworker.Subject + "/remove")
+	res = b.post("/jobcenters/751/caseworkers/"+caseworker.Subject+"/remove", url.Values{"csrf_token": {confirm.csrf(t)}})
+	if res.status != http.StatusConflict || !strings.Contains(res.body, `href="#field-confirm"`) ||
+		!strings.Contains(res.body, "tovholder på: 1.") {
+		t.Errorf("removing the coordinator: %d\n%.600s", res.status, between(res.body, `role="alert"`, "</div>"))
+	}
+	if !strings.Contains(b.get("/jobcenters/751/caseworkers").body, `data-staff="`+caseworker.Subject+`"`) {
+		t.Error("a refused removal removed the coordinator")
 	}
 }

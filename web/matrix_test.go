@@ -63,6 +63,8 @@ type consoleFixture struct {
 	order, candidate, consent string
 	// erased is a candidate of 751 erased already (its /erased page has a record to show).
 	erased string
+	// coordinator is a caseworker of 751 who coordinates order (the staff removal's :id).
+	coordinator string
 }
 
 type consoleRow struct {
@@ -92,6 +94,12 @@ var consoleMatrix = []consoleRow{
 	{"POST", "/jobcenters/:code/caseworkers", func(consoleFixture) url.Values {
 		return url.Values{"id": {"cw-matrix"}, "name": {"Matrix Kollega"}, "email": {"matrix@aarhus.dk"}, "role": {"caseworker"}, "language": {"da"}}
 	}, "anon=303 E=404 E2=404 C=404 M=303 N=404 K=404 A=303"},
+	// Removing a person who has left (the API's DELETE /jobcenters/{code}/caseworkers/{id}): the
+	// fixture's person coordinates the fixture's open order, so those who may get the refusal (409)
+	// on the confirmation page and the person stays for the next cell; the removal itself is
+	// TestAManagerRemovesACaseworkerWhoHasLeft's.
+	{"GET", "/jobcenters/:code/caseworkers/:id/remove", nil, "anon=303 E=404 E2=404 C=404 M=200 N=404 K=404 A=200"},
+	{"POST", "/jobcenters/:code/caseworkers/:id/remove", nil, "anon=303 E=404 E2=404 C=404 M=409 N=404 K=404 A=409"},
 	{"POST", "/jobcenters/:code/mailbox", func(consoleFixture) url.Values { return url.Values{"mailbox_email": {"jobordre@aarhus.dk"}} }, "anon=303 E=404 E2=404 C=404 M=404 N=404 K=404 A=303"},
 	{"POST", "/jobcenters/:code/municipalities", func(consoleFixture) url.Values { return url.Values{"municipalities": {"751"}} }, "anon=303 E=404 E2=404 C=404 M=404 N=404 K=404 A=303"},
 	{"POST", "/jobcenters/:code/communities", func(consoleFixture) url.Values {
@@ -206,12 +214,23 @@ func consoleFixtures(t *testing.T, tc *testConsole) consoleFixture {
 	tc.api(http.MethodPost, "/api/v1/job-orders/"+f.order+"/referrals", caseworker, map[string]any{"candidate_id": f.candidate}, http.StatusCreated, nil)
 	f.erased = tc.candidate(caseworker, "Slettet Kandidat", true, "Smed", "7212", "CV der slettes")
 	tc.api(http.MethodDelete, "/api/v1/candidates/"+f.erased, caseworker, map[string]any{"reason": "Borgerens anmodning"}, http.StatusOK, nil)
+	f.coordinator = "cw-matrix-tovholder"
+	if err := tc.db.Create(&models.Caseworker{ID: f.coordinator, Jobcenter: "751", Role: auth.RoleCaseworker, Name: "Tove Tovholder", Email: "tove@aarhus.dk"}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := tc.db.Model(&models.JobOrder{}).Where("id = ?", f.order).Update("coordinator_id", f.coordinator).Error; err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
 func (f consoleFixture) fill(path string) string {
 	candidate := pick(strings.HasSuffix(path, "/erased"), f.erased, f.candidate)
-	return strings.NewReplacer(":id", pick(strings.HasPrefix(path, "/candidates/"), candidate, f.order), ":cid", f.consent, ":lang", "da", ":code", "751", ":list", "no-coordinator", ":token", "no-such-link-token", ":cvr", "10103940").Replace(path)
+	id := pick(strings.HasPrefix(path, "/candidates/"), candidate, f.order)
+	if strings.HasPrefix(path, "/jobcenters/") {
+		id = f.coordinator
+	}
+	return strings.NewReplacer(":id", id, ":cid", f.consent, ":lang", "da", ":code", "751", ":list", "no-coordinator", ":token", "no-such-link-token", ":cvr", "10103940").Replace(path)
 }
 
 func pick(cond bool, a, b string) string {

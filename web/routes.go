@@ -85,6 +85,8 @@ func (c *Console) routes(r *gin.Engine) {
 	in.GET("/jobcenters/:code/policy/progress", c.policyProgress)
 	in.GET("/jobcenters/:code/caseworkers", c.staff)
 	in.POST("/jobcenters/:code/caseworkers", c.addStaff)
+	in.GET("/jobcenters/:code/caseworkers/:id/remove", c.confirmRemoveStaff)
+	in.POST("/jobcenters/:code/caseworkers/:id/remove", c.removeStaff)
 	in.POST("/jobcenters/:code/mailbox", c.setMailbox)
 	in.POST("/jobcenters/:code/municipalities", c.setMunicipalities)
 	in.POST("/jobcenters/:code/communities", c.saveCommunity)

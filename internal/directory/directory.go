@@ -117,18 +117,26 @@ func (d *Directory) Caseworkers(ctx context.Context, jobcenter string) ([]models
 // caseworkers or managers (unknown, another job centre's, or removed already).
 var ErrCaseworkerNotFound = problem.NotFound("no such caseworker at this job centre")
 
-// CoordinatorConflict is the refusal to remove a person who coordinates orders that are open or
+// CoordinatorError is the refusal to remove a person who coordinates orders that are open or
 // temporarily inactive: every order has a coordinator, so a manager assigns another first. It
-// names how many orders, never which people.
-func CoordinatorConflict(orders int64) error {
-	return problem.Conflict("", fmt.Sprintf("the person coordinates %d open or temporarily inactive orders; assign another coordinator to them first", orders))
+// names how many orders, never which people; it is a 409 conflict (Unwrap) for the API.
+type CoordinatorError struct {
+	Orders int64
 }
+
+// Error says how many orders the person coordinates and what to do.
+func (e *CoordinatorError) Error() string {
+	return fmt.Sprintf("the person coordinates %d open or temporarily inactive orders; assign another coordinator to them first", e.Orders)
+}
+
+// Unwrap makes the refusal a problem.Conflict for errors.Is and errors.As.
+func (e *CoordinatorError) Unwrap() error { return problem.Conflict("", e.Error()) }
 
 // RemoveCaseworker removes a caseworker or manager of the job centre who has left: in one
 // transaction their name, e-mail and phone are cleared, removed_at is set and their console
 // sessions end. The ID stays: it is the actor of history entries and the coordinator of closed
-// orders. Refused (CoordinatorConflict) while they coordinate an open or temporarily inactive
-// order. The caller's right to maintain the staff is AuthorizeStaff's (managersOnly).
+// orders. Refused while they coordinate an open or temporarily inactive
+// order (*CoordinatorError). The caller's right to maintain the staff is AuthorizeStaff's (managersOnly).
 func (d *Directory) RemoveCaseworker(ctx context.Context, jobcenter, id string) error {
 	now := d.now()
 	err := d.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -148,7 +156,7 @@ func (d *Directory) RemoveCaseworker(ctx context.Context, jobcenter, id string) 
 			return err
 		}
 		if open > 0 {
-			return CoordinatorConflict(open)
+			return &CoordinatorError{Orders: open}
 		}
 		if err := tx.Model(&models.Caseworker{}).Where("id = ?", id).
 			Updates(map[string]any{"name": "", "email": "", "phone": "", "removed_at": now, "updated_at": now}).Error; err != nil {

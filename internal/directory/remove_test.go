@@ -113,6 +113,10 @@ func TestACoordinatorOfAnOpenOrPausedOrderCannotBeRemovedAndTheRefusalCountsTheO
 	if !errors.Is(err, problem.ErrConflict) {
 		t.Fatalf("remove = %v, want a conflict", err)
 	}
+	var refusal *CoordinatorError
+	if !errors.As(err, &refusal) || refusal.Orders != 2 {
+		t.Errorf("refusal %#v: want the count of open and paused orders, 2", err)
+	}
 	if !strings.Contains(err.Error(), "coordinates 2 open or temporarily inactive orders") || strings.Contains(err.Error(), leaver.Name) {
 		t.Errorf("refusal %q: want the count of open and paused orders (2), never a name", err)
 	}
