@@ -221,6 +221,37 @@ test('the staff page: a manager adds a caseworker ahead of their first login, wi
   await checkPage(page, 'staff');
 });
 
+test('the staff page: a manager removes a caseworker who has left; one who coordinates an open order is refused in the error summary', async ({ page }) => {
+  const { cw, mgr, order } = centre('860', 'Hjørring', '9800', 'hjorring');
+  const o = await order();
+  await api('PUT', `/api/v1/job-orders/${o.id}/coordinator`, cw, { caseworker_id: cw.sub });
+  const leaver = `cw-hjorring-left-${Date.now()}`;
+  await api('POST', '/api/v1/jobcenters/860/caseworkers', mgr, { id: leaver, name: 'Lis Fratrådt', email: 'lis@hjoerring.dk', role: 'caseworker' });
+  await loginWithToken(page, mgr);
+  await checkPage(page);
+  await page.goto('/jobcenters/860/caseworkers');
+  await checkPage(page);
+
+  await page.locator(`#staff-table tr[data-staff="${leaver}"]`).getByRole('link', { name: 'Fjern Lis Fratrådt' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Fjern Lis Fratrådt' })).toBeVisible();
+  await checkPage(page, 'staff-remove');
+  await page.getByRole('button', { name: 'Fjern medarbejderen' }).click();
+  await expect(page).toHaveURL(/\/jobcenters\/860\/caseworkers$/);
+  await expect(page.getByText('Medarbejderen er fjernet.')).toBeVisible();
+  await expect(page.locator(`#staff-table tr[data-staff="${leaver}"]`)).toHaveCount(0);
+  await checkPage(page);
+
+  // The coordinator of the open order stays until the order has another coordinator.
+  await page.locator(`#staff-table tr[data-staff="${cw.sub}"]`).getByRole('link', { name: `Fjern ${cw.name}` }).click();
+  await checkPage(page);
+  await page.getByRole('button', { name: 'Fjern medarbejderen' }).click();
+  await expect(page.locator('.alert-error')).toContainText('Antal åbne eller midlertidigt inaktive jobordrer, medarbejderen er tovholder på: 1.');
+  await checkPage(page, 'staff-remove-refused');
+  await page.goto('/jobcenters/860/caseworkers');
+  await expect(page.locator(`#staff-table tr[data-staff="${cw.sub}"]`)).toContainText(cw.name);
+  await checkPage(page);
+});
+
 test('a manager sets a retention period: saved and shown after a reload; an unreadable one is named in the error summary with the form kept', async ({ page }) => {
   const { mgr } = centre('561', 'Esbjerg', '6700', 'esbjerg');
   await loginWithToken(page, mgr);
