@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"jobordre/internal/joborder"
+	"jobordre/internal/policy"
 	"jobordre/internal/retention"
 	"jobordre/internal/telemetry"
 )
@@ -17,6 +19,16 @@ import (
 // result and into the process's metrics (telemetry.RetentionDeletedMetric, by kind).
 func (a *Activities) DeleteExpired(ctx context.Context, in joborder.RetentionBatchInput) (joborder.RetentionBatchResult, error) {
 	d := retention.Deleter{DB: a.DB}
+	if in.RemovedContacts != "" {
+		p, err := policy.ParseDuration(in.RemovedContacts)
+		if err != nil {
+			// The period comes from the worker's validated configuration; a bad one will not get
+			// better by retrying.
+			return joborder.RetentionBatchResult{}, temporal.NewNonRetryableApplicationError(
+				"retention: removed_contacts period is not an ISO 8601 duration", joborder.ErrInvalidInput, nil)
+		}
+		d.RemovedContacts = p
+	}
 	n, err := d.Batch(ctx, in.Kind, in.BatchSize, time.UnixMilli(in.NowUnixMilli).UTC())
 	if err != nil {
 		return joborder.RetentionBatchResult{}, err

@@ -40,6 +40,10 @@ func RetentionWorkflow(ctx workflow.Context, in joborder.RetentionInput) (jobord
 			workflow.GetVersion(ctx, joborder.RetentionInactiveCandidatesVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 			continue // a run recorded before the kind existed
 		}
+		if kind == joborder.RetentionRemovedContacts &&
+			workflow.GetVersion(ctx, joborder.RetentionRemovedContactsVersion, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			continue // a run recorded before the kind existed
+		}
 		c := joborder.RetentionCount{Kind: kind}
 		for {
 			if c.Batches == in.MaxBatches {
@@ -48,7 +52,7 @@ func RetentionWorkflow(ctx workflow.Context, in joborder.RetentionInput) (jobord
 			}
 			var b joborder.RetentionBatchResult
 			err := workflow.ExecuteActivity(ctx, a.DeleteExpired, joborder.RetentionBatchInput{
-				Kind: kind, BatchSize: in.BatchSize, NowUnixMilli: now}).Get(ctx, &b)
+				Kind: kind, BatchSize: in.BatchSize, NowUnixMilli: now, RemovedContacts: in.RemovedContacts}).Get(ctx, &b)
 			if err != nil {
 				return res, err
 			}

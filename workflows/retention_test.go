@@ -59,10 +59,10 @@ func runRetention(t *testing.T, rows *dueRows, in joborder.RetentionInput) jobor
 
 // Every kind runs in batches until one comes back short; a kind with more rows than MaxBatches
 // batches stops there and says more is due; every batch counts back from the same instant; a
-// failed batch is retried and counted once.
+// failed batch is retried and counted once; the national removed_contacts period reaches every batch.
 func TestTheRetentionRunDeletesEachKindInBatchesUntilAShortBatchAndStopsAtMaxBatches(t *testing.T) {
 	rows := &dueRows{due: map[string]int{joborder.RetentionReferralData: 7, joborder.RetentionCVAccessLog: 6, joborder.RetentionOrderNotes: 100}, failAt: 2}
-	res := runRetention(t, rows, joborder.RetentionInput{BatchSize: 3, MaxBatches: 5})
+	res := runRetention(t, rows, joborder.RetentionInput{BatchSize: 3, MaxBatches: 5, RemovedContacts: "P90D"})
 	want := map[string]joborder.RetentionCount{
 		joborder.RetentionReferralData: {Kind: joborder.RetentionReferralData, Count: 7, Batches: 3},
 		joborder.RetentionCVAccessLog:  {Kind: joborder.RetentionCVAccessLog, Count: 6, Batches: 3},
@@ -87,7 +87,7 @@ func TestTheRetentionRunDeletesEachKindInBatchesUntilAShortBatchAndStopsAtMaxBat
 		t.Errorf("%d order notes left, want 85 for the next run", rows.due[joborder.RetentionOrderNotes])
 	}
 	for _, c := range rows.calls {
-		if c.NowUnixMilli != rows.calls[0].NowUnixMilli || c.BatchSize != 3 {
+		if c.NowUnixMilli != rows.calls[0].NowUnixMilli || c.BatchSize != 3 || c.RemovedContacts != "P90D" {
 			t.Errorf("batch %+v: another cut-off or size than the first %+v", c, rows.calls[0])
 		}
 	}

@@ -26,7 +26,7 @@ func retentionSchedule(cfg config.Config) (client.ScheduleSpec, *client.Schedule
 	action := &client.ScheduleWorkflowAction{
 		ID:        joborder.RetentionWorkflowID,
 		Workflow:  joborder.RetentionWorkflowName,
-		Args:      []any{joborder.RetentionInput{BatchSize: cfg.RetentionBatchSize}},
+		Args:      []any{joborder.RetentionInput{BatchSize: cfg.RetentionBatchSize, RemovedContacts: cfg.RetentionRemovedContacts}},
 		TaskQueue: cfg.TaskQueue,
 		// A run is batches of short activities; a day is far more than it needs, and the next
 		// day's run starts over anyway.

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"jobordre/internal/policy"
 )
 
 // Config holds every setting of every jobordre process.
@@ -91,6 +93,11 @@ type Config struct {
 	// RetentionBatchSize is how many rows one deletion batch (one transaction) changes at most
 	// (JOBORDRE_RETENTION_BATCH_SIZE, default 500).
 	RetentionBatchSize int
+	// RetentionRemovedContacts is the national period (ISO 8601) after a company contact person's
+	// removal when their name, e-mail and phone are cleared (JOBORDRE_RETENTION_REMOVED_CONTACTS,
+	// default P180D). National, not in a job centre's policy: a contact person belongs to a
+	// company, which orders from any job centre.
+	RetentionRemovedContacts string
 	// Console holds the web console's settings: its OIDC client and session lifetimes.
 	Console ConsoleConfig
 }
@@ -135,9 +142,10 @@ func Defaults() Config {
 		SecureLinkTTL:     14 * 24 * time.Hour,
 		ShutdownTimeout:   10 * time.Second,
 		// A second: receivers hear of an event soon after it happened, at one cheap query a second.
-		WebhookDispatchInterval: time.Second,
-		RetentionCron:           "30 2 * * *",
-		RetentionBatchSize:      500,
+		WebhookDispatchInterval:  time.Second,
+		RetentionCron:            "30 2 * * *",
+		RetentionBatchSize:       500,
+		RetentionRemovedContacts: "P180D",
 		Console: ConsoleConfig{
 			OIDCScopes:         []string{"profile", "email"},
 			SessionIdleTimeout: 30 * time.Minute,
@@ -215,6 +223,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Sprintf("JOBORDRE_RETENTION_BATCH_SIZE: %q is not a number of rows from 1 to 10000", v))
 		} else {
 			c.RetentionBatchSize = n
+		}
+	}
+	if v := strings.TrimSpace(getenv("JOBORDRE_RETENTION_REMOVED_CONTACTS")); v != "" {
+		if d, err := policy.ParseDuration(v); err != nil || d.Approx() <= 0 {
+			errs = append(errs, fmt.Sprintf("JOBORDRE_RETENTION_REMOVED_CONTACTS: %q is not a positive ISO 8601 duration such as P180D", v))
+		} else {
+			c.RetentionRemovedContacts = d.String()
 		}
 	}
 	str("JOBORDRE_PPROF_ADDR", &c.PprofAddr)

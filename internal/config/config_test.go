@@ -77,3 +77,22 @@ func TestSendGridSettingsAndTheirDefaults(t *testing.T) {
 		}
 	}
 }
+
+// The removed contact persons' period is national: P180D unless set, any positive ISO 8601
+// duration when set, and anything else is refused naming the variable.
+func TestTheRemovedContactsPeriodDefaultsToHalfAYearAndRefusesWhatIsNoPeriod(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil || c.RetentionRemovedContacts != "P180D" {
+		t.Fatalf("default %q, %v; want P180D", c.RetentionRemovedContacts, err)
+	}
+	c, err = FromEnv(env(map[string]string{"JOBORDRE_RETENTION_REMOVED_CONTACTS": "P90D"}))
+	if err != nil || c.RetentionRemovedContacts != "P90D" {
+		t.Fatalf("set P90D: %q, %v", c.RetentionRemovedContacts, err)
+	}
+	for _, bad := range []string{"180", "P0D", "-P1D", "half a year"} {
+		_, err := FromEnv(env(map[string]string{"JOBORDRE_RETENTION_REMOVED_CONTACTS": bad}))
+		if err == nil || !strings.Contains(err.Error(), "JOBORDRE_RETENTION_REMOVED_CONTACTS") {
+			t.Errorf("%q: %v, want refused naming the variable", bad, err)
+		}
+	}
+}

@@ -36,18 +36,32 @@ const (
 	// does). Unlike the other kinds it is counted from the candidate's last activity, not from an
 	// order's close.
 	RetentionInactiveCandidates = "inactive_candidates"
+	// RetentionRemovedContacts clears the name, e-mail and phone of the employers' contact persons
+	// removed (companies.RemoveContact) longer ago than the national period
+	// (RetentionInput.RemovedContacts, JOBORDRE_RETENTION_REMOVED_CONTACTS); the row and its ID
+	// stay, so histories and the CV access log still point at "a former contact person". Counted
+	// from the removal, not from an order's close, and the same for every job centre: a contact
+	// person belongs to a company, not to a job centre.
+	RetentionRemovedContacts = "removed_contacts"
 )
 
 // RetentionKinds lists every kind in the order the workflow runs them: the consents after the
-// referral data they are the ground of; the inactive candidates last (added later: a run started
-// before runs without it, RetentionInactiveCandidatesVersion).
+// referral data they are the ground of; the inactive candidates and the removed contact persons
+// last (added later: a run started before runs without them, RetentionInactiveCandidatesVersion,
+// RetentionRemovedContactsVersion).
 var RetentionKinds = []string{RetentionReferralData, RetentionEmployerNotes, RetentionConsents,
-	RetentionCVAccessLog, RetentionOutboxMail, RetentionOrderDescription, RetentionOrderNotes, RetentionInactiveCandidates}
+	RetentionCVAccessLog, RetentionOutboxMail, RetentionOrderDescription, RetentionOrderNotes, RetentionInactiveCandidates,
+	RetentionRemovedContacts}
 
 // RetentionInactiveCandidatesVersion is the workflow.GetVersion change ID under which
 // RetentionWorkflow runs the inactive_candidates kind: a run recorded before the kind existed
 // replays without it.
 const RetentionInactiveCandidatesVersion = "retention-inactive-candidates"
+
+// RetentionRemovedContactsVersion is the workflow.GetVersion change ID under which
+// RetentionWorkflow runs the removed_contacts kind: a run recorded before the kind existed
+// replays without it.
+const RetentionRemovedContactsVersion = "retention-removed-contacts"
 
 // RetentionInput starts the deletion workflow: the rows per batch (each batch its own transaction)
 // and at most how many batches of one kind a run does (the rest waits for the next day's run, so
@@ -55,6 +69,10 @@ const RetentionInactiveCandidatesVersion = "retention-inactive-candidates"
 type RetentionInput struct {
 	BatchSize  int `json:"batch_size"`
 	MaxBatches int `json:"max_batches"`
+	// RemovedContacts is the national period (ISO 8601, "P180D") after a contact person's removal
+	// when their name, e-mail and phone are cleared (JOBORDRE_RETENTION_REMOVED_CONTACTS); empty:
+	// the default, P180D. A period, not personal data.
+	RemovedContacts string `json:"removed_contacts,omitempty"`
 }
 
 // RetentionBatchInput is one batch of one kind; Now is the run's time the periods are counted back from.
@@ -64,6 +82,8 @@ type RetentionBatchInput struct {
 	// NowUnixMilli is the workflow's time at the start of the run, so every batch of a run uses
 	// the same cut-off.
 	NowUnixMilli int64 `json:"now_unix_milli"`
+	// RemovedContacts is RetentionInput.RemovedContacts, passed on for the removed_contacts kind.
+	RemovedContacts string `json:"removed_contacts,omitempty"`
 }
 
 // RetentionBatchResult is how many rows one batch deleted or anonymised; fewer than the batch

@@ -28,9 +28,17 @@ import (
 // mailbox is the sender.
 const mailboxTable = erasure.MailboxTable
 
+// DefaultRemovedContacts is the national period after a contact person's removal when their
+// name, e-mail and phone are cleared, unless the worker is configured otherwise
+// (JOBORDRE_RETENTION_REMOVED_CONTACTS): half a year, as long as a closed order's referral data,
+// so the job centre can still see whom it dealt with during the follow-up and a complaint.
+const DefaultRemovedContacts = "P180D"
+
 // Deleter runs the deletion batches on DB.
 type Deleter struct {
 	DB *gorm.DB
+	// RemovedContacts is the removed_contacts kind's national period; zero: DefaultRemovedContacts.
+	RemovedContacts policy.Duration
 	// beforeCommit, when set (tests), runs inside each batch's transaction after its writes.
 	beforeCommit func(ctx context.Context, kind string) error
 }
@@ -49,6 +57,9 @@ type kind struct {
 	// to look in (default: those with closed orders).
 	dueIn      func(tx *gorm.DB, jobcenter string, cutoff time.Time, limit int) ([]any, error)
 	jobcenters func(db *gorm.DB) ([]string, error)
+	// dueNational, when set, replaces both for a kind with one national period
+	// (Deleter.RemovedContacts): the keys of at most limit rows due at cutoff.
+	dueNational func(tx *gorm.DB, cutoff time.Time, limit int) ([]any, error)
 }
 
 var kinds = map[string]kind{
@@ -139,6 +150,20 @@ var kinds = map[string]kind{
 		},
 		apply: eraseInactive,
 	},
+	joborder.RetentionRemovedContacts: {
+		dueNational: func(tx *gorm.DB, cutoff time.Time, limit int) ([]any, error) {
+			return stringKeys(tx.Model(&models.CompanyContact{}).Where("removed_at IS NOT NULL AND removed_at < ?", cutoff.UTC()).
+				Where(contactNamed), "id", limit)
+		},
+		// The row and its ID stay: the orders' histories, the CV access log and secure links
+		// name the contact by ID, and read an empty name as "a former contact person". Only a
+		// contact still removed is cleared (one added back meanwhile keeps their data).
+		apply: func(tx *gorm.DB, keys []any, now time.Time) (int64, error) {
+			res := tx.Model(&models.CompanyContact{}).Where("id IN ? AND removed_at IS NOT NULL", keys).Where(contactNamed).
+				UpdateColumns(map[string]any{"name": "", "email": "", "phone": "", "updated_at": now})
+			return res.RowsAffected, res.Error
+		},
+	},
 	joborder.RetentionOrderNotes: {
 		period: func(r policy.Retention) policy.Duration { return r.OrderFreeText },
 		due: func(tx *gorm.DB, orders *gorm.DB, limit int) ([]any, error) {
@@ -150,6 +175,9 @@ var kinds = map[string]kind{
 		},
 	},
 }
+
+// contactNamed matches contact persons still holding a name, an e-mail or a phone.
+const contactNamed = "(COALESCE(name, '') <> '' OR COALESCE(email, '') <> '' OR COALESCE(phone, '') <> '')"
 
 // employerNoted matches referrals with an employer's note or archive mark.
 const employerNoted = "(employer_note <> '' OR employer_archived = ?)"
@@ -174,6 +202,9 @@ func (d *Deleter) Batch(ctx context.Context, kindName string, batchSize int, now
 		return 0, fmt.Errorf("retention: batch size %d", batchSize)
 	}
 	db := d.DB.WithContext(ctx)
+	if k.dueNational != nil {
+		return d.nationalBatch(ctx, kindName, k, batchSize, now)
+	}
 	var jobcenters []string
 	if k.jobcenters != nil {
 		var err error
@@ -206,6 +237,38 @@ func (d *Deleter) Batch(ctx context.Context, kindName string, batchSize int, now
 				return fmt.Errorf("retention: %s due in job centre %s: %w", kindName, jc, err)
 			}
 			keys = append(keys, more...)
+		}
+		if len(keys) == 0 {
+			return nil
+		}
+		n, err := k.apply(tx, keys, now.UTC())
+		if err != nil {
+			return fmt.Errorf("retention: %s: %w", kindName, err)
+		}
+		changed = n
+		if d.beforeCommit != nil {
+			return d.beforeCommit(ctx, kindName)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return int(changed), nil
+}
+
+// nationalBatch is Batch for a kind with the national period (Deleter.RemovedContacts).
+func (d *Deleter) nationalBatch(ctx context.Context, kindName string, k kind, batchSize int, now time.Time) (int, error) {
+	period := d.RemovedContacts
+	if period.IsZero() {
+		period = policy.MustParseDuration(DefaultRemovedContacts)
+	}
+	cutoff := Cutoff(now, period)
+	var changed int64
+	err := d.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		keys, err := k.dueNational(tx, cutoff, batchSize)
+		if err != nil {
+			return fmt.Errorf("retention: %s due: %w", kindName, err)
 		}
 		if len(keys) == 0 {
 			return nil

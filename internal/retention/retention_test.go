@@ -40,6 +40,9 @@ func databases(t *testing.T) map[string]*gorm.DB {
 	return map[string]*gorm.DB{"postgres": dbtest.Postgres(t), "sqlite": dbtest.SQLite(t)}
 }
 
+// tenSeconds is every period of the fixture, the national removed_contacts one included.
+var tenSeconds = policy.NewDuration(0, 10*time.Second)
+
 func secondsRetention() policy.Retention {
 	s := policy.NewDuration(0, 10*time.Second)
 	return policy.Retention{ReferralData: s, EmployerNotes: s, Consents: s, CVAccessLog: s, OutboxMail: s, OrderFreeText: s, InactiveCandidates: s}
@@ -74,8 +77,34 @@ func newFixture(t *testing.T, db *gorm.DB) *fixture {
 		Details: map[string]string{"status": models.StatusClosed, "from": models.StatusOpen, "reason": joborder.CloseReasonFilled}})
 	must(t, err)
 	must(t, db.Model(&models.JobOrder{}).Where("id = ?", f.closed).UpdateColumn("status", models.StatusClosed).Error)
+	// The company's contact persons: the live one the mails went to, one removed at the close
+	// (due a minute later), one removed 5 s before now (not due yet).
+	for _, k := range []struct {
+		id      string
+		removed *time.Time
+	}{{"contact-1", nil}, {"contact-old", &f.closedAt}, {"contact-recent", ptr(f.now.Add(-5 * time.Second))}} {
+		must(t, db.Create(&models.CompanyContact{ID: k.id, CVR: "10103940", Name: "Søren " + k.id, Email: k.id + "@byg.example",
+			Phone: "+45 12 34 56 78", RemovedAt: k.removed, CreatedAt: created, UpdatedAt: created}).Error)
+	}
 	return f
 }
+
+func ptr[T any](v T) *T { return &v }
+
+// namedContacts is the IDs of the contact persons still holding a name, an e-mail or a phone,
+// and how many contact rows there are.
+func (f *fixture) namedContacts(t *testing.T) (named []string, rows int64) {
+	t.Helper()
+	must(t, f.db.Model(&models.CompanyContact{}).Where("name <> '' OR email <> '' OR phone <> ''").Order("id").Pluck("id", &named).Error)
+	must(t, f.db.Model(&models.CompanyContact{}).Count(&rows).Error)
+	return named, rows
+}
+
+// allContacts and liveContacts are namedContacts before and after the removed_contacts kind ran.
+var (
+	allContacts  = []string{"contact-1", "contact-old", "contact-recent"}
+	liveContacts = []string{"contact-1", "contact-recent"}
+)
 
 func (f *fixture) order(t *testing.T, created time.Time, description string) string {
 	t.Helper()
@@ -204,6 +233,8 @@ var wantCounts = map[string]int{
 	joborder.RetentionCVAccessLog: 2, joborder.RetentionOutboxMail: 1, joborder.RetentionOrderDescription: 1, joborder.RetentionOrderNotes: 1,
 	// The closed order's two candidates: no open referral, nothing since the close.
 	joborder.RetentionInactiveCandidates: 2,
+	// The contact person removed at the close, not the one removed 5 s ago nor the live one.
+	joborder.RetentionRemovedContacts: 1,
 }
 
 // candidates counts the fixture's candidates still stored, their index rows, and the
@@ -228,7 +259,7 @@ func TestARunDeletesAClosedOrdersPersonalDataAndLeavesTheKeyFiguresUnchanged(t *
 				t.Fatalf("fixture: %+v", got)
 			}
 			before := f.figures(t)
-			d := &Deleter{DB: db}
+			d := &Deleter{DB: db, RemovedContacts: tenSeconds}
 			// Batches of one: the loop over batches is what the workflow does.
 			counts := f.runAll(t, d, 1)
 			if !reflect.DeepEqual(counts, wantCounts) {
@@ -245,6 +276,10 @@ func TestARunDeletesAClosedOrdersPersonalDataAndLeavesTheKeyFiguresUnchanged(t *
 			// record each; the open order's (open referrals) stay.
 			if stored, indexed, erased := f.candidates(t); stored != 2 || indexed != 2 || erased != 2 {
 				t.Errorf("%d candidates, %d index rows, %d erasure records after the run; want 2, 2, 2", stored, indexed, erased)
+			}
+			// The removed contact person's name, e-mail and phone are gone; the row stays.
+			if named, rows := f.namedContacts(t); !reflect.DeepEqual(named, liveContacts) || rows != 3 {
+				t.Errorf("contacts with data %v of %d rows after the run; want %v of 3", named, rows, liveContacts)
 			}
 			if after := f.figures(t); !reflect.DeepEqual(before, after) {
 				t.Errorf("key figures changed:\nbefore %v\nafter  %v", before, after)
@@ -263,7 +298,7 @@ func TestARunDeletesAClosedOrdersPersonalDataAndLeavesTheKeyFiguresUnchanged(t *
 func TestNothingIsDeletedBeforeThePeriodHasRunOut(t *testing.T) {
 	f := newFixture(t, dbtest.SQLite(t))
 	f.now = f.closedAt.Add(5 * time.Second)
-	counts := f.runAll(t, &Deleter{DB: f.db}, 100)
+	counts := f.runAll(t, &Deleter{DB: f.db, RemovedContacts: tenSeconds}, 100)
 	for k, n := range counts {
 		if n != 0 {
 			t.Errorf("%s: %d rows deleted 5 s after the close with a period of 10 s", k, n)
@@ -271,6 +306,9 @@ func TestNothingIsDeletedBeforeThePeriodHasRunOut(t *testing.T) {
 	}
 	if got := f.state(t, f.closed); got != full {
 		t.Errorf("closed order: %+v", got)
+	}
+	if named, _ := f.namedContacts(t); !reflect.DeepEqual(named, allContacts) {
+		t.Errorf("contacts with data %v 5 s after a removal with a period of 10 s; want %v", named, allContacts)
 	}
 }
 
@@ -285,7 +323,7 @@ func TestARunKilledMidBatchAndRunAgainDeletesEachRowOnceAndNothingMore(t *testin
 			f := newFixture(t, db)
 			before := f.figures(t)
 			kills := 0
-			d := &Deleter{DB: db, beforeCommit: func(ctx context.Context, kind string) error {
+			d := &Deleter{DB: db, RemovedContacts: tenSeconds, beforeCommit: func(ctx context.Context, kind string) error {
 				kills++
 				return errKilled
 			}}
@@ -299,6 +337,9 @@ func TestARunKilledMidBatchAndRunAgainDeletesEachRowOnceAndNothingMore(t *testin
 			}
 			if stored, _, erased := f.candidates(t); stored != 4 || erased != 0 {
 				t.Fatalf("after the killed batches: %d candidates, %d erasures; want 4, 0", stored, erased)
+			}
+			if named, _ := f.namedContacts(t); !reflect.DeepEqual(named, allContacts) {
+				t.Fatalf("after the killed batches: contacts with data %v, want all %v", named, allContacts)
 			}
 			d.beforeCommit = nil
 			if counts := f.runAll(t, d, 1); !reflect.DeepEqual(counts, wantCounts) {
@@ -314,6 +355,9 @@ func TestARunKilledMidBatchAndRunAgainDeletesEachRowOnceAndNothingMore(t *testin
 			}
 			if stored, indexed, erased := f.candidates(t); stored != 2 || indexed != 2 || erased != 2 {
 				t.Errorf("%d candidates, %d index rows, %d erasure records after the re-runs; want 2, 2, 2 (each erased once)", stored, indexed, erased)
+			}
+			if named, rows := f.namedContacts(t); !reflect.DeepEqual(named, liveContacts) || rows != 3 {
+				t.Errorf("contacts with data %v of %d rows after the re-runs; want %v of 3", named, rows, liveContacts)
 			}
 			if after := f.figures(t); !reflect.DeepEqual(before, after) {
 				t.Errorf("key figures changed:\nbefore %v\nafter  %v", before, after)
@@ -390,6 +434,47 @@ func TestAnInactiveCandidateIsErasedAndEachKindOfActivityKeepsOne(t *testing.T) 
 			}
 			if n, err := (&Deleter{DB: db}).Batch(context.Background(), joborder.RetentionInactiveCandidates, 100, f.now); err != nil || n != 0 {
 				t.Errorf("a second batch: %d, %v; want nothing more", n, err)
+			}
+		})
+	}
+}
+
+// Without a configured period the national default, P180D, applies: a contact person removed
+// 181 days ago loses name, e-mail and phone and keeps the row (ID, company, removal time), one
+// removed 179 days ago and one added back keep theirs, and one cleared already is not counted.
+func TestARemovedContactPersonIsClearedAfterTheNationalDefaultPeriodAndTheRowStays(t *testing.T) {
+	for name, db := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			now := time.Date(2026, 12, 3, 2, 30, 0, 0, time.UTC)
+			days := func(n int) *time.Time { return ptr(now.AddDate(0, 0, -n)) }
+			for _, k := range []models.CompanyContact{
+				{ID: "removed-181", Name: "Søren Byg", Email: "soren@byg.example", Phone: "+45 12 34 56 78", RemovedAt: days(181)},
+				{ID: "removed-179", Name: "Mette Byg", Email: "mette@byg.example", RemovedAt: days(179)},
+				{ID: "added-back", Name: "Ole Byg", Email: "ole@byg.example"},
+				{ID: "cleared", RemovedAt: days(400)},
+			} {
+				k.CVR, k.CreatedAt, k.UpdatedAt = "10103940", now.AddDate(-1, 0, 0), now.AddDate(-1, 0, 0)
+				must(t, db.Create(&k).Error)
+			}
+			d := &Deleter{DB: db}
+			n, err := d.Batch(context.Background(), joborder.RetentionRemovedContacts, 10, now)
+			if err != nil || n != 1 {
+				t.Fatalf("batch: %d, %v; want 1", n, err)
+			}
+			var k models.CompanyContact
+			must(t, db.Take(&k, "id = ?", "removed-181").Error)
+			if k.Name != "" || k.Email != "" || k.Phone != "" || k.CVR != "10103940" || k.RemovedAt == nil || !k.RemovedAt.Equal(*days(181)) {
+				t.Errorf("removed 181 days ago: %+v, want name, e-mail and phone cleared and the row kept", k)
+			}
+			for id, want := range map[string]string{"removed-179": "Mette Byg", "added-back": "Ole Byg"} {
+				var k models.CompanyContact
+				must(t, db.Take(&k, "id = ?", id).Error)
+				if k.Name != want || k.Email == "" {
+					t.Errorf("%s: %+v, want untouched", id, k)
+				}
+			}
+			if n, err := d.Batch(context.Background(), joborder.RetentionRemovedContacts, 10, now); err != nil || n != 0 {
+				t.Errorf("second batch: %d, %v; want nothing", n, err)
 			}
 		})
 	}
