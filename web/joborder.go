@@ -275,8 +275,12 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 	person := func(id string) personRef {
 		pr := personRef{ID: id, Name: id}
 		if who, ok := people[id]; ok {
-			if who.Name != "" {
+			switch {
+			case who.Name != "":
 				pr.Name = who.Name
+			case who.CVR != "":
+				// A removed contact person whose name the deletion schedule cleared.
+				pr.Name = l.Must("people.former_contact")
 			}
 			pr.Jobcenter = jcName(who.Jobcenter)
 		}
@@ -327,6 +331,9 @@ func (c *Console) loadOrder(ctx context.Context, gc *gin.Context, p auth.Princip
 	if d.Contact == nil && o.ContactID != nil {
 		if who, ok := people[*o.ContactID]; ok {
 			d.Contact = &companies.Contact{ID: who.ID, Name: who.Name}
+			if who.Name == "" && who.CVR != "" {
+				d.Contact.Name = l.Must("people.former_contact")
+			}
 		}
 	}
 

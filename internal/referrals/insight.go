@@ -82,8 +82,12 @@ type InsightCVRead struct {
 	ReaderID    string    `json:"reader_id"`
 	ReaderName  string    `json:"reader_name,omitempty"`
 	ReaderEmail string    `json:"reader_email,omitempty"`
-	ReaderCVR   string    `json:"reader_cvr"`
-	CompanyName string    `json:"company_name,omitempty"`
+	// ReaderFormerContact says the reader is a contact person the company removed and whose name,
+	// e-mail and phone the deletion schedule cleared (removed_contacts): shown as "a former
+	// contact person", not as nobody.
+	ReaderFormerContact bool   `json:"reader_former_contact,omitempty"`
+	ReaderCVR           string `json:"reader_cvr"`
+	CompanyName         string `json:"company_name,omitempty"`
 }
 
 // InsightMessage is one mail or notice in the outbox about the candidate: one addressed to them
@@ -308,6 +312,7 @@ func (s *Service) insightReads(db *gorm.DB, c *models.Candidate, links map[strin
 	for i := range out.CVReads {
 		if k, ok := byID[rows[i].ReaderID]; ok {
 			out.CVReads[i].ReaderName = k.Name
+			out.CVReads[i].ReaderFormerContact = k.Name == ""
 			if out.CVReads[i].ReaderEmail == "" {
 				out.CVReads[i].ReaderEmail = k.Email
 			}

@@ -1,5 +1,6 @@
 // Package retention deletes or anonymises the personal data whose retention period has run out
-// (policy.Retention, per job centre, counted from the close of the order the data belongs to).
+// (policy.Retention, per job centre, counted from the close of the order the data belongs to;
+// removed company contact persons: one national period, Deleter.RemovedContacts, from the removal).
 // One call of Batch is one transaction over at most a batch of rows of one kind; every write is
 // conditioned on the row still holding what it clears, so a batch killed before its commit
 // changes nothing, and a batch run again after its commit finds nothing: each row is counted once.
