@@ -357,6 +357,35 @@ func TestPolicyChangeDoesNotRefireSentReminders(t *testing.T) {
 	h.expectTimes(joborder.TemplateCoordinatorMissingReminder, min(10), min(18))
 }
 
+// The policy fan-out's update (UpdateApplyPolicy) does what the signal does: the deadlines follow
+// the new policy from the order's start, so a reminder the shorter deadline makes overdue is sent
+// when the policy arrives, and the next follows the new repeat. An invalid policy is refused by
+// the validator and changes nothing.
+func TestThePolicyUpdateRecomputesTimersLikeTheSignalAndRefusesAnInvalidPolicy(t *testing.T) {
+	h := newHarness(t)
+	np := testPolicy()
+	np.CoordinatorDeadline = policy.MustParseDuration("PT3M")
+	np.ReminderRepeat = policy.MustParseDuration("PT8M")
+	bad := np
+	bad.ReminderRepeat = policy.Duration{}
+	h.update(min(5), "apply", joborder.UpdateApplyPolicy, joborder.PolicyChangedSignal{Policy: np})
+	h.update(min(6), "invalid", joborder.UpdateApplyPolicy, joborder.PolicyChangedSignal{Policy: bad})
+	var st joborder.LiveState
+	h.queryAt(min(7), &st)
+	h.run(input("p-update"), min(20))
+	h.expectTimes(joborder.TemplateCoordinatorMissingReminder, min(5), min(13))
+	if err := h.failed["apply"]; err != nil {
+		t.Errorf("the update failed: %v", err)
+	}
+	var appErr *temporal.ApplicationError
+	if err := h.rejected["invalid"]; !errors.As(err, &appErr) || appErr.Type() != joborder.ErrInvalidInput {
+		t.Errorf("an invalid policy: rejected with %v, want %s", err, joborder.ErrInvalidInput)
+	}
+	if st.Policy.ReminderRepeat.String() != "PT8M" || st.Policy.CoordinatorDeadline.String() != "PT3M" {
+		t.Errorf("policy after the updates: %+v", st.Policy)
+	}
+}
+
 func TestValidatorsRejectBadCommandsWithoutChangingState(t *testing.T) {
 	h := newHarness(t)
 	h.update(min(1), "bad level", joborder.UpdateSetSharing, joborder.SetSharingInput{Actor: caseworker, Level: "galaxy"})

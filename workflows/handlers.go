@@ -51,10 +51,38 @@ func (r *run) registerUpdates(ctx workflow.Context) error {
 		commandUpdate(joborder.UpdateSetStatus, (*run).validateStatus, (*run).applyStatus),
 		commandUpdate(joborder.UpdateCorrectDetails, (*run).validateDetails, (*run).applyDetails),
 		commandUpdate(joborder.UpdateAnswerCloseOut, (*run).validateCloseOutAnswer, (*run).applyCloseOutAnswer),
+		registerApplyPolicy,
 	} {
 		if err := register(ctx, r); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// registerApplyPolicy installs UpdateApplyPolicy: the policy change of the signal, taken under
+// the run's mutex. The handler returns as soon as the policy is in the state; the main loop,
+// woken by the new version, recomputes the deadlines and fires what is now due in the same
+// workflow task, which completes — and answers the update — only after that work (local
+// activities) is done. Applying one policy twice changes nothing, so no update ID is kept.
+func registerApplyPolicy(ctx workflow.Context, r *run) error {
+	handler := func(ctx workflow.Context, in joborder.PolicyChangedSignal) error {
+		if err := r.mu.Lock(ctx); err != nil {
+			return err
+		}
+		defer r.mu.Unlock()
+		r.runEvents++ // the update's accepted and completed events; onPolicyChanged counts one
+		r.wait(ctx, r.onPolicyChanged(ctx, in))
+		return nil
+	}
+	validator := func(_ workflow.Context, in joborder.PolicyChangedSignal) error {
+		if errs := in.Policy.Validate(); len(errs) > 0 {
+			return reject(joborder.ErrInvalidInput, "invalid policy: %v", errs)
+		}
+		return nil
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, joborder.UpdateApplyPolicy, handler, workflow.UpdateHandlerOptions{Validator: validator}); err != nil {
+		return fmt.Errorf("register update %s: %w", joborder.UpdateApplyPolicy, err)
 	}
 	return nil
 }

@@ -61,6 +61,12 @@ const (
 	// UpdateAnswerCloseOut is the employer's answer to the close_out_question mail
 	// (AnswerCloseOutInput): close the order, or keep recruiting and restart the close-out nudges.
 	UpdateAnswerCloseOut = "answer-close-out"
+	// UpdateApplyPolicy carries the job centre's new policy (PolicyChangedSignal), as
+	// SignalPolicyChanged does, but answers only once the order has taken it (its reminders
+	// recomputed, any now due written): the policy fan-out sends it a few orders at a time, so
+	// that one policy change cannot queue thousands of orders' work in front of the commands.
+	// It answers nothing (no LiveState) and is rejected when the policy is invalid.
+	UpdateApplyPolicy = "apply-policy"
 )
 
 // Signals (fire-and-forget events).
