@@ -19,6 +19,9 @@ import (
 // under a second).
 const workerStopTimeout = 15 * time.Second
 
+// workflowTaskPollers is how many workflow-task polls a worker keeps open (SDK default 2).
+const workflowTaskPollers = 8
+
 // New returns a worker on taskQueue with every workflow and activity registered.
 func New(c client.Client, taskQueue string, acts *activities.Activities) sdkworker.Worker {
 	// Every activity's error leaves the worker scrubbed of text that is not ours (scrub.go).
@@ -27,6 +30,11 @@ func New(c client.Client, taskQueue string, acts *activities.Activities) sdkwork
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
 		Interceptors:      []interceptor.WorkerInterceptor{&scrubInterceptor{}},
 		WorkerStopTimeout: workerStopTimeout,
+		// Every poll that gets a task waits for the server to record the task's start (a
+		// persistence write) before it returns, so the number of pollers, not the worker's
+		// CPU, bounded workflow tasks per second: with the SDK's 2, workers were idle while
+		// tasks waited seconds for them (docs/performance.md).
+		MaxConcurrentWorkflowTaskPollers: workflowTaskPollers,
 	})
 	RegisterWorkflows(w)
 	w.RegisterActivity(acts)

@@ -100,7 +100,7 @@ func StartTemporal(opts TemporalOptions) (_ *TemporalServer, err error) {
 
 	var persistence, visibility *config.SQL
 	if opts.Postgres != nil {
-		persistence, visibility, err = preparePostgres(opts.Postgres, serverLogger{l: thresholdSlog(opts.Logger, s.logLevel)})
+		persistence, visibility, err = preparePostgres(opts, serverLogger{l: thresholdSlog(opts.Logger, s.logLevel)})
 	} else {
 		persistence, err = prepareDatabase(opts, fresh)
 		visibility = persistence

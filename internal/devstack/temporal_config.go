@@ -128,20 +128,32 @@ func prepareDatabase(opts TemporalOptions, fresh bool) (*config.SQL, error) {
 	}
 	// (In-memory databases get their schema from the plugin on first connect.)
 
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, opts.Namespace, false, opts.SearchAttributes)
-	if err != nil {
-		return nil, fmt.Errorf("namespace %s: %w", opts.Namespace, err)
-	}
-	// NewNamespaceConfig hard-codes a 24h retention.
-	ns.Detail.Config.Retention = durationpb.New(opts.Retention)
-	// No-op when the namespace exists; StartTemporal reconciles it once the server is up.
-	if err := sqliteschema.CreateNamespaces(cfg, ns); err != nil {
+	if err := createNamespace(cfg, opts); err != nil {
 		if opts.DataDir != "" && fresh {
 			removeDatabase(opts.DataDir)
 		}
-		return nil, fmt.Errorf("create namespace %s: %w", opts.Namespace, err)
+		return nil, err
 	}
 	return cfg, nil
+}
+
+// createNamespace writes the namespace, with its search attributes, into the server's
+// persistence database before the server starts, so that every service's cache has the
+// attributes from the start and none has to refresh them on each read. It does nothing when the
+// namespace exists; StartTemporal reconciles it (attributes, retention) once the server is up.
+// The schema package's helper is named for SQLite but works through the SQL plugin of cfg, so
+// it serves the PostgreSQL stores too.
+func createNamespace(cfg *config.SQL, opts TemporalOptions) error {
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, opts.Namespace, false, opts.SearchAttributes)
+	if err != nil {
+		return fmt.Errorf("namespace %s: %w", opts.Namespace, err)
+	}
+	// NewNamespaceConfig hard-codes a 24h retention.
+	ns.Detail.Config.Retention = durationpb.New(opts.Retention)
+	if err := sqliteschema.CreateNamespaces(cfg, ns); err != nil {
+		return fmt.Errorf("create namespace %s: %w", opts.Namespace, err)
+	}
+	return nil
 }
 
 // removeDatabase deletes a half-created database so that the next start begins afresh.
@@ -152,20 +164,18 @@ func removeDatabase(dir string) {
 	}
 }
 
-// dynamicConfig is the dev stack's fixed dynamic configuration. refreshSearchAttributes forces
-// a search-attribute cache refresh on every read: the PostgreSQL-backed server adds them through
-// the API after it started and uses them at once.
-func dynamicConfig(refreshSearchAttributes bool) dynamicconfig.StaticClient {
+// dynamicConfig is the dev stack's fixed dynamic configuration.
+func dynamicConfig() dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
 		// Development-sized caches and limits, as in the Temporal CLI dev server.
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
-		// On SQLite the search attributes are created with the namespace (or added at start-up,
-		// which then waits for the servers' caches: ensureSearchAttributes), so the cache is
-		// used as in production. Forcing a refresh on every read, as the Temporal CLI's dev
-		// server does, cost 22 cluster-metadata reads per job order on the one SQLite connection
-		// (docs/performance.md). Newly added Nexus endpoints are usable at once.
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): refreshSearchAttributes,
+		// The search attributes are created with the namespace (createNamespace; or added at
+		// start-up, which then waits for the servers' caches: ensureSearchAttributes), so the
+		// cache is used as in production. Forcing a refresh on every read, as the Temporal CLI's
+		// dev server does, cost 22 cluster-metadata reads per job order on SQLite and 16 on
+		// PostgreSQL (docs/performance.md). Newly added Nexus endpoints are usable at once.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): false,
 		dynamicconfig.ForceNexusEndpointRefreshOnRead.Key():         true,
 		// Bypassing the Nexus endpoint cache costs DB reads; raise the limits accordingly.
 		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 10000,
@@ -271,6 +281,6 @@ func newServer(opts TemporalOptions, persistence, visibility *config.SQL, ports 
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dynamicConfig(opts.Postgres != nil)),
+		temporal.WithDynamicConfigClient(dynamicConfig()),
 	)
 }

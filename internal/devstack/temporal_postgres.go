@@ -1,29 +1,24 @@
 package devstack
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"time"
 
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/api/workflowservice/v1"
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/log"
 	pgplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/postgresql"
 	schematool "go.temporal.io/server/tools/common/schema"
 	sqltool "go.temporal.io/server/tools/sql"
-	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 // PostgresStores puts the server's data in PostgreSQL, as the production shape does
 // (docker-compose.yml: databases temporal and temporal_visibility): the server's own postgres12
 // persistence, its schema created and upgraded by the server's own schema tool
-// (temporal-sql-tool's setup-schema and update-schema, embedded), and the namespace registered
-// through the frontend once it is up.
+// (temporal-sql-tool's setup-schema and update-schema, embedded), and the namespace with its
+// search attributes written before the server starts (createNamespace).
 type PostgresStores struct {
 	// Persistence and Visibility are postgres:// URLs of two existing databases, e.g.
 	// postgres://user:pass@127.0.0.1:5432/temporal?sslmode=disable.
@@ -88,7 +83,8 @@ func postgresSQL(raw string) (*config.SQL, error) {
 // preparePostgres brings both databases' schemas to this server's version, as compose's
 // temporal-schema job does (setup-schema -v 0.0, then update-schema), and returns the stores.
 // Every step is idempotent: an up-to-date database is left as it is.
-func preparePostgres(pg *PostgresStores, logger log.Logger) (persistence, visibility *config.SQL, err error) {
+func preparePostgres(opts TemporalOptions, logger log.Logger) (persistence, visibility *config.SQL, err error) {
+	pg := opts.Postgres
 	if persistence, err = postgresSQL(pg.Persistence); err != nil {
 		return nil, nil, fmt.Errorf("temporal persistence database: %w", err)
 	}
@@ -102,6 +98,9 @@ func preparePostgres(pg *PostgresStores, logger log.Logger) (persistence, visibi
 		if err := migratePostgres(s.cfg, s.schema, logger); err != nil {
 			return nil, nil, fmt.Errorf("schema of database %s: %w", s.cfg.DatabaseName, err)
 		}
+	}
+	if err := createNamespace(persistence, opts); err != nil {
+		return nil, nil, err
 	}
 	return persistence, visibility, nil
 }
@@ -121,23 +120,4 @@ func migratePostgres(cfg *config.SQL, schemaName string, logger log.Logger) erro
 		return fmt.Errorf("update-schema: %w", err)
 	}
 	return nil
-}
-
-// ensureNamespace registers the namespace with the retention when it does not exist yet (on
-// SQLite the namespace is written into the database before start instead).
-func ensureNamespace(ctx context.Context, c client.Client, namespace string, retention time.Duration) error {
-	_, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
-	var notFound *serviceerror.NamespaceNotFound
-	if err == nil || !errors.As(err, &notFound) {
-		return err
-	}
-	_, err = c.WorkflowService().RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
-		Namespace:                        namespace,
-		WorkflowExecutionRetentionPeriod: durationpb.New(retention),
-	})
-	var exists *serviceerror.NamespaceAlreadyExists
-	if errors.As(err, &exists) {
-		return nil
-	}
-	return err
 }

@@ -46,15 +46,8 @@ func (s *TemporalServer) waitReadyAndSetUp(ctx context.Context, opts TemporalOpt
 			s.frontendAddr, startupTimeout, err)
 	}
 
-	if opts.Postgres != nil {
-		if err := retry(ctx, func(ctx context.Context) error {
-			return ensureNamespace(ctx, c, opts.Namespace, opts.Retention)
-		}); err != nil {
-			return fmt.Errorf("register namespace %s: %w", opts.Namespace, err)
-		}
-	}
 	if err := retry(ctx, func(ctx context.Context) error {
-		return ensureSearchAttributes(ctx, c, opts.Namespace, opts.SearchAttributes, opts.Postgres == nil)
+		return ensureSearchAttributes(ctx, c, opts.Namespace, opts.SearchAttributes)
 	}); err != nil {
 		return fmt.Errorf("register search attributes in namespace %s: %w", opts.Namespace, err)
 	}
@@ -96,9 +89,9 @@ func retry(ctx context.Context, fn func(context.Context) error) error {
 }
 
 // ensureSearchAttributes adds the custom search attributes missing from the
-// namespace, and fails if one exists with a different type. waitForCaches waits, after adding
-// one, until every service's cache has it (a server that does not refresh on read).
-func ensureSearchAttributes(ctx context.Context, c client.Client, namespace string, want map[string]enumspb.IndexedValueType, waitForCaches bool) error {
+// namespace, and fails if one exists with a different type. After adding one it waits until
+// every service's cache has it (the server does not refresh on read).
+func ensureSearchAttributes(ctx context.Context, c client.Client, namespace string, want map[string]enumspb.IndexedValueType) error {
 	if len(want) == 0 {
 		return nil
 	}
@@ -136,7 +129,7 @@ func ensureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		Namespace:        namespace,
 		SearchAttributes: missing,
 	})
-	if err != nil || !waitForCaches {
+	if err != nil {
 		return err
 	}
 	// Each service of the server caches the search attributes for a minute; a workflow that
