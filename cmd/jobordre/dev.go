@@ -6,12 +6,19 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"jobordre/internal/devstack"
 	"jobordre/internal/telemetry"
 )
 
 func init() { extraCommands = append(extraCommands, devCommand) }
+
+// devWorkflowCache is how many running orders the dev process's worker keeps in memory (the
+// SDK's sticky cache; default 10,000). The dev process also holds the Temporal server and the
+// API, and the 10,000 cached orders were most of its 1.6 GB (docs/performance.md); an order
+// not in the cache is rebuilt from its short history when it next has work.
+const devWorkflowCache = 2000
 
 func devCommand() *cobra.Command {
 	var httpAddr, dataDir string
@@ -39,6 +46,7 @@ every job order and every running workflow with its timers. --ui-port 0 disables
 				// Webhook receivers on a developer's machine listen on loopback (jobordre webhook-receiver).
 				cfg.WebhooksAllowPrivate = true
 			}
+			sdkworker.SetStickyWorkflowCacheSize(devWorkflowCache)
 			ctx := cmd.Context()
 			if err := telemetry.ServeProfiling(ctx, cfg.PprofAddr, log); err != nil {
 				return err

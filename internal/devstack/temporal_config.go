@@ -167,8 +167,10 @@ func removeDatabase(dir string) {
 // dynamicConfig is the dev stack's fixed dynamic configuration.
 func dynamicConfig() dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
-		// Development-sized caches and limits, as in the Temporal CLI dev server.
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
+		// Development-sized caches and limits. The server keeps 2,048 workflows' mutable state
+		// in memory, about as many as the dev process's worker caches (cmd/jobordre devWorkflowCache):
+		// 8,096 held memory the one process needed at 100,000 open orders (docs/performance.md).
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 2048,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 		// The search attributes are created with the namespace (createNamespace; or added at
 		// start-up, which then waits for the servers' caches: ensureSearchAttributes), so the
