@@ -164,13 +164,23 @@ func removeDatabase(dir string) {
 	}
 }
 
+// historyCacheSize is how many workflows' mutable state the server keeps in memory. On SQLite
+// (`jobordre dev`, one process with the worker and the API) 2,048, about as many as that
+// process's worker caches (cmd/jobordre devWorkflowCache): 8,096 held memory the one process
+// needed at 100,000 open orders. The PostgreSQL-backed server of the production shape runs in
+// a process of its own and keeps the 8,096 it was measured with (docs/performance.md).
+func historyCacheSize(opts TemporalOptions) int {
+	if opts.Postgres != nil {
+		return 8096
+	}
+	return 2048
+}
+
 // dynamicConfig is the dev stack's fixed dynamic configuration.
-func dynamicConfig() dynamicconfig.StaticClient {
+func dynamicConfig(opts TemporalOptions) dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
-		// Development-sized caches and limits. The server keeps 2,048 workflows' mutable state
-		// in memory, about as many as the dev process's worker caches (cmd/jobordre devWorkflowCache):
-		// 8,096 held memory the one process needed at 100,000 open orders (docs/performance.md).
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 2048,
+		// Development-sized caches and limits.
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 historyCacheSize(opts),
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
 		// The search attributes are created with the namespace (createNamespace; or added at
 		// start-up, which then waits for the servers' caches: ensureSearchAttributes), so the
@@ -283,6 +293,6 @@ func newServer(opts TemporalOptions, persistence, visibility *config.SQL, ports 
 		temporal.WithLogger(logger),
 		temporal.WithAuthorizer(authorizer),
 		temporal.WithClaimMapper(func(*config.Config) authorization.ClaimMapper { return claimMapper }),
-		temporal.WithDynamicConfigClient(dynamicConfig()),
+		temporal.WithDynamicConfigClient(dynamicConfig(opts)),
 	)
 }
