@@ -21,15 +21,24 @@ import (
 	"jobordre/internal/prodshape"
 )
 
-// usage is every process's resident memory and CPU time at one moment.
+// usage is every process's resident memory and CPU time at one moment, the benchmark's own
+// CPU time (its HTTP clients and the SendGrid stand-in share the machine with the stack), and
+// the whole machine's busy and total CPU time.
 type usage struct {
 	at    time.Time
 	procs map[string]prodshape.ProcStat
+	bench time.Duration
+	// busy and total are the machine's CPU time since boot (all cores), from /proc/stat.
+	busy, total time.Duration
 }
 
 // sample reads /proc for each process of the stack (and PostgreSQL's tree as "postgres").
 func (s *Stack) sample() usage {
 	u := usage{at: time.Now(), procs: map[string]prodshape.ProcStat{}}
+	if st, err := prodshape.ReadProcStat(os.Getpid()); err == nil {
+		u.bench = st.CPU
+	}
+	u.busy, u.total, _ = prodshape.ReadMachineCPU()
 	for _, p := range s.Processes {
 		if pid := p.PID(); pid != 0 {
 			if st, err := prodshape.ReadProcStat(pid); err == nil {
@@ -76,14 +85,21 @@ func cpuBetween(a, b usage) time.Duration {
 	return d
 }
 
-// cpuShares describes each process's CPU between a and b, in cores.
+// cpuShares describes each process's CPU between a and b, in cores, then the benchmark's own
+// and the whole machine's: the stack's processes are not all that runs on the machine, and a
+// machine whose cores are all busy is CPU-bound even when no one process is.
 func cpuShares(a, b usage) string {
 	wall := b.at.Sub(a.at).Seconds()
 	var parts []string
 	for _, n := range b.names() {
 		parts = append(parts, fmt.Sprintf("%s %.2f", n, (b.procs[n].CPU-a.procs[n].CPU).Seconds()/wall))
 	}
-	return strings.Join(parts, ", ") + " cores"
+	line := strings.Join(parts, ", ") + fmt.Sprintf(" cores; the benchmark itself %.2f", (b.bench-a.bench).Seconds()/wall)
+	if total := b.total - a.total; total > 0 {
+		cores := total.Seconds() / wall
+		line += fmt.Sprintf("; the machine %.2f of %.0f cores busy", float64(b.busy-a.busy)/float64(total)*cores, cores)
+	}
+	return line
 }
 
 // rssLine is every process's RSS.

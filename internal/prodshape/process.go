@@ -252,3 +252,35 @@ func ReadTreeStat(pid int) (ProcStat, int, error) {
 	}
 	return sum, n, nil
 }
+
+// ReadMachineCPU returns the machine's CPU time since boot from /proc/stat, summed over all
+// cores: busy (every state but idle and iowait) and total.
+func ReadMachineCPU() (busy, total time.Duration, err error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	return parseMachineCPU(string(b))
+}
+
+// parseMachineCPU reads the "cpu" line of /proc/stat: user nice system idle iowait irq softirq
+// steal (guest time is already inside user and nice).
+func parseMachineCPU(stat string) (busy, total time.Duration, err error) {
+	line, _, _ := strings.Cut(stat, "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, 0, fmt.Errorf("unreadable /proc/stat line %q", line)
+	}
+	var ticks [8]int64
+	for i := range ticks {
+		if ticks[i], err = strconv.ParseInt(f[i+1], 10, 64); err != nil {
+			return 0, 0, fmt.Errorf("unreadable /proc/stat line %q: %w", line, err)
+		}
+	}
+	var all int64
+	for _, t := range ticks {
+		all += t
+	}
+	idle := ticks[3] + ticks[4]
+	return time.Duration(all-idle) * time.Second / clockTick, time.Duration(all) * time.Second / clockTick, nil
+}
