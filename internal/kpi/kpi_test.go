@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"jobordre/internal/dbtest"
+	"jobordre/internal/joborder"
 	"jobordre/internal/kpi"
 	"jobordre/internal/pgtest"
 	"jobordre/internal/policy"
@@ -378,6 +380,42 @@ func TestFiguresFollowTheHistoryAsItChanges(t *testing.T) {
 					r.Filled, r.Star.WithReferral, r.Promises.OpenWithoutReferralAfterDeadline, r.Promises.OpenAfterCloseOutNudge)
 			}
 			eqShare(t, "median hours (5, 12, 48, 600)", r.Promises.MedianHoursToFirstReferral, f(30))
+			assertAggregatesMatchFacts(t, db)
+		})
+	}
+}
+
+func TestANotificationTheFiguresDoNotReadRefreshesNothingButAReminderDoes(t *testing.T) {
+	for name, db := range openBoth(t) {
+		t.Run(name, func(t *testing.T) {
+			handComputed(t, db)
+			d := dataset{t, db}
+			// Every read of an order row is a refresh (Refresh starts by loading and locking it).
+			var orderReads atomic.Int64
+			if err := db.Callback().Query().After("gorm:query").Register("test:count-order-reads", func(tx *gorm.DB) {
+				if tx.Statement.Table == "job_orders" {
+					orderReads.Add(1)
+				}
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, tpl := range []string{joborder.TemplateOrderReceived, joborder.TemplateNewOrder, joborder.TemplateCandidatesReferred} {
+				d.notified("o3", tpl, "2026-03-02 09:00")
+			}
+			if n := orderReads.Load(); n != 0 {
+				t.Errorf("three receipts and a referral e-mail read the order %d times, want 0 (no refresh)", n)
+			}
+			d.notified("o3", joborder.TemplateCloseOutNudge, "2026-03-03 09:00")
+			if orderReads.Load() == 0 {
+				t.Error("the close-out nudge did not refresh the order's figures")
+			}
+			var o3 models.JobOrderFact
+			if err := db.Take(&o3, "job_order_id = ?", "o3").Error; err != nil {
+				t.Fatal(err)
+			}
+			if o3.NudgedOpen != 1 {
+				t.Errorf("o3 nudged open = %d after its close-out nudge, want 1", o3.NudgedOpen)
+			}
 			assertAggregatesMatchFacts(t, db)
 		})
 	}

@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -58,19 +59,23 @@ func Register(db *gorm.DB, loadPolicy PolicyLoader) error {
 	})
 }
 
-// eventOrderIDs lists the distinct orders of the history entries being created.
+// eventOrderIDs lists the distinct orders of the history entries being created, leaving out
+// entries that cannot change a figure (changesNoFigure).
 func eventOrderIDs(v reflect.Value) []string {
 	var ids []string
 	seen := map[string]bool{}
 	add := func(e any) {
-		var id string
+		var ev *models.JobOrderEvent
 		switch x := e.(type) {
 		case *models.JobOrderEvent:
-			id = x.JobOrderID
+			ev = x
 		case models.JobOrderEvent:
-			id = x.JobOrderID
+			ev = &x
 		}
-		if id != "" && !seen[id] {
+		if ev == nil || changesNoFigure(ev) {
+			return
+		}
+		if id := ev.JobOrderID; id != "" && !seen[id] {
 			seen[id] = true
 			ids = append(ids, id)
 		}
@@ -91,6 +96,28 @@ func eventOrderIDs(v reflect.Value) []string {
 		}
 	}
 	return ids
+}
+
+// factTemplates are the notifications a fact reads (Build): the reminders and the close-out
+// nudge. The others (a new order's receipt, a referral's CV, …) leave every figure as it was.
+var factTemplates = map[string]bool{joborder.TemplateCoordinatorMissingReminder: true, joborder.TemplateContactReminder: true,
+	joborder.TemplateFirstReferralReminder: true, joborder.TemplateCloseOutNudge: true}
+
+// changesNoFigure reports whether a history entry cannot change its order's fact, so writing
+// it needs no refresh: a sent notification other than the ones the fact reads. Its only writer,
+// activities.Notify, writes it with the outbox rows and nothing else a fact is built from. The
+// check saves the refresh (five reads and a locked order row) on every other notification.
+func changesNoFigure(e *models.JobOrderEvent) bool {
+	if e.Type != string(joborder.EventNotificationSent) {
+		return false
+	}
+	var d struct {
+		Template string `json:"template"`
+	}
+	if err := json.Unmarshal([]byte(e.Details), &d); err != nil {
+		return false // unreadable: refresh, to be safe
+	}
+	return !factTemplates[d.Template]
 }
 
 // factEvents are the history entries a fact is built from.
