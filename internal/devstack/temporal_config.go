@@ -176,6 +176,14 @@ func historyCacheSize(opts TemporalOptions) int {
 	return 2048
 }
 
+// TaskQueuePartitions is how many partitions every task queue has on the embedded servers and
+// in docker-compose.yml's dynamic config (the server's default is 4). A partition is a unit
+// of work for one matching service; with one, the default four only add forwarding: a workflow
+// task written to a partition whose pollers were all busy elsewhere waited to be forwarded, and
+// in the production shape workflow tasks waited 10–15 s for idle workers while the machine was
+// two-thirds idle (docs/performance.md, fourth step).
+const TaskQueuePartitions = 1
+
 // dynamicConfig is the dev stack's fixed dynamic configuration.
 func dynamicConfig(opts TemporalOptions) dynamicconfig.StaticClient {
 	return dynamicconfig.StaticClient{
@@ -195,6 +203,9 @@ func dynamicConfig(opts TemporalOptions) dynamicconfig.StaticClient {
 		// jobordre's workflows use Updates.
 		dynamicconfig.FrontendEnableUpdateWorkflowExecution.Key():              true,
 		dynamicconfig.FrontendEnableUpdateWorkflowExecutionAsyncAccepted.Key(): true,
+		// One partition per task queue, as docker-compose.yml sets (TaskQueuePartitions).
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  TaskQueuePartitions,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): TaskQueuePartitions,
 	}
 }
 
