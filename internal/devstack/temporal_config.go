@@ -180,7 +180,7 @@ func historyCacheSize(opts TemporalOptions) int {
 // in docker-compose.yml's dynamic config (the server's default is 4). A partition is a unit
 // of work for one matching service; with one, the default four only add forwarding: a workflow
 // task written to a partition whose pollers were all busy elsewhere waited to be forwarded, and
-// in the production shape workflow tasks waited 10–15 s for idle workers while the machine was
+// in the production shape workflow tasks waited 10–17 s for idle workers while the machine was
 // two-thirds idle (docs/performance.md, fourth step).
 const TaskQueuePartitions = 1
 
